@@ -1,0 +1,42 @@
+"""The Dash application factory: one call builds a self-contained app (and its Flask server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from flask_caching import Cache
+
+from dashboard import config
+from dashboard.services import EXTENSION, Services
+from dashboard.warehouse.store import Warehouse
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_config() -> dict:
+    cache_type = config.get("cache_type")
+    settings = {"CACHE_TYPE": cache_type, "CACHE_DEFAULT_TIMEOUT": config.get_int("cache_timeout")}
+    if cache_type == "FileSystemCache":
+        settings["CACHE_DIR"] = config.get("cache_dir") or str(config.warehouse_dir() / "cache")
+    return settings
+
+
+def create_app(warehouse_dir: Path | None = None) -> dash.Dash:
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PACKAGE / "pages"),
+        assets_folder=str(config.ROOT / "assets"),
+        serve_locally=True,
+        title="ToyPulse",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    cache = Cache(app.server, config=cache_config())
+    app.server.extensions[EXTENSION] = Services(Warehouse(warehouse_dir), cache)
+    from dashboard.components.shell import shell
+
+    app.layout = shell
+    return app

@@ -1,0 +1,97 @@
+"""Command line: generate, load, sample, run (also `python -m dashboard`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from dashboard import config
+
+
+def _sources(folder: Path) -> dict[str, str]:
+    sources = {t: str(folder / f"{t}.parquet") for t in ("products", "stores", "customers",
+                                                          "employees")}
+    sources["sales"] = str(folder / "sales" / "*.parquet")
+    return sources
+
+
+def cmd_generate(args) -> int:
+    from dashboard import sample
+
+    started = time.perf_counter()
+    counts = sample.generate(Path(args.out), rows=args.rows, seed=args.seed)
+    seconds = time.perf_counter() - started
+    print(f"generated {counts['sales']:,} sales lines in {seconds:.1f} s "
+          f"({counts['sales'] / seconds:,.0f} rows/s) into {args.out}")
+    return 0
+
+
+def cmd_load(args) -> int:
+    from dashboard.warehouse.build import build_version
+
+    result = build_version(Path(args.warehouse), _sources(Path(args.source)),
+                           info={"source": "sample", "files": str(args.source)})
+    print(f"loaded version {result.version}: {result.rows:,} rows in {result.seconds:.1f} s "
+          f"({result.rows / result.seconds:,.0f} rows/s) -> {result.path}")
+    return 0
+
+
+def cmd_sample(args) -> int:
+    cmd_generate(args)
+    args.source = args.out
+    return cmd_load(args)
+
+
+def cmd_run(args) -> int:
+    from dashboard.warehouse.store import current_version
+
+    if current_version(Path(args.warehouse)) is None:
+        if not args.sample_if_empty:
+            print("no data loaded yet: run `dashboard sample` or `dashboard import` first",
+                  file=sys.stderr)
+            return 2
+        print("no data loaded yet: building the sample retailer first")
+        cmd_sample(args)
+    from dashboard.app import create_app
+
+    app = create_app(Path(args.warehouse))
+    print(f"ToyPulse on http://{args.host}:{args.port}")
+    app.run(host=args.host, port=args.port, debug=config.get("debug") == "1")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dashboard", description="ToyPulse sales analytics")
+    p.add_argument("--warehouse", default=str(config.warehouse_dir()),
+                   help="warehouse folder (DASHBOARD_WAREHOUSE_DIR)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def sample_args(sp):
+        sp.add_argument("--rows", type=int, default=config.get_int("sample_rows"))
+        sp.add_argument("--seed", type=int, default=config.get_int("sample_seed"))
+        sp.add_argument("--out", default=str(Path(config.get("data_dir")) / "sample"))
+
+    sp = sub.add_parser("generate", help="generate the sample retailer as Parquet files")
+    sample_args(sp)
+    sp.set_defaults(func=cmd_generate)
+    sp = sub.add_parser("load", help="load Parquet files into a new warehouse version")
+    sp.add_argument("--source", default=str(Path(config.get("data_dir")) / "sample"))
+    sp.set_defaults(func=cmd_load)
+    sp = sub.add_parser("sample", help="generate the sample retailer and load it")
+    sample_args(sp)
+    sp.set_defaults(func=cmd_sample)
+    sp = sub.add_parser("run", help="serve the app")
+    sample_args(sp)
+    sp.add_argument("--host", default=config.get("host"))
+    sp.add_argument("--port", type=int, default=config.get_int("port"))
+    sp.add_argument("--sample-if-empty", action="store_true",
+                    help="build the sample retailer first when no data is loaded")
+    sp.set_defaults(func=cmd_run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)

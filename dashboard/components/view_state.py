@@ -1,0 +1,118 @@
+"""The whole Overview state (filters, highlight, chart options) to and from the URL query string.
+
+Everything that reaches here came from a browser, so it is coerced and bounded, never trusted:
+unknown keys are ignored, bad dates fall back to the default range, lists are capped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from dashboard.queries.filters import MAX_VALUES, Filter
+from dashboard.queries.options import Domain
+from dashboard.queries.sources import HIGHLIGHT_COLUMNS, Highlight
+from dashboard.warehouse.schema import FILTER_COLUMNS
+
+# URL key -> Filter field
+URL_KEYS = {
+    "region": "regions", "season": "seasons", "festival": "festivals", "category": "categories",
+    "type": "subcategories", "toy": "products", "age": "age_groups", "gender": "genders",
+    "channel": "channels",
+}
+TREND_BY = ("category", "region")
+MEASURES = ("revenue", "units")
+TOP_N = (3, 5, 10)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    filter: Filter
+    highlight: Highlight | None = None
+    trend_by: str = "category"
+    measure: str = "revenue"
+    top_n: int = 5
+
+
+def as_values(value) -> tuple[str, ...]:
+    """A dropdown value or URL parameter as a tuple of strings (None, str or list)."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value[:MAX_VALUES])
+    raise TypeError("filter values must be strings")
+
+
+def as_date(value, fallback: dt.date) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return fallback
+    return fallback
+
+
+def as_highlight(value) -> Highlight | None:
+    """'column:value' (URL) or {'column': ..., 'value': ...} (store) -> Highlight."""
+    if isinstance(value, str) and ":" in value:
+        column, member = value.split(":", 1)
+    elif isinstance(value, dict):
+        column, member = value.get("column"), value.get("value")
+    else:
+        return None
+    if column in HIGHLIGHT_COLUMNS and isinstance(member, str):
+        return Highlight(column, member)
+    return None
+
+
+def choice(value, allowed: tuple, default):
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if value in allowed else default
+
+
+def make_filter(start, end, domain: Domain, **values) -> Filter:
+    default_start, default_end = domain.default_range()
+    start_d, end_d = as_date(start, default_start), as_date(end, default_end)
+    if end_d < start_d:
+        start_d, end_d = end_d, start_d
+    return Filter(start=start_d, end=end_d,
+                  **{name: as_values(values.get(name)) for name in FILTER_COLUMNS})
+
+
+def from_query(query: dict, domain: Domain) -> ViewState:
+    values = {field: query.get(key) for key, field in URL_KEYS.items()}
+    try:
+        flt = make_filter(query.get("start"), query.get("end"), domain, **values)
+    except (TypeError, ValueError):
+        flt = make_filter(None, None, domain)
+    return ViewState(
+        filter=flt,
+        highlight=as_highlight(query.get("hl")),
+        trend_by=choice(query.get("trend"), TREND_BY, "category"),
+        measure=choice(query.get("measure"), MEASURES, "revenue"),
+        top_n=choice(query.get("top"), TOP_N, 5),
+    )
+
+
+def to_query(state: ViewState, domain: Domain) -> str:
+    """The query string (with '?') that reproduces this view; defaults are left out."""
+    pairs: list[tuple[str, str]] = []
+    if (state.filter.start, state.filter.end) != domain.default_range():
+        pairs += [("start", state.filter.start.isoformat()), ("end", state.filter.end.isoformat())]
+    for key, field in URL_KEYS.items():
+        pairs += [(key, v) for v in getattr(state.filter, field)]
+    if state.highlight:
+        pairs.append(("hl", f"{state.highlight.column}:{state.highlight.value}"))
+    defaults = ViewState(filter=state.filter)
+    for key, attr in (("trend", "trend_by"), ("measure", "measure"), ("top", "top_n")):
+        if getattr(state, attr) != getattr(defaults, attr):
+            pairs.append((key, str(getattr(state, attr))))
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def reset(domain: Domain) -> ViewState:
+    return replace(ViewState(filter=make_filter(None, None, domain)))

@@ -1,0 +1,63 @@
+"""One registry of settings: name, default, help. Environment variables DASHBOARD_<NAME> override.
+
+Every setting is documented here and in docs/SETTINGS.md (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return f"DASHBOARD_{self.name.upper()}"
+
+    def value(self) -> str:
+        return os.environ.get(self.env_var, self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", str(ROOT / "data"), "Folder for sample inputs and the warehouse file."),
+    Setting("warehouse_dir", "",
+            "Folder of the versioned DuckDB warehouse (default: DATA_DIR/warehouse)."),
+    Setting("calendar_dir", str(ROOT / "data" / "calendar"),
+            "Folder with festivals.csv and seasons.csv, the retailer-editable calendar."),
+    Setting("sample_rows", "1000000", "Order lines the sample retailer generates by default."),
+    Setting("sample_seed", "7", "Seed of the sample retailer, so every run makes the same data."),
+    Setting("cache_type", "SimpleCache",
+            "flask-caching backend: SimpleCache, FileSystemCache, RedisCache or NullCache (off)."),
+    Setting("cache_dir", "",
+            "Folder for FileSystemCache (shared by several workers on one machine)."),
+    Setting("cache_timeout", "600", "Seconds a cached callback result lives."),
+    Setting("duckdb_threads", "2", "Threads each DuckDB query may use."),
+    Setting("duckdb_memory_limit", "1GB", "Memory a web process's DuckDB may use."),
+    Setting("host", "127.0.0.1", "Address the development server listens on."),
+    Setting("port", "8050", "Port the development server listens on."),
+    Setting("debug", "0", "1 turns on Dash's debug mode (never in production)."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """The current value of a setting (environment first, then the default)."""
+    return _BY_NAME[name].value()
+
+
+def get_int(name: str) -> int:
+    return int(get(name))
+
+
+def warehouse_dir() -> Path:
+    explicit = get("warehouse_dir")
+    return Path(explicit) if explicit else Path(get("data_dir")) / "warehouse"

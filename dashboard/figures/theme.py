@@ -1,0 +1,83 @@
+"""One look for every chart: colours, fonts, margins and number formats."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+INK = "#1f2937"
+MUTED = "#6b7280"
+GRID = "#e5e7eb"
+ACCENT = "#2563eb"
+DIM_OPACITY = 0.25
+# Colour-blind friendly qualitative palette (Okabe-Ito, extended).
+PALETTE = [
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+    "#8C564B", "#17BECF", "#7F7F7F", "#BCBD22", "#1F77B4", "#FF7F0E",
+]
+SEQUENTIAL = "Blues"
+CURRENCY = "$"
+
+MEASURE_LABELS = {"revenue": "Revenue", "units": "Units"}
+
+
+def value_format(measure: str) -> str:
+    """d3 format for hover labels."""
+    return f"{CURRENCY},.0f" if measure == "revenue" else ",.0f"
+
+
+def hover_value(measure: str, field: str = "x") -> str:
+    fmt = ",.0f"
+    prefix = CURRENCY if measure == "revenue" else ""
+    return f"{prefix}%{{{field}:{fmt}}}"
+
+
+def format_number(value: float | None, kind: str = "number") -> str:
+    """Short human numbers for tiles: $1.2M, 34.5K, 41.2%."""
+    if value is None:
+        return "–"
+    if kind == "pct":
+        return f"{value * 100:.1f}%"
+    if kind == "currency_exact":
+        return f"{CURRENCY}{value:,.2f}"
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if v >= limit:
+            text = f"{v / limit:.1f}{suffix}"
+            break
+    else:
+        text = f"{v:,.0f}"
+    return f"{sign}{CURRENCY if kind == 'currency' else ''}{text}"
+
+
+def layout(fig: go.Figure, *, height: int = 340, legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        font={"family": FONT, "color": INK, "size": 12},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=PALETTE,
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
+        hoverlabel={"font": {"family": FONT}},
+        separators=".,",
+        uirevision="keep",
+    )
+    fig.update_xaxes(gridcolor=GRID, zeroline=False, automargin=True)
+    fig.update_yaxes(gridcolor=GRID, zeroline=False, automargin=True)
+    return fig
+
+
+def empty(message: str = "No sales match these filters", height: int = 340) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": MUTED},
+                       xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return layout(fig, height=height, legend=False)
+
+
+def color_for(members: list[str], member: str) -> str:
+    return PALETTE[members.index(member) % len(PALETTE)] if member in members else ACCENT

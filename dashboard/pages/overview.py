@@ -1,0 +1,321 @@
+"""Overview: KPI tiles and the seven charts, driven by the filter bar and cross-highlighting.
+
+Callbacks are thin adapters (inputs -> query -> figures) and plain functions, so tests call
+them directly. The URL query string holds the whole view; the layout reads it on load and a
+clientside callback writes it back (history.replaceState) when the view changes.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import services
+from dashboard.auth.scope import scope_for_request
+from dashboard.components import view_state
+from dashboard.components.filter_bar import FIELDS, control_id, filter_bar
+from dashboard.components.kpi import kpi_tiles
+from dashboard.components.view_state import ViewState
+from dashboard.figures import charts, theme
+from dashboard.queries import overview as metrics
+from dashboard.queries.filters import describe
+from dashboard.queries.sources import Highlight
+from dashboard.warehouse.store import NoWarehouseError
+
+dash.register_page(__name__, path="/", name="Overview", title="Overview · ToyPulse", order=0)
+
+GRAPHS = ("trend", "top", "contrib", "heatmap", "category", "subcategory", "age", "gender")
+HIGHLIGHT_TO_FIELD = {
+    "region": "regions", "category": "categories", "subcategory": "subcategories",
+    "product_name": "products", "age_group": "age_groups", "gender": "genders",
+    "channel": "channels",
+}
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+                "responsive": True}
+HIDDEN_BY = {"age": "age_group", "gender": "gender"}
+
+
+def _graph_card(key: str, title: str, controls=None, width: int = 6) -> dbc.Col:
+    header = [html.Span(title, className="fw-semibold")]
+    if controls is not None:
+        header.append(html.Div(controls, className="ms-auto"))
+    return dbc.Col(
+        dbc.Card(
+            [
+                dbc.CardHeader(header, className="d-flex align-items-center gap-2 bg-white"),
+                dbc.CardBody(
+                    dcc.Loading(dcc.Graph(id=f"ov-{key}", config=GRAPH_CONFIG),
+                                delay_show=250, type="circle"),
+                    className="p-1",
+                ),
+            ],
+            className="h-100",
+            id=f"ov-card-{key}",
+        ),
+        xs=12, lg=width, className="mb-3",
+    )
+
+
+def _radio(id_: str, options: list[tuple[str, object]], value) -> dbc.RadioItems:
+    return dbc.RadioItems(
+        id=id_, value=value, inline=True, className="btn-group btn-group-sm",
+        inputClassName="btn-check", labelClassName="btn btn-outline-secondary",
+        labelCheckedClassName="active",
+        options=[{"label": label, "value": v} for label, v in options],
+    )
+
+
+def _unavailable_note(unavailable: tuple[str, ...]):
+    names = {"age_group": "customer age group", "gender": "customer gender",
+             "channel": "sales channel", "subcategory": "toy type"}
+    missing = [names[d] for d in unavailable if d in names]
+    if not missing:
+        return None
+    return dbc.Alert(
+        f"This data has no {', '.join(missing)}, so the charts and filters for "
+        f"{'it' if len(missing) == 1 else 'them'} are hidden.",
+        color="secondary", className="py-2 small",
+    )
+
+
+def layout(**query):
+    scope = scope_for_request()
+    try:
+        domain = services.current().domain(scope)
+    except NoWarehouseError as exc:
+        return dbc.Alert(str(exc), color="warning")
+    state = view_state.from_query(query, domain)
+    hidden = {key for key, dim in HIDDEN_BY.items() if dim in domain.unavailable}
+    cards = [
+        _graph_card("trend", "Monthly sales trend",
+                    _radio("ov-trend-by", [("Category", "category"), ("Region", "region")],
+                           state.trend_by), width=12),
+        _graph_card("top", "Top toys by age group",
+                    _radio("ov-top-n", [("Top 3", 3), ("Top 5", 5), ("Top 10", 10)],
+                           state.top_n)),
+        _graph_card("contrib", "Regional contribution %"),
+        _graph_card("heatmap", "Regional demand by month"),
+        _graph_card("category", "Revenue by category"),
+        _graph_card("subcategory", "Revenue by toy type"),
+        _graph_card("age", "Share by age group", width=3),
+        _graph_card("gender", "Share by gender", width=3),
+    ]
+    cards = [c for c, key in zip(cards, GRAPHS, strict=True) if key not in hidden]
+    return html.Div(
+        [
+            dcc.Store(id="ov-highlight", data=_highlight_data(state.highlight)),
+            dcc.Store(id="ov-query"),
+            filter_bar(domain, state),
+            dbc.Row(
+                [
+                    dbc.Col(html.H1(id="ov-summary", className="h5 mb-0"), xs=12, md=True),
+                    dbc.Col(
+                        [
+                            _radio("ov-measure", [("Revenue", "revenue"), ("Units", "units")],
+                                   state.measure),
+                            dbc.Button("Filter to selection", id="ov-filter-selection",
+                                       size="sm", color="primary", outline=True,
+                                       className="ms-2", disabled=state.highlight is None),
+                            dbc.Button("Clear highlight", id="ov-clear-highlight", size="sm",
+                                       color="secondary", outline=True, className="ms-2",
+                                       disabled=state.highlight is None),
+                            dbc.Button("Reset", id="ov-reset", size="sm", color="secondary",
+                                       className="ms-2"),
+                        ],
+                        xs=12, md="auto", className="d-flex flex-wrap align-items-center gap-1",
+                    ),
+                ],
+                className="align-items-center mb-2 g-2",
+            ),
+            html.Div(id="ov-highlight-note", className="small text-primary mb-2"),
+            _unavailable_note(domain.unavailable),
+            dbc.Alert(id="ov-empty", color="info", is_open=False,
+                      children="No sales match these filters. Widen the date range or remove "
+                      "a filter."),
+            dbc.Row(id="ov-kpis", className="g-2 mb-2"),
+            dbc.Row(cards, className="g-3"),
+        ]
+    )
+
+
+def _highlight_data(highlight: Highlight | None) -> dict | None:
+    return None if highlight is None else {"column": highlight.column, "value": highlight.value}
+
+
+# ---- The view ----------------------------------------------------------------------------
+
+
+def render(state: ViewState, hidden_dims: tuple[str, ...] = ()) -> dict:
+    """All outputs for one view state: computed within the request's scope, cached."""
+    scope = scope_for_request()
+    svc = services.current()
+    domain = svc.domain(scope)
+
+    def compute() -> dict:
+        scan = metrics.run_overview(svc.warehouse, state.filter, scope, state.highlight,
+                                    state.top_n, state.measure)
+        return figures_for(scan, state)
+
+    outputs = svc.cached("overview", scope, (state,), compute)
+    outputs["summary"] = describe(state.filter, scope)
+    outputs["query"] = view_state.to_query(state, domain)
+    return outputs
+
+
+def figures_for(scan: metrics.OverviewScan, state: ViewState) -> dict:
+    measure, hl = state.measure, state.highlight
+    if scan.is_empty:
+        blank = theme.empty()
+        return {"empty": True, "kpis": [], **{key: blank for key in GRAPHS}}
+    kpis = metrics.kpis(scan)
+    hl_note = None
+    if hl is not None:
+        hl_revenue = scan.frames["age"]["hl_revenue"].sum()
+        total = kpis["revenue"]["value"]
+        share = hl_revenue / total if total else 0
+        hl_note = {"revenue": f"{hl.value}: {theme.format_number(hl_revenue, 'currency')} "
+                              f"({share:.1%})"}
+    return {
+        "empty": False,
+        "kpis": kpi_tiles(kpis, hl_note),
+        "trend": charts.trend_chart(metrics.monthly_sales_trend(scan, state.trend_by),
+                                    state.trend_by, measure, hl, scan.festivals),
+        "top": charts.top_toys_chart(metrics.top_toys_by_age(scan), measure, hl),
+        "contrib": charts.contribution_chart(metrics.regional_contribution(scan), hl),
+        "heatmap": charts.heatmap_chart(metrics.regional_heatmap(scan, measure), measure, hl),
+        "category": charts.bar_chart(metrics.category_bars(scan), "category", measure, hl),
+        "subcategory": charts.bar_chart(metrics.subcategory_bars(scan).head(15), "subcategory",
+                                        measure, hl),
+        "age": charts.share_chart(metrics.age_share(scan), "age_group", hl),
+        "gender": charts.share_chart(metrics.gender_share(scan), "gender", hl),
+    }
+
+
+def state_from_inputs(start, end, values: list, highlight, trend_by, measure, top_n) -> ViewState:
+    """Coerce raw callback inputs (which any client can forge) into a ViewState."""
+    svc = services.current()
+    domain = svc.domain(scope_for_request())
+    try:
+        flt = view_state.make_filter(start, end, domain, **dict(zip(FIELDS, values, strict=True)))
+    except (TypeError, ValueError) as exc:
+        raise PreventUpdate from exc
+    return ViewState(
+        filter=flt,
+        highlight=view_state.as_highlight(highlight),
+        trend_by=view_state.choice(trend_by, view_state.TREND_BY, "category"),
+        measure=view_state.choice(measure, view_state.MEASURES, "revenue"),
+        top_n=view_state.choice(top_n, view_state.TOP_N, 5),
+    )
+
+
+@callback(
+    Output("ov-summary", "children"),
+    Output("ov-empty", "is_open"),
+    Output("ov-kpis", "children"),
+    *[Output(f"ov-{key}", "figure") for key in GRAPHS],
+    Output("ov-query", "data"),
+    Output("ov-highlight-note", "children"),
+    Output("ov-filter-selection", "disabled"),
+    Output("ov-clear-highlight", "disabled"),
+    Input("ov-dates", "start_date"),
+    Input("ov-dates", "end_date"),
+    *[Input(control_id(f), "value") for f in FIELDS],
+    Input("ov-highlight", "data"),
+    Input("ov-trend-by", "value"),
+    Input("ov-measure", "value"),
+    Input("ov-top-n", "value"),
+)
+def update_overview(start, end, *rest):
+    values, (highlight, trend_by, measure, top_n) = list(rest[: len(FIELDS)]), rest[len(FIELDS):]
+    state = state_from_inputs(start, end, values, highlight, trend_by, measure, top_n)
+    out = render(state)
+    note = (f"Highlighting {state.highlight.value}: click it again or “Clear highlight” to undo."
+            if state.highlight else "")
+    no_hl = state.highlight is None
+    return (out["summary"], out["empty"], out["kpis"], *[out[k] for k in GRAPHS], out["query"],
+            note, no_hl, no_hl)
+
+
+clientside_callback(
+    """
+    function(query) {
+        if (query === undefined || query === null) { return window.dash_clientside.no_update; }
+        const url = window.location.pathname + query;
+        if (url !== window.location.pathname + window.location.search) {
+            window.history.replaceState(null, "", url);
+        }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("ov-query", "id"),
+    Input("ov-query", "data"),
+)
+
+
+# ---- Cross-highlight, filter to selection, reset ----------------------------------------
+
+
+def clicked_member(click_data) -> dict | None:
+    """The [column, value] a click carries (customdata), or None for a click on nothing."""
+    try:
+        point = click_data["points"][0]
+    except (TypeError, KeyError, IndexError):
+        return None
+    custom = point.get("customdata")
+    if isinstance(custom, list) and len(custom) == 2 and all(isinstance(c, str) for c in custom):
+        highlight = view_state.as_highlight({"column": custom[0], "value": custom[1]})
+    elif isinstance(custom, str) and isinstance(point.get("y"), str):  # heat-map cell
+        highlight = view_state.as_highlight({"column": "region", "value": point["y"]})
+    else:
+        highlight = None
+    return _highlight_data(highlight)
+
+
+def toggle_highlight(current: dict | None, clicked: dict | None) -> dict | None:
+    """A click highlights a member; a second click on the same member clears it."""
+    if clicked is None:
+        raise PreventUpdate
+    return None if clicked == current else clicked
+
+
+@callback(
+    Output("ov-highlight", "data"),
+    Output("ov-dates", "start_date"),
+    Output("ov-dates", "end_date"),
+    *[Output(control_id(f), "value") for f in FIELDS],
+    *[Input(f"ov-{key}", "clickData") for key in GRAPHS if key != "trend"],
+    Input("ov-trend", "clickData"),
+    Input("ov-clear-highlight", "n_clicks"),
+    Input("ov-filter-selection", "n_clicks"),
+    Input("ov-reset", "n_clicks"),
+    State("ov-highlight", "data"),
+    *[State(control_id(f), "value") for f in FIELDS],
+    prevent_initial_call=True,
+)
+def interact(*args):
+    trigger = ctx.triggered_id
+    current = args[len(GRAPHS) + 3]
+    values = list(args[len(GRAPHS) + 4:])
+    keep = [dash.no_update] * (2 + len(FIELDS))
+    if trigger == "ov-clear-highlight":
+        return None, *keep
+    if trigger == "ov-reset":
+        domain = services.current().domain(scope_for_request())
+        start, end = domain.default_range()
+        return None, start.isoformat(), end.isoformat(), *[[] for _ in FIELDS]
+    if trigger == "ov-filter-selection":
+        highlight = view_state.as_highlight(current)
+        if highlight is None:
+            raise PreventUpdate
+        return None, dash.no_update, dash.no_update, *filter_to_selection(values, highlight)
+    clicked = clicked_member(ctx.triggered[0]["value"] if ctx.triggered else None)
+    return toggle_highlight(current, clicked), *keep
+
+
+def filter_to_selection(values: list, highlight: Highlight) -> list:
+    """The filter values with the highlighted member as the filter of its dimension."""
+    field = HIGHLIGHT_TO_FIELD[highlight.column]
+    return [[highlight.value] if f == field else value for f, value in zip(FIELDS, values,
+                                                                             strict=True)]

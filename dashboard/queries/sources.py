@@ -1,0 +1,118 @@
+"""Where a query's rows come from: monthly rollups for whole months, raw rows for the edge days.
+
+A date range that cuts a month reads the rollup for the months it covers whole and `sales_fact`
+(sorted by date, so DuckDB skips the rest) for the days at either end. Both sides yield the same
+columns, so callers aggregate the union as if it were one table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dashboard.queries.filters import Filter, Scope
+
+HIGHLIGHT_COLUMNS = (
+    "region", "category", "subcategory", "product_name", "age_group", "gender", "channel",
+)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One member the user clicked; charts emphasise it and dim the rest."""
+
+    column: str
+    value: str
+
+    def __post_init__(self) -> None:
+        if self.column not in HIGHLIGHT_COLUMNS:
+            raise ValueError(f"cannot highlight {self.column!r}")
+        if not isinstance(self.value, str):
+            raise TypeError("highlight value must be a string")
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def split_range(start: dt.date, end: dt.date):
+    """(first whole month, last whole month) or None, and the edge day ranges outside them."""
+    first = month_start(start) if start.day == 1 else add_months(start, 1)
+    last = add_months(end, 1) if (end + dt.timedelta(days=1)).day == 1 else month_start(end)
+    last = add_months(last, -1)  # `last` is now the start of the last whole month
+    if first > last:
+        return None, [(start, end)]
+    edges = []
+    if start < first:
+        edges.append((start, first - dt.timedelta(days=1)))
+    after = add_months(last, 1)
+    if after <= end:
+        edges.append((after, end))
+    return (first, last), edges
+
+
+def _union(
+    rollup: str, fact: str, select: str, fact_select: str, conditions: list[str],
+    params: list, start: dt.date, end: dt.date, head_params: list,
+) -> tuple[str, list]:
+    """UNION ALL of the rollup over whole months and the fact table over edge days."""
+    where = "".join(f" AND {c}" for c in conditions)
+    whole, edges = split_range(start, end)
+    parts, out = [], []
+    if whole:
+        parts.append(f"SELECT {select} FROM {rollup} WHERE month BETWEEN ? AND ?{where}")
+        out += head_params + [whole[0], whole[1]] + params
+    for lo, hi in edges:
+        parts.append(f"SELECT {fact_select} FROM {fact} WHERE date BETWEEN ? AND ?{where}")
+        out += head_params + [lo, hi] + params
+    return " UNION ALL ".join(parts), out
+
+
+def sales_source(
+    flt: Filter, scope: Scope, columns: tuple[str, ...], highlight: Highlight | None = None,
+    label: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
+) -> tuple[str, list]:
+    """Rows with `columns`, revenue, units, cost, lines and `hl` (is it the highlighted member)."""
+    needs_product = "product_name" in columns or flt.products or (
+        highlight is not None and highlight.column == "product_name"
+    )
+    rollup = "rollup_month_product" if needs_product else "rollup_month"
+    conditions, params = flt.dimension_conditions(scope)
+    head, head_params = [], []
+    if label is not None:
+        head.append("? AS period")
+        head_params.append(label)
+    if highlight is not None:
+        head.append(f"{highlight.column} = ? AS hl")
+        head_params.append(highlight.value)
+    else:
+        head.append("false AS hl")
+    cols = ", ".join(head + list(columns))
+    select = f"{cols}, revenue, units, cost, lines"
+    fact_select = f"{cols}, revenue, units, cost, 1 AS lines"
+    return _union(rollup, "sales_fact", select, fact_select, conditions, params,
+                  start or flt.start, end or flt.end, head_params)
+
+
+def orders_source(
+    flt: Filter, scope: Scope, columns: tuple[str, ...], category_mask: int,
+    label: str, start: dt.date, end: dt.date,
+) -> tuple[str, list]:
+    """Rows with `columns` and `orders`, from the order rollups (category filter as a mask)."""
+    order_filter = Filter(
+        start=flt.start, end=flt.end, regions=flt.regions, seasons=flt.seasons,
+        festivals=flt.festivals, age_groups=flt.age_groups, genders=flt.genders,
+        channels=flt.channels,
+    )
+    conditions, params = order_filter.dimension_conditions(scope)
+    if flt.categories:
+        conditions.append("(category_mask & ?) <> 0")
+        params.append(category_mask)
+    cols = ", ".join(["? AS period", *columns])
+    return _union("orders_month", "orders_fact", f"{cols}, orders", f"{cols}, 1 AS orders",
+                  conditions, params, start, end, [label])

@@ -1,0 +1,196 @@
+"""Build one complete warehouse version from canonical tables (Parquet files or DataFrames).
+
+The build writes a new DuckDB file next to the served one and publishes it only when every table
+and rollup is in place (see store.py), so a failed or killed build changes nothing users see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard.warehouse import store
+from dashboard.warehouse.calendar import build_calendar
+from dashboard.warehouse.schema import CANONICAL_TABLES, ROLLUP_DIMENSIONS
+
+# Bits in a BIGINT category mask (bit 63 is the sign bit, left alone).
+MAX_MASK_CATEGORIES = 62
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    version: int
+    rows: int
+    seconds: float
+    path: Path
+
+
+def _create_dimensions(con: duckdb.DuckDBPyConnection, sources: dict[str, object]) -> None:
+    for table in ("products", "stores", "customers", "employees"):
+        source = sources.get(table)
+        columns = ", ".join(CANONICAL_TABLES[table])
+        if source is None:
+            typed = ", ".join(f"{c} VARCHAR" for c in CANONICAL_TABLES[table])
+            con.execute(f"CREATE TABLE {table} ({typed})")
+        elif isinstance(source, pd.DataFrame):
+            con.register("_src", source)
+            con.execute(f"CREATE TABLE {table} AS SELECT {columns} FROM _src")
+            con.unregister("_src")
+        else:
+            con.execute(f"CREATE TABLE {table} AS SELECT {columns} FROM read_parquet(?)", [source])
+
+
+def _create_sales_fact(con: duckdb.DuckDBPyConnection, sales_source: object) -> None:
+    if isinstance(sales_source, pd.DataFrame):
+        con.register("_sales_src", sales_source)
+        from_sales = "_sales_src"
+        params: list = []
+    else:
+        from_sales = "read_parquet(?)"
+        params = [sales_source]
+    con.execute(f"CREATE TEMP VIEW sales_src AS SELECT * FROM {from_sales}", params)
+    lo, hi = con.execute("SELECT min(date)::DATE, max(date)::DATE FROM sales_src").fetchall()[0]
+    if lo is None:
+        raise ValueError("the sales table has no rows")
+    con.register("_calendar", build_calendar(lo, hi))
+    con.execute("CREATE TABLE calendar AS SELECT * FROM _calendar ORDER BY date")
+    con.execute(
+        """
+        CREATE TABLE sales_fact AS
+        SELECT s.sale_id, s.order_id, s.date::DATE AS date, c.month, c.season, c.festival,
+               s.store_id, coalesce(st.region, 'Unknown') AS region,
+               coalesce(st.city, 'Unknown') AS city,
+               s.product_id, coalesce(p.name, 'Unknown') AS product_name,
+               coalesce(p.category, 'Unknown') AS category,
+               coalesce(p.subcategory, 'Unknown') AS subcategory,
+               s.customer_id, s.employee_id, coalesce(s.channel, 'Unknown') AS channel,
+               s.units, s.unit_price, s.discount, s.revenue, s.cost,
+               coalesce(s.customer_age_group, 'Unknown') AS age_group,
+               coalesce(s.customer_gender, 'Unknown') AS gender
+        FROM sales_src s
+        JOIN calendar c ON c.date = s.date::DATE
+        LEFT JOIN products p ON p.product_id = s.product_id
+        LEFT JOIN stores st ON st.store_id = s.store_id
+        ORDER BY s.date, s.order_id
+        """
+    )
+    con.execute(
+        """
+        CREATE VIEW sales AS
+        SELECT sale_id, order_id, date, store_id, product_id, customer_id, employee_id, channel,
+               units, unit_price, discount, revenue, cost,
+               gender AS customer_gender, age_group AS customer_age_group
+        FROM sales_fact
+        """
+    )
+
+
+def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    dims = ", ".join(ROLLUP_DIMENSIONS)
+    measures = "sum(revenue) AS revenue, sum(units) AS units, sum(cost) AS cost, count(*) AS lines"
+    con.execute(
+        f"CREATE TABLE rollup_month AS SELECT {dims}, {measures} "
+        f"FROM sales_fact GROUP BY ALL ORDER BY month"
+    )
+    con.execute(
+        f"CREATE TABLE rollup_month_product AS SELECT {dims}, product_name, {measures} "
+        f"FROM sales_fact GROUP BY ALL ORDER BY month"
+    )
+    # Orders: one row per order with the set of categories it contains as a bit mask, so that
+    # "orders containing any of these categories" is exact and can be summed from a rollup.
+    con.execute(
+        """
+        CREATE TABLE categories AS
+        SELECT category, (row_number() OVER (ORDER BY category) - 1)::INTEGER AS idx
+        FROM (SELECT DISTINCT category FROM sales_fact)
+        """
+    )
+    n_categories = con.execute("SELECT count(*) FROM categories").fetchall()[0][0]
+    mask = "bit_or(1::BIGINT << k.idx)" if n_categories <= MAX_MASK_CATEGORIES else "NULL"
+    con.execute(
+        f"""
+        CREATE TABLE orders_fact AS
+        SELECT f.order_id, f.date, f.month, f.season, f.festival, f.region, f.channel,
+               f.age_group, f.gender, {mask}::BIGINT AS category_mask
+        FROM sales_fact f JOIN categories k USING (category)
+        GROUP BY ALL ORDER BY f.date
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE orders_month AS
+        SELECT month, season, festival, region, channel, age_group, gender, category_mask,
+               count(*) AS orders
+        FROM orders_fact GROUP BY ALL ORDER BY month
+        """
+    )
+
+
+def order_rollup_exact(con: duckdb.DuckDBPyConnection) -> bool:
+    """Order rollups are exact only if every order has one date, region, channel, customer...
+
+    and the category mask fits; otherwise queries count distinct orders in the raw rows.
+    """
+    one_row_per_order, masked = con.execute(
+        "SELECT count(*) = count(DISTINCT order_id), count(category_mask) = count(*) "
+        "FROM orders_fact"
+    ).fetchall()[0]
+    return bool(one_row_per_order and masked)
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection, info: dict, unavailable: tuple[str, ...]) -> None:
+    rows = con.execute("SELECT count(*), min(date), max(date) FROM sales_fact").fetchall()[0]
+    meta = {
+        "order_rollup_exact": order_rollup_exact(con),
+        **info,
+        "rows": rows[0],
+        "min_date": rows[1].isoformat(),
+        "max_date": rows[2].isoformat(),
+        "unavailable": list(unavailable),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+    con.executemany(
+        "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()]
+    )
+
+
+def build_version(
+    root: Path,
+    sources: dict[str, object],
+    info: dict | None = None,
+    unavailable: tuple[str, ...] = (),
+    memory_limit: str = "8GB",
+) -> BuildResult:
+    """Build and publish a new version from canonical `sources` (table -> Parquet glob or frame).
+
+    `unavailable` names dimensions the source lacks (e.g. age_group), so pages can say why they
+    hide a chart. Raises LoadInProgressError if another load is running.
+    """
+    started = time.perf_counter()
+    with store.load_lock(root):
+        version, building = store.new_version_path(root)
+        con = duckdb.connect(str(building), config={"memory_limit": memory_limit})
+        try:
+            con.execute("SET temp_directory = ?", [str(building) + ".tmp"])
+            con.execute("SET preserve_insertion_order = false")
+            _create_dimensions(con, sources)
+            _create_sales_fact(con, sources["sales"])
+            _create_rollups(con)
+            _write_meta(con, {"version": version, **(info or {})}, unavailable)
+            rows = con.execute("SELECT count(*) FROM sales_fact").fetchall()[0][0]
+            con.execute("CHECKPOINT")
+        except BaseException:
+            con.close()
+            building.unlink(missing_ok=True)
+            raise
+        con.close()
+        store.publish(root, version, building)
+    elapsed = time.perf_counter() - started
+    return BuildResult(version, rows, elapsed, store.version_file(root, version))
