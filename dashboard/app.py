@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import dash
@@ -11,7 +12,7 @@ from dashboard import config
 from dashboard.services import EXTENSION, Services
 from dashboard.warehouse.store import Warehouse
 
-PACKAGE = Path(__file__).resolve().parent
+PAGES = ("dashboard.pages.overview",)
 
 
 def cache_config() -> dict:
@@ -26,7 +27,7 @@ def create_app(warehouse_dir: Path | None = None) -> dash.Dash:
     app = dash.Dash(
         __name__,
         use_pages=True,
-        pages_folder=str(PACKAGE / "pages"),
+        pages_folder="",  # pages are imported below, by package name, after the app exists
         assets_folder=str(config.ROOT / "assets"),
         serve_locally=True,
         title="ToyPulse",
@@ -36,6 +37,8 @@ def create_app(warehouse_dir: Path | None = None) -> dash.Dash:
     )
     cache = Cache(app.server, config=cache_config())
     app.server.extensions[EXTENSION] = Services(Warehouse(warehouse_dir), cache)
+    for module in PAGES:
+        importlib.import_module(module)
     from dashboard.components.shell import shell
 
     app.layout = shell

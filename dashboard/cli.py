@@ -10,13 +10,6 @@ from pathlib import Path
 from dashboard import config
 
 
-def _sources(folder: Path) -> dict[str, str]:
-    sources = {t: str(folder / f"{t}.parquet") for t in ("products", "stores", "customers",
-                                                          "employees")}
-    sources["sales"] = str(folder / "sales" / "*.parquet")
-    return sources
-
-
 def cmd_generate(args) -> int:
     from dashboard import sample
 
@@ -29,9 +22,9 @@ def cmd_generate(args) -> int:
 
 
 def cmd_load(args) -> int:
-    from dashboard.warehouse.build import build_version
+    from dashboard.warehouse.build import build_version, parquet_sources
 
-    result = build_version(Path(args.warehouse), _sources(Path(args.source)),
+    result = build_version(Path(args.warehouse), parquet_sources(Path(args.source)),
                            info={"source": "sample", "files": str(args.source)})
     print(f"loaded version {result.version}: {result.rows:,} rows in {result.seconds:.1f} s "
           f"({result.rows / result.seconds:,.0f} rows/s) -> {result.path}")

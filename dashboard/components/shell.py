@@ -8,23 +8,24 @@ from dash import html
 
 
 def shell() -> html.Div:
+    links = [
+        dbc.NavLink(page["name"], href=page["relative_path"], active="exact", className="px-2")
+        for page in dash.page_registry.values()
+        if not page.get("hidden")
+    ]
     return html.Div(
         [
-            dbc.Navbar(
+            html.Header(
                 dbc.Container(
                     [
-                        dbc.NavbarBrand("ToyPulse", href="/", className="fw-bold"),
-                        dbc.Nav(
-                            [dbc.NavLink(page["name"], href=page["relative_path"], active="exact")
-                             for page in dash.page_registry.values()
-                             if not page.get("hidden")],
-                            navbar=True,
-                        ),
+                        html.A("ToyPulse", href="/", className="navbar-brand fw-bold text-dark"),
+                        dbc.Nav(links, className="me-auto"),
+                        html.Div(id="shell-user", className="small text-muted"),
                     ],
                     fluid=True,
+                    className="d-flex align-items-center gap-3 py-2",
                 ),
-                color="white",
-                className="border-bottom mb-3",
+                className="border-bottom bg-white mb-3",
             ),
             dbc.Container(dash.page_container, fluid=True, className="pb-5"),
         ]

@@ -32,8 +32,8 @@ HIGHLIGHT_TO_FIELD = {
     "product_name": "products", "age_group": "age_groups", "gender": "genders",
     "channel": "channels",
 }
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-                "responsive": True}
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover", "responsive": True,
+                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 HIDDEN_BY = {"age": "age_group", "gender": "gender"}
 
 

@@ -31,6 +31,13 @@ class BuildResult:
     path: Path
 
 
+def parquet_sources(folder: Path) -> dict[str, str]:
+    """Canonical tables written as Parquet (as `dashboard generate` does): table -> glob."""
+    sources = {t: str(folder / f"{t}.parquet") for t in CANONICAL_TABLES if t != "sales"}
+    sources["sales"] = str(folder / "sales" / "*.parquet")
+    return sources
+
+
 def _create_dimensions(con: duckdb.DuckDBPyConnection, sources: dict[str, object]) -> None:
     for table in ("products", "stores", "customers", "employees"):
         source = sources.get(table)
@@ -48,13 +55,9 @@ def _create_dimensions(con: duckdb.DuckDBPyConnection, sources: dict[str, object
 
 def _create_sales_fact(con: duckdb.DuckDBPyConnection, sales_source: object) -> None:
     if isinstance(sales_source, pd.DataFrame):
-        con.register("_sales_src", sales_source)
-        from_sales = "_sales_src"
-        params: list = []
+        con.register("sales_src", sales_source)
     else:
-        from_sales = "read_parquet(?)"
-        params = [sales_source]
-    con.execute(f"CREATE TEMP VIEW sales_src AS SELECT * FROM {from_sales}", params)
+        con.read_parquet(sales_source).create_view("sales_src")
     lo, hi = con.execute("SELECT min(date)::DATE, max(date)::DATE FROM sales_src").fetchall()[0]
     if lo is None:
         raise ValueError("the sales table has no rows")

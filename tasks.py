@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""The README's two commands, using only the standard library so they work on a fresh machine.
+
+    python3 tasks.py run    set up .venv, load the sample retailer if nothing is loaded, serve
+    python3 tasks.py test   set up .venv with the test tools (and Chromium), run ruff and pytest
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+
+
+def sh(*cmd: str | Path, **kwargs) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kwargs)
+
+
+def ensure_venv(extras: str = "") -> None:
+    """Create .venv and install the project; reinstall only when pyproject.toml changes."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file must speak to old Pythons too
+        sys.exit(f"ToyPulse needs Python 3.11 or newer (this is {sys.version.split()[0]})")
+    if not (BIN / "python").exists():
+        venv.create(VENV, with_pip=True)
+        sh(BIN / "python", "-m", "pip", "install", "-q", "--upgrade", "pip")
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / f".installed{'-' + extras if extras else ''}"
+    if not stamp.exists() or stamp.read_text() != digest:
+        target = f".[{extras}]" if extras else "."
+        sh(BIN / "python", "-m", "pip", "install", "-q", "-e", target)
+        stamp.write_text(digest)
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's chromium + chromium-driver; install them when missing."""
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    sh(*prefix, "apt-get", "update", "-qq", env=env)
+    sh(*prefix, "apt-get", "install", "-y", "-qq", "chromium", "chromium-driver", env=env)
+
+
+def run(args: list[str]) -> None:
+    ensure_venv()
+    os.execv(BIN / "dashboard", [str(BIN / "dashboard"), "run", "--sample-if-empty", *args])
+
+
+def test(args: list[str]) -> None:
+    ensure_venv("test")
+    ensure_chromium()
+    sh(BIN / "ruff", "check", ".")
+    os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *args])
+
+
+if __name__ == "__main__":
+    commands = {"run": run, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(__doc__)
+    commands[sys.argv[1]](sys.argv[2:])
