@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType as _ro
+from types import MappingProxyType as _ro  # read-only dicts, so constants stay constant
 from typing import NamedTuple
 
 import numpy as np
@@ -444,6 +444,8 @@ class _Pool(NamedTuple):
 
 @dataclass(frozen=True)
 class _Model:
+    """Arrays indexed by calendar day, store, customer and product; fixed for one run."""
+
     dates: np.ndarray  # datetime64[D], one per calendar day
     day_weight: np.ndarray  # relative number of order lines
     day_years: np.ndarray  # years since start: growth and regional trends
@@ -464,7 +466,7 @@ class _Model:
     products: _Choice  # rows: (context, age, gender, region)
     product_rows: tuple[int, ...]
     discounts: _Choice
-    ids: dict[str, pd.Index]
+    labels: dict[str, pd.CategoricalDtype]  # dtype of each categorical sales column
 
 
 def _build_model(dims: dict[str, pd.DataFrame], calendar: pd.DataFrame, seed: int) -> _Model:
@@ -486,8 +488,7 @@ def _build_model(dims: dict[str, pd.DataFrame], calendar: pd.DataFrame, seed: in
         day_years=years,
         day_context=context,
         day_discount=_discount_profiles(dates, calendar["festival"]),
-        day_online=np.clip(0.17 + 0.05 * years, 0.05, 0.6)
-        + 0.1 * (calendar["festival"] == "Black Friday").to_numpy(),
+        day_online=_online_share(calendar["festival"], years),
         day_returns=np.where(_clearance(dates), CLEARANCE_RETURN_P, RETURN_P),
         store_size=_store_sizes(stores, seed),
         store_trend=np.array([REGION_PROFILES[r].trend for r in REGIONS])[region],
@@ -502,10 +503,24 @@ def _build_model(dims: dict[str, pd.DataFrame], calendar: pd.DataFrame, seed: in
         products=_Choice.from_weights(product_weights),
         product_rows=product_weights.shape[:-1],
         discounts=_Choice.from_weights(np.array(DISCOUNT_P)),
-        ids={"product": pd.Index(products["product_id"]), "store": store_ids,
-             "customer": pd.Index(customers["customer_id"]),
-             "employee": pd.Index(employees["employee_id"])},
+        labels=_labels(dims),
     )
+
+
+def _labels(dims: dict[str, pd.DataFrame]) -> dict[str, pd.CategoricalDtype]:
+    """Categorical dtypes of the sales columns, built once rather than per block."""
+    def dtype(values: Iterable[str]) -> pd.CategoricalDtype:
+        return pd.CategoricalDtype(pd.Index(list(values), dtype=str))
+
+    return {
+        "store_id": dtype(dims["stores"]["store_id"]),
+        "product_id": dtype(dims["products"]["product_id"]),
+        "customer_id": dtype(dims["customers"]["customer_id"]),
+        "employee_id": dtype(dims["employees"]["employee_id"]),
+        "channel": dtype(CHANNELS),
+        "customer_gender": dtype((*GENDERS, UNKNOWN)),
+        "customer_age_group": dtype((*AGE_GROUPS, UNKNOWN)),
+    }
 
 
 def _codes(values: pd.Series, allowed: tuple[str, ...]) -> np.ndarray:
@@ -514,6 +529,7 @@ def _codes(values: pd.Series, allowed: tuple[str, ...]) -> np.ndarray:
 
 
 def _lookup(index: pd.Index, values: pd.Series, what: str) -> np.ndarray:
+    """Positions of values in index, refusing dangling references."""
     codes = index.get_indexer(values)
     if (codes < 0).any():
         raise ValueError(f"unknown {what}: {sorted(set(values[codes < 0]))[:5]}")
@@ -528,6 +544,13 @@ def _day_weights(dates: pd.Series, festival: pd.Series, years: np.ndarray) -> np
             * np.array(MONTH_LIFT)[dates.dt.month - 1] * lift)
 
 
+def _online_share(festival: pd.Series, years: np.ndarray) -> np.ndarray:
+    """About a quarter of orders, from 17% at the start growing 5 points a year; more on
+    Black Friday (Cyber Monday)."""
+    cyber = (festival == "Black Friday").to_numpy()
+    return np.clip(0.17 + 0.05 * years, 0.05, 0.6) + 0.1 * cyber
+
+
 def _clearance(dates: pd.Series) -> np.ndarray:
     """Post-Christmas clearance and returns season: 26 Dec to 15 Jan."""
     month, day = dates.dt.month.to_numpy(), dates.dt.day.to_numpy()
@@ -535,6 +558,7 @@ def _clearance(dates: pd.Series) -> np.ndarray:
 
 
 def _discount_profiles(dates: pd.Series, festival: pd.Series) -> np.ndarray:
+    """Row of DISCOUNT_P per day: ordinary, festival, Black Friday or clearance."""
     profile = np.where(festival.to_numpy() == NO_FESTIVAL, 0, 1)
     profile = np.where(_clearance(dates), 3, profile)
     return np.where(festival.to_numpy() == "Black Friday", 2, profile)
@@ -542,10 +566,9 @@ def _discount_profiles(dates: pd.Series, festival: pd.Series) -> np.ndarray:
 
 def _product_weights(products: pd.DataFrame, contexts: list[str], seed: int) -> np.ndarray:
     """Weights of shape (context, age, gender, region, product) for choosing a line's toy."""
-    profiles = [CATEGORIES.get(c) for c in products["category"]]
-    neutral = _Category(1.0, (1.0,) * 5, 1.0, 1.0, (), ())
-    profiles = [p or neutral for p in profiles]
     category = products["category"].tolist()
+    neutral = _Category(1.0, (1.0,) * 5, 1.0, 1.0, (), ())  # a category a retailer added
+    profiles = [CATEGORIES.get(c, neutral) for c in category]
     rng = np.random.default_rng([seed, _POPULARITY_STREAM])
     popularity = (np.array([p.share for p in profiles]) * rng.lognormal(0.0, 0.5, len(category))
                   * products["unit_price"].to_numpy(float) ** -0.35)
@@ -562,6 +585,7 @@ def _product_weights(products: pd.DataFrame, contexts: list[str], seed: int) -> 
 
 
 def _context_boosts(key: str, category: list[str]) -> list[float]:
+    """Category lifts for one "season|festival" context; unknown names lift nothing."""
     season, festival = key.split("|", 1)
     by_season = SEASON_BOOSTS.get(season, {})
     by_festival = FESTIVAL_BOOSTS.get(festival, {})
@@ -628,8 +652,11 @@ def _split_orders(day_lines: np.ndarray, rng: np.random.Generator) -> tuple[np.n
     drawn = rng.choice(np.arange(1, 6), size=total, p=ORDER_SIZE_P)  # at least total lines
     order_ends = np.cumsum(drawn)
     day_starts = np.cumsum(day_lines) - day_lines
-    starts = np.union1d(order_ends[order_ends < total], day_starts[day_starts < total])
-    starts = np.union1d(starts, [0])
+    is_start = np.zeros(total, dtype=bool)
+    is_start[order_ends[order_ends < total]] = True
+    is_start[day_starts[day_starts < total]] = True
+    is_start[0] = True
+    starts = np.flatnonzero(is_start)
     sizes = np.diff(np.append(starts, total))
     order_day = np.repeat(np.arange(len(day_lines)), day_lines)[starts]
     return order_day, sizes
@@ -687,7 +714,7 @@ def _order_lines(model: _Model, lines: dict[str, np.ndarray],
 
 def _sales_frame(model: _Model, lines: dict[str, np.ndarray]) -> pd.DataFrame:
     """The public sales columns; ids and labels are categoricals over the dimension ids."""
-    ids = model.ids
+    labels = model.labels
     customer = lines["customer"]
     unrecorded = lines["unrecorded"]
     gender = np.where(unrecorded, len(GENDERS), model.customer_gender[customer])
@@ -696,23 +723,20 @@ def _sales_frame(model: _Model, lines: dict[str, np.ndarray]) -> pd.DataFrame:
         "sale_id": lines["sale_id"].astype(np.int64),
         "order_id": lines["order_id"].astype(np.int64),
         "date": model.dates[lines["day"]].astype("datetime64[ns]"),
-        "store_id": _categorical(lines["store"], ids["store"]),
-        "product_id": _categorical(lines["product"], ids["product"]),
-        "customer_id": _categorical(customer, ids["customer"]),
-        "employee_id": _categorical(lines["employee"], ids["employee"]),
-        "channel": _categorical(lines["online"].astype(np.int8), CHANNELS),
+        "store_id": pd.Categorical.from_codes(lines["store"], dtype=labels["store_id"]),
+        "product_id": pd.Categorical.from_codes(lines["product"], dtype=labels["product_id"]),
+        "customer_id": pd.Categorical.from_codes(customer, dtype=labels["customer_id"]),
+        "employee_id": pd.Categorical.from_codes(lines["employee"], dtype=labels["employee_id"]),
+        "channel": pd.Categorical.from_codes(lines["online"].astype(np.int8),
+                                             dtype=labels["channel"]),
         "units": lines["units"].astype(np.int32),
         "unit_price": lines["unit_price"],
         "discount": lines["discount"],
         "revenue": lines["revenue"],
         "cost": lines["cost"],
-        "customer_gender": _categorical(gender, (*GENDERS, UNKNOWN)),
-        "customer_age_group": _categorical(age, (*AGE_GROUPS, UNKNOWN)),
+        "customer_gender": pd.Categorical.from_codes(gender, dtype=labels["customer_gender"]),
+        "customer_age_group": pd.Categorical.from_codes(age, dtype=labels["customer_age_group"]),
     })
-
-
-def _categorical(codes: np.ndarray, categories: Iterable[str]) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes, categories=pd.Index(list(categories), dtype=str))
 
 
 def _rechunk(frames: Iterable[pd.DataFrame], chunk_rows: int) -> Iterator[pd.DataFrame]:

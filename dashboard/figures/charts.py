@@ -94,15 +94,25 @@ def trend_chart(
             hovertemplate=f"{highlight.value}<br>%{{x|%b %Y}}: "
             f"{theme.hover_value(measure, 'y')}<extra></extra>",
         )
-    for row in (festivals if festivals is not None else pd.DataFrame()).itertuples():
-        fig.add_vrect(
-            x0=pd.Timestamp(row.start) - pd.Timedelta(days=15),
-            x1=pd.Timestamp(row.end) - pd.Timedelta(days=15),
-            fillcolor="#f59e0b", opacity=0.12, line_width=0, layer="below",
-        )
+    _shade_festivals(fig, festivals)
     fig.update_yaxes(tickformat=theme.value_format(measure).replace(".0f", ".2s"))
     fig.update_xaxes(tickformat="%b %Y")
     return theme.layout(fig, height=height)
+
+
+def _shade_festivals(fig: go.Figure, festivals: pd.DataFrame | None) -> None:
+    """Shade the months a festival falls in (points sit on the 1st), named at the top."""
+    if festivals is None or festivals.empty:
+        return
+    half_month = pd.Timedelta(days=15)
+    for row in festivals.itertuples():
+        first = pd.Timestamp(row.start).to_period("M").to_timestamp()
+        last = pd.Timestamp(row.end).to_period("M").to_timestamp()
+        fig.add_vrect(x0=first - half_month, x1=last + half_month, fillcolor="#f59e0b",
+                      opacity=0.10, line_width=0, layer="below")
+        fig.add_annotation(x=first + (last - first) / 2, y=1, yref="paper", yanchor="top",
+                           text=row.festival, showarrow=False, textangle=-90,
+                           font={"size": 9, "color": theme.MUTED})
 
 
 def top_toys_chart(

@@ -24,15 +24,13 @@ from dashboard.queries.filters import describe
 from dashboard.queries.sources import Highlight
 from dashboard.warehouse.store import NoWarehouseError
 
-dash.register_page(__name__, path="/", name="Overview", title="Overview · ToyPulse", order=0)
-
 GRAPHS = ("trend", "top", "contrib", "heatmap", "category", "subcategory", "age", "gender")
 HIGHLIGHT_TO_FIELD = {
     "region": "regions", "category": "categories", "subcategory": "subcategories",
     "product_name": "products", "age_group": "age_groups", "gender": "genders",
     "channel": "channels",
 }
-GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover", "responsive": True,
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 HIDDEN_BY = {"age": "age_group", "gender": "gender"}
 
@@ -138,6 +136,10 @@ def layout(**query):
             dbc.Row(cards, className="g-3"),
         ]
     )
+
+
+dash.register_page(__name__, path="/", name="Overview", title="Overview · ToyPulse", order=0,
+                   layout=layout)
 
 
 def _highlight_data(highlight: Highlight | None) -> dict | None:

@@ -60,7 +60,7 @@ def test_trend_marks_festivals_and_dims_other_series():
                              festivals=festivals)
     opacities = {t.name: t.opacity for t in fig.data}
     assert opacities == {"North": theme.DIM_OPACITY, "South": 1.0}
-    assert len(fig.layout.shapes) == 1
+    assert len(fig.layout.shapes) == 1 and fig.layout.annotations[0].text == "Christmas"
 
 
 def test_heatmap_and_share_charts():

@@ -94,6 +94,9 @@ def test_many_blocks_keep_ids_unique_and_in_date_order():
     rows = 2 * sample._BLOCK_LINES + 1_234  # spans several generation blocks
     frame = _all(rows, chunk_rows=300_000)
     assert len(frame) == rows
+    rechunked = _all(rows, chunk_rows=70_001)
+    for column in ("order_id", "product_id", "store_id", "revenue"):
+        assert np.array_equal(frame[column].to_numpy(), rechunked[column].to_numpy())
     assert np.array_equal(frame["sale_id"].to_numpy(), np.arange(1, rows + 1))
     assert frame["order_id"].is_monotonic_increasing
     assert frame["date"].is_monotonic_increasing
