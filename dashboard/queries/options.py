@@ -36,7 +36,7 @@ def domain(warehouse: Warehouse, scope: Scope) -> Domain:
         for name, column in FILTER_COLUMNS.items()
     )
     with warehouse.cursor() as cur:
-        row = cur.execute(f"SELECT {lists} FROM rollup_month_product {where}", params).fetchall()[0]
+        row = cur.execute(f"SELECT {lists} FROM r_toy_month {where}", params).fetchall()[0]
         meta = dict(cur.execute("SELECT key, value FROM meta").fetchall())
     members = {name: tuple(v or ()) for name, v in zip(FILTER_COLUMNS, row, strict=True)}
     return Domain(

@@ -1,7 +1,8 @@
-"""The Overview page's data: a few scans per filter change, shared by every chart and tile.
+"""The Overview page's data: a few small aggregates per filter change.
 
-`run_overview` reads the warehouse (one grouping-sets scan for the charts, one for the top toys,
-one for the comparison periods, one for order counts). The metric functions below it are pure
+`run_overview` reads the warehouse: one aggregate per chart, each from the smallest rollup that
+covers its dimensions and the filters (see sources.Catalog), plus the comparison periods and the
+exact order counts. The metric functions below it are pure
 pandas over that result, one per named metric, so each can be tested and reused on its own.
 """
 
@@ -25,7 +26,6 @@ GROUPING_SETS = {
     "age": ("age_group",),
     "gender": ("gender",),
 }
-SCAN_COLUMNS = ("month", "region", "category", "subcategory", "age_group", "gender")
 
 
 def shift_year(day: dt.date, years: int) -> dt.date:
@@ -62,56 +62,89 @@ class OverviewScan:
         return self.frames["age"].empty
 
 
-def _measures_sql() -> str:
-    return (
-        "sum(revenue)::DOUBLE AS revenue, sum(units)::DOUBLE AS units, sum(cost)::DOUBLE AS cost, "
-        "coalesce(sum(revenue) FILTER (WHERE hl), 0)::DOUBLE AS hl_revenue, "
-        "coalesce(sum(units) FILTER (WHERE hl), 0)::DOUBLE AS hl_units"
+# Every part of the one Overview statement returns these columns; `part` says which it is.
+PART_COLUMNS = ("part", "period", "d1", "d2", "k1", "k2", "revenue", "units", "cost",
+                "hl_revenue", "hl_units", "orders")
+SUMS = ("sum(revenue)::DOUBLE, sum(units)::DOUBLE, sum(cost)::DOUBLE, "
+        "coalesce(sum(revenue) FILTER (WHERE hl), 0)::DOUBLE, "
+        "coalesce(sum(units) FILTER (WHERE hl), 0)::DOUBLE, NULL::DOUBLE")
+
+
+@dataclass
+class _Statement:
+    """UNION ALL of parts with the same columns, so a filter change is one round trip."""
+
+    parts: list[str]
+    params: list
+
+    def add(self, sql: str, params: list) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+
+def _chart_part(stmt, catalog, name, cols, flt, scope, highlight) -> None:
+    source, params = sales_source(catalog, flt, scope, cols, highlight)
+    month = "month" if "month" in cols else "NULL::DATE"
+    keys = [c for c in cols if c != "month"] + ["NULL", "NULL"]
+    stmt.add(
+        f"SELECT ? , NULL, {month}, NULL::DATE, {keys[0]}::VARCHAR, {keys[1]}::VARCHAR, {SUMS} "
+        f"FROM ({source}) GROUP BY {', '.join(cols)}",
+        [name, *params],
     )
 
 
-def _scan_charts(cur, flt: Filter, scope: Scope, highlight: Highlight | None) -> dict:
-    source, params = sales_source(flt, scope, SCAN_COLUMNS, highlight)
-    sets = ", ".join(f"({', '.join(cols)})" for cols in GROUPING_SETS.values())
-    grouping = f"GROUPING({', '.join(SCAN_COLUMNS)})"
-    sql = (
-        f"SELECT {', '.join(SCAN_COLUMNS)}, {grouping} AS gid, {_measures_sql()} "
-        f"FROM ({source}) GROUP BY GROUPING SETS ({sets})"
+def _top_toys_part(stmt, catalog, flt, scope, highlight, top_n: int, rank_by: str) -> None:
+    source, params = sales_source(catalog, flt, scope, ("age_group", "product_name"), highlight)
+    stmt.add(
+        f"SELECT 'top', NULL, NULL::DATE, NULL::DATE, age_group, product_name, {SUMS} "
+        f"FROM ({source}) GROUP BY age_group, product_name "
+        f"QUALIFY row_number() OVER (PARTITION BY age_group "
+        f"ORDER BY sum({rank_by}) DESC, product_name) <= ?",
+        [*params, top_n],
     )
-    result = cur.execute(sql, params).df()
-    frames = {}
-    for name, cols in GROUPING_SETS.items():
-        # GROUPING() sets bit (n-1-i) for column i when that column is NOT grouped.
-        gid = sum(1 << (len(SCAN_COLUMNS) - 1 - i)
-                  for i, c in enumerate(SCAN_COLUMNS) if c not in cols)
-        part = result.loc[result["gid"] == gid, [*cols, *MEASURE_COLUMNS]]
-        frames[name] = part.sort_values(list(cols)).reset_index(drop=True)
-    return frames
 
 
-def _scan_top_toys(cur, flt, scope, highlight, top_n: int, rank_by: str) -> pd.DataFrame:
-    source, params = sales_source(flt, scope, ("age_group", "product_name"), highlight)
-    sql = (
-        f"SELECT age_group, product_name, {_measures_sql()}, "
-        f"row_number() OVER (PARTITION BY age_group ORDER BY sum({rank_by}) DESC, product_name) "
-        f"AS rank FROM ({source}) GROUP BY age_group, product_name "
-        f"QUALIFY rank <= ? ORDER BY age_group, rank"
-    )
-    return cur.execute(sql, [*params, top_n]).df()
-
-
-def _scan_prior(cur, flt, scope, periods) -> pd.DataFrame:
-    parts, params = [], []
+def _prior_part(stmt, catalog, flt, scope, periods) -> None:
     for label in ("previous", "year_ago"):
         lo, hi = periods[label]
-        sql, p = sales_source(flt, scope, ("region",), None, label, lo, hi)
-        parts.append(sql)
-        params += p
-    sql = (
-        "SELECT period, region, sum(revenue)::DOUBLE AS revenue, sum(units)::DOUBLE AS units, "
-        f"sum(cost)::DOUBLE AS cost FROM ({' UNION ALL '.join(parts)}) GROUP BY period, region"
+        source, params = sales_source(catalog, flt, scope, ("region",), None, label, lo, hi)
+        stmt.add(
+            f"SELECT 'prior', period, NULL::DATE, NULL::DATE, region, NULL, {SUMS} "
+            f"FROM ({source}) GROUP BY period, region",
+            params,
+        )
+
+
+def _orders_part(stmt, catalog, flt: Filter, scope: Scope, periods, mask: int) -> None:
+    """Exact distinct order counts per period and month."""
+    if not catalog.order_rollup_exact or flt.uses("subcategory", "product_name"):
+        # Line-level filters the order rollups cannot answer: count distinct orders in raw rows.
+        conditions, cond_params = flt.dimension_conditions(scope)
+        where = "".join(f" AND {c}" for c in conditions)
+        for label, (lo, hi) in periods.items():
+            stmt.add(
+                "SELECT 'orders', ?, month, NULL::DATE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                f"count(DISTINCT order_id)::DOUBLE FROM sales_fact "
+                f"WHERE date BETWEEN ? AND ?{where} GROUP BY month",
+                [label, lo, hi, *cond_params],
+            )
+        return
+    for label, (lo, hi) in periods.items():
+        source, params = orders_source(catalog, flt, scope, ("month",), mask, label, lo, hi)
+        stmt.add(
+            "SELECT 'orders', period, month, NULL::DATE, NULL, NULL, NULL, NULL, NULL, NULL, "
+            f"NULL, sum(orders)::DOUBLE FROM ({source}) GROUP BY period, month",
+            params,
+        )
+
+
+def _festivals_part(stmt, start: dt.date, end: dt.date) -> None:
+    stmt.add(
+        "SELECT 'festival', NULL, min(date), max(date), festival, NULL, NULL, NULL, NULL, NULL, "
+        "NULL, NULL FROM calendar WHERE date BETWEEN ? AND ? AND festival <> ? "
+        "GROUP BY festival, year",
+        [start, end, NO_FESTIVAL],
     )
-    return cur.execute(sql, params).df()
 
 
 def _category_mask(cur, categories: tuple[str, ...]) -> int:
@@ -123,62 +156,61 @@ def _category_mask(cur, categories: tuple[str, ...]) -> int:
     ).fetchall()[0][0]
 
 
-def _order_rollup_exact(cur) -> bool:
-    rows = cur.execute("SELECT value FROM meta WHERE key = 'order_rollup_exact'").fetchall()
-    return bool(rows) and rows[0][0] == "true"
+def _split(result: pd.DataFrame, highlight, rank_by: str) -> OverviewScan:
+    """Cut the one result back into a frame per chart, with proper column names."""
+    parts = dict(tuple(result.groupby("part", sort=False)))
+    empty = result.iloc[0:0]
 
+    def part(name: str) -> pd.DataFrame:
+        return parts.get(name, empty)
 
-def _scan_orders(cur, flt: Filter, scope: Scope, periods) -> pd.DataFrame:
-    """Exact distinct order counts per period and month."""
-    parts, params = [], []
-    if not _order_rollup_exact(cur) or flt.uses("subcategory", "product_name"):
-        # Line-level filters the order rollups cannot answer: count distinct orders in raw rows.
-        conditions, cond_params = flt.dimension_conditions(scope)
-        where = "".join(f" AND {c}" for c in conditions)
-        for label, (lo, hi) in periods.items():
-            parts.append(
-                f"SELECT ? AS period, month, count(DISTINCT order_id) AS orders FROM sales_fact "
-                f"WHERE date BETWEEN ? AND ?{where} GROUP BY month"
-            )
-            params += [label, lo, hi, *cond_params]
-        sql = " UNION ALL ".join(parts)
-        return cur.execute(f"SELECT period, month, orders::DOUBLE AS orders FROM ({sql})",
-                           params).df()
-    mask = _category_mask(cur, flt.categories) if flt.categories else 0
-    for label, (lo, hi) in periods.items():
-        sql, p = orders_source(flt, scope, ("month",), mask, label, lo, hi)
-        parts.append(sql)
-        params += p
-    sql = (
-        f"SELECT period, month, sum(orders)::DOUBLE AS orders "
-        f"FROM ({' UNION ALL '.join(parts)}) GROUP BY period, month"
+    frames = {}
+    for name, cols in GROUPING_SETS.items():
+        frame = part(name)
+        keys = [c for c in cols if c != "month"]
+        renamed = frame.rename(columns={"d1": "month", "k1": keys[0] if keys else "k1",
+                                        "k2": keys[1] if len(keys) > 1 else "k2"})
+        frames[name] = renamed[[*cols, *MEASURE_COLUMNS]].sort_values(list(cols),
+                                                                     ignore_index=True)
+    top = part("top").rename(columns={"k1": "age_group", "k2": "product_name"})
+    top = top.sort_values(["age_group", rank_by, "product_name"],
+                          ascending=[True, False, True], ignore_index=True)
+    top["rank"] = top.groupby("age_group").cumcount() + 1
+    prior = part("prior").rename(columns={"k1": "region"})[
+        ["period", "region", "revenue", "units", "cost"]].reset_index(drop=True)
+    orders = part("orders").rename(columns={"d1": "month"})[["period", "month", "orders"]]
+    festivals = part("festival").rename(columns={"k1": "festival", "d1": "start", "d2": "end"})
+    return OverviewScan(
+        frames, prior, orders.reset_index(drop=True),
+        top[["age_group", "product_name", *MEASURE_COLUMNS, "rank"]],
+        festivals[["festival", "start", "end"]].sort_values("start", ignore_index=True),
+        highlight, rank_by,
     )
-    return cur.execute(sql, params).df()
-
-
-def _festivals(cur, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return cur.execute(
-        "SELECT festival, min(date) AS start, max(date) AS end FROM calendar "
-        "WHERE date BETWEEN ? AND ? AND festival <> ? GROUP BY festival, year ORDER BY start",
-        [start, end, NO_FESTIVAL],
-    ).df()
 
 
 def run_overview(
     warehouse: Warehouse, flt: Filter, scope: Scope, highlight: Highlight | None = None,
     top_n: int = 5, rank_by: str = "revenue",
 ) -> OverviewScan:
+    """Everything the Overview shows for one filter state, in one SQL statement."""
     if rank_by not in ("revenue", "units"):
         raise ValueError("rank_by must be revenue or units")
     top_n = max(1, min(int(top_n), 20))
     periods = comparison_periods(flt.start, flt.end)
+    catalog = warehouse.catalog()
     with warehouse.cursor() as cur:
-        frames = _scan_charts(cur, flt, scope, highlight)
-        top = _scan_top_toys(cur, flt, scope, highlight, top_n, rank_by)
-        prior = _scan_prior(cur, flt, scope, periods)
-        orders = _scan_orders(cur, flt, scope, periods)
-        festivals = _festivals(cur, flt.start, flt.end)
-    return OverviewScan(frames, prior, orders, top, festivals, highlight, rank_by)
+        mask = _category_mask(cur, flt.categories) if flt.categories else 0
+        stmt = _Statement([], [])
+        for name, cols in GROUPING_SETS.items():
+            _chart_part(stmt, catalog, name, cols, flt, scope, highlight)
+        _top_toys_part(stmt, catalog, flt, scope, highlight, top_n, rank_by)
+        _prior_part(stmt, catalog, flt, scope, periods)
+        _orders_part(stmt, catalog, flt, scope, periods, mask)
+        _festivals_part(stmt, flt.start, flt.end)
+        sql = " UNION ALL ".join(f"({part})" for part in stmt.parts)
+        result = cur.execute(sql, stmt.params).df()
+    result.columns = list(PART_COLUMNS)
+    return _split(result, highlight, rank_by)
 
 
 # ---- Metrics: pure functions of the scan ---------------------------------------------------

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dashboard.queries.filters import Filter, Scope
+from dashboard.warehouse.catalog import Catalog
+from dashboard.warehouse.schema import FILTER_COLUMNS, TIME_COLUMNS
 
 HIGHLIGHT_COLUMNS = (
     "region", "category", "subcategory", "product_name", "age_group", "gender", "channel",
@@ -56,32 +58,50 @@ def split_range(start: dt.date, end: dt.date):
     return (first, last), edges
 
 
+def needed_dims(flt: Filter, scope: Scope, columns: tuple[str, ...],
+                highlight: Highlight | None = None) -> set[str]:
+    """Dimensions a query groups, filters or highlights on (date attributes are always there)."""
+    needed = {c for c in columns if c not in TIME_COLUMNS and c != "date"}
+    needed |= {column for name, column in FILTER_COLUMNS.items()
+               if getattr(flt, name) and column not in TIME_COLUMNS}
+    if scope.regions is not None:
+        needed.add("region")
+    if highlight is not None:
+        needed.add(highlight.column)
+    return needed
+
+
 def _union(
-    rollup: str, fact: str, select: str, fact_select: str, conditions: list[str],
-    params: list, start: dt.date, end: dt.date, head_params: list,
+    catalog: Catalog, source: str, needed: set[str], select: str, measures: tuple[str, str],
+    conditions: list[str], params: list, start: dt.date, end: dt.date, head_params: list,
 ) -> tuple[str, list]:
-    """UNION ALL of the rollup over whole months and the fact table over edge days."""
+    """UNION ALL of month-grain rows for whole months and day-grain rows for the edge days."""
     where = "".join(f" AND {c}" for c in conditions)
     whole, edges = split_range(start, end)
     parts, out = [], []
     if whole:
-        parts.append(f"SELECT {select} FROM {rollup} WHERE month BETWEEN ? AND ?{where}")
+        table, is_fact = catalog.table(source, "month", needed)
+        parts.append(f"SELECT {select}, {measures[is_fact]} FROM {table} "
+                     f"WHERE month BETWEEN ? AND ?{where}")
         out += head_params + [whole[0], whole[1]] + params
     for lo, hi in edges:
-        parts.append(f"SELECT {fact_select} FROM {fact} WHERE date BETWEEN ? AND ?{where}")
+        table, is_fact = catalog.table(source, "day", needed)
+        parts.append(f"SELECT {select}, {measures[is_fact]} FROM {table} "
+                     f"WHERE date BETWEEN ? AND ?{where}")
         out += head_params + [lo, hi] + params
     return " UNION ALL ".join(parts), out
 
 
+SALES_MEASURES = ("revenue, units, cost, lines", "revenue, units, cost, 1 AS lines")
+ORDER_MEASURES = ("orders", "1 AS orders")
+
+
 def sales_source(
-    flt: Filter, scope: Scope, columns: tuple[str, ...], highlight: Highlight | None = None,
-    label: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
+    catalog: Catalog, flt: Filter, scope: Scope, columns: tuple[str, ...],
+    highlight: Highlight | None = None, label: str | None = None,
+    start: dt.date | None = None, end: dt.date | None = None,
 ) -> tuple[str, list]:
     """Rows with `columns`, revenue, units, cost, lines and `hl` (is it the highlighted member)."""
-    needs_product = "product_name" in columns or flt.products or (
-        highlight is not None and highlight.column == "product_name"
-    )
-    rollup = "rollup_month_product" if needs_product else "rollup_month"
     conditions, params = flt.dimension_conditions(scope)
     head, head_params = [], []
     if label is not None:
@@ -92,15 +112,14 @@ def sales_source(
         head_params.append(highlight.value)
     else:
         head.append("false AS hl")
-    cols = ", ".join(head + list(columns))
-    select = f"{cols}, revenue, units, cost, lines"
-    fact_select = f"{cols}, revenue, units, cost, 1 AS lines"
-    return _union(rollup, "sales_fact", select, fact_select, conditions, params,
+    select = ", ".join(head + list(columns))
+    needed = needed_dims(flt, scope, columns, highlight)
+    return _union(catalog, "sales", needed, select, SALES_MEASURES, conditions, params,
                   start or flt.start, end or flt.end, head_params)
 
 
 def orders_source(
-    flt: Filter, scope: Scope, columns: tuple[str, ...], category_mask: int,
+    catalog: Catalog, flt: Filter, scope: Scope, columns: tuple[str, ...], category_mask: int,
     label: str, start: dt.date, end: dt.date,
 ) -> tuple[str, list]:
     """Rows with `columns` and `orders`, from the order rollups (category filter as a mask)."""
@@ -110,9 +129,11 @@ def orders_source(
         channels=flt.channels,
     )
     conditions, params = order_filter.dimension_conditions(scope)
+    needed = needed_dims(order_filter, scope, columns)
     if flt.categories:
         conditions.append("(category_mask & ?) <> 0")
         params.append(category_mask)
-    cols = ", ".join(["? AS period", *columns])
-    return _union("orders_month", "orders_fact", f"{cols}, orders", f"{cols}, 1 AS orders",
-                  conditions, params, start, end, [label])
+        needed.add("category_mask")
+    select = ", ".join(["? AS period", *columns])
+    return _union(catalog, "orders", needed, select, ORDER_MEASURES, conditions, params,
+                  start, end, [label])

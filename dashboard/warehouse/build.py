@@ -17,7 +17,7 @@ import pandas as pd
 
 from dashboard.warehouse import store
 from dashboard.warehouse.calendar import build_calendar
-from dashboard.warehouse.schema import CANONICAL_TABLES, ROLLUP_DIMENSIONS
+from dashboard.warehouse.schema import CANONICAL_TABLES, FACT_TABLES, ROLLUPS, Rollup
 
 # Bits in a BIGINT category mask (bit 63 is the sign bit, left alone).
 MAX_MASK_CATEGORIES = 62
@@ -94,19 +94,9 @@ def _create_sales_fact(con: duckdb.DuckDBPyConnection, sales_source: object) -> 
     )
 
 
-def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
-    dims = ", ".join(ROLLUP_DIMENSIONS)
-    measures = "sum(revenue) AS revenue, sum(units) AS units, sum(cost) AS cost, count(*) AS lines"
-    con.execute(
-        f"CREATE TABLE rollup_month AS SELECT {dims}, {measures} "
-        f"FROM sales_fact GROUP BY ALL ORDER BY month"
-    )
-    con.execute(
-        f"CREATE TABLE rollup_month_product AS SELECT {dims}, product_name, {measures} "
-        f"FROM sales_fact GROUP BY ALL ORDER BY month"
-    )
-    # Orders: one row per order with the set of categories it contains as a bit mask, so that
-    # "orders containing any of these categories" is exact and can be summed from a rollup.
+def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
+    """One row per order with the set of its categories as a bit mask, so that "orders that
+    contain any of these categories" is exact and can be summed from a rollup."""
     con.execute(
         """
         CREATE TABLE categories AS
@@ -125,14 +115,42 @@ def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
         GROUP BY ALL ORDER BY f.date
         """
     )
+
+
+def _rollup_source(rollup: Rollup, built: dict[Rollup, int]) -> tuple[str, bool]:
+    """Build from the smallest finished rollup that covers this one (else the fact table)."""
+    covering = [(rows, other.name) for other, rows in built.items()
+                if other.source == rollup.source and other.grain == rollup.grain
+                and set(rollup.dims) <= set(other.dims)]
+    if covering:
+        return min(covering)[1], True
+    return FACT_TABLES[rollup.source], False
+
+
+def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        """
-        CREATE TABLE orders_month AS
-        SELECT month, season, festival, region, channel, age_group, gender, category_mask,
-               count(*) AS orders
-        FROM orders_fact GROUP BY ALL ORDER BY month
-        """
+        "CREATE TABLE rollups (name VARCHAR, source VARCHAR, grain VARCHAR, dims VARCHAR[], "
+        "row_count BIGINT)"
     )
+    built: dict[Rollup, int] = {}
+    for rollup in ROLLUPS:
+        table, from_rollup = _rollup_source(rollup, built)
+        if rollup.source == "sales":
+            measures = ("sum(revenue) AS revenue, sum(units)::BIGINT AS units, "
+                        "sum(cost) AS cost, " + ("sum(lines)" if from_rollup else "count(*)")
+                        + "::BIGINT AS lines")
+        else:
+            measures = ("sum(orders)" if from_rollup else "count(*)") + "::BIGINT AS orders"
+        columns = ", ".join(rollup.columns)
+        order = "date" if rollup.grain == "day" else "month"
+        con.execute(
+            f"CREATE TABLE {rollup.name} AS SELECT {columns}, {measures} FROM {table} "
+            f"GROUP BY ALL ORDER BY {order}"
+        )
+        rows = con.execute(f"SELECT count(*) FROM {rollup.name}").fetchall()[0][0]
+        con.execute("INSERT INTO rollups VALUES (?, ?, ?, ?, ?)",
+                    [rollup.name, rollup.source, rollup.grain, list(rollup.dims), rows])
+        built[rollup] = rows
 
 
 def order_rollup_exact(con: duckdb.DuckDBPyConnection) -> bool:
@@ -185,6 +203,7 @@ def build_version(
             con.execute("SET preserve_insertion_order = false")
             _create_dimensions(con, sources)
             _create_sales_fact(con, sources["sales"])
+            _create_orders(con)
             _create_rollups(con)
             _write_meta(con, {"version": version, **(info or {})}, unavailable)
             rows = con.execute("SELECT count(*) FROM sales_fact").fetchall()[0][0]

@@ -7,6 +7,8 @@ whole row groups for a date range. Rollups pre-aggregate it by month.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 CANONICAL_TABLES: dict[str, tuple[str, ...]] = {
     "sales": (
         "sale_id", "order_id", "date", "store_id", "product_id", "customer_id", "employee_id",
@@ -41,12 +43,58 @@ FILTER_COLUMNS: dict[str, str] = {
 # Columns that hold one value for every line of an order (so order counts roll up exactly).
 ORDER_LEVEL_COLUMNS = ("region", "season", "festival", "channel", "age_group", "gender")
 
-# Columns of the monthly rollups; the product rollup adds product_name.
-ROLLUP_DIMENSIONS = (
-    "month", "season", "festival", "region", "category", "subcategory",
-    "age_group", "gender", "channel",
+# Every rollup keeps the date attributes users filter on; its grain adds `month` or `date`.
+TIME_COLUMNS = ("month", "season", "festival")
+PRODUCT_COLUMNS = ("product_name", "category", "subcategory")  # a toy has one of each
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A pre-aggregated copy of sales_fact (or orders_fact) at a coarser grain.
+
+    Queries take the smallest rollup whose dimensions cover what they filter, group and
+    highlight on (queries/sources.py), so a chart of 8 regions reads hundreds of rows, not
+    millions. `day` rollups answer the edge days of a range that cuts a month.
+    """
+
+    name: str
+    source: str  # "sales" or "orders"
+    dims: tuple[str, ...]
+    grain: str  # "month" or "day"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        grain = ("date",) if self.grain == "day" else ()
+        return grain + TIME_COLUMNS + self.dims
+
+
+def _family(name: str, source: str, dims: tuple[str, ...], day: bool) -> tuple[Rollup, ...]:
+    month = Rollup(f"{name}_month", source, dims, "month")
+    return (month, Rollup(f"{name}_day", source, dims, "day")) if day else (month,)
+
+
+_ALL = ("region", "category", "subcategory", "age_group", "gender", "channel")
+ROLLUPS: tuple[Rollup, ...] = (
+    *_family("r_all", "sales", _ALL, day=False),
+    *_family("r_no_type", "sales", ("region", "category", "age_group", "gender", "channel"),
+             day=False),
+    *_family("r_type", "sales", ("region", "category", "subcategory"), day=True),
+    *_family("r_category", "sales", ("region", "category"), day=True),
+    *_family("r_people", "sales", ("region", "age_group", "gender", "channel"), day=True),
+    *_family("r_toy", "sales", ("region", *PRODUCT_COLUMNS, "age_group", "gender", "channel"),
+             day=False),
+    *_family("r_toy_age", "sales", ("region", *PRODUCT_COLUMNS, "age_group"), day=False),
+    *_family("r_toy_age_all_regions", "sales", (*PRODUCT_COLUMNS, "age_group"), day=False),
+    *_family("o_people", "orders", ("region", "age_group", "gender", "channel"), day=True),
+    *_family("o_all", "orders", ("region", "age_group", "gender", "channel", "category_mask"),
+             day=False),
 )
-MEASURES = ("revenue", "units", "cost", "lines")
+# Raw tables answer whatever no rollup covers.
+FACT_TABLES = {"sales": "sales_fact", "orders": "orders_fact"}
+FACT_DIMS = {
+    "sales": (*_ALL, "product_name"),
+    "orders": ("region", "age_group", "gender", "channel", "category_mask"),
+}
 
 # Columns that may be missing in an imported source: value shown when they are.
 UNKNOWN = "Unknown"

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard import config
+from dashboard.warehouse.catalog import Catalog
 
 
 class NoWarehouseError(RuntimeError):
@@ -105,6 +106,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._version: int | None = None
         self._conn: duckdb.DuckDBPyConnection | None = None
+        self._catalog: Catalog | None = None
 
     @property
     def version(self) -> int:
@@ -131,7 +133,20 @@ class Warehouse:
                     },
                 )
                 self._version = version
+                self._catalog = None
             return self._conn
+
+    def catalog(self) -> Catalog:
+        """The rollup catalog of the current version, read once per version."""
+        conn = self._connection()
+        with self._lock:
+            if self._catalog is None:
+                cur = conn.cursor()
+                try:
+                    self._catalog = Catalog.read(cur)
+                finally:
+                    cur.close()
+            return self._catalog
 
     @contextlib.contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
