@@ -55,6 +55,21 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from dashboard.bench import report
+    from dashboard.bench.run import run, table
+
+    results = run(args.rows, Path(args.workdir), args.states, args.reuse, args.browser)
+    text = table(results)
+    print(text)
+    if results.problems:
+        print("\n".join(p[:300] for p in results.problems[:20]), file=sys.stderr)
+    if args.doc:
+        report.write(Path(args.doc), args.rows, text)
+        print(f"written to {args.doc}")
+    return 1 if results.problems else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dashboard", description="ToyPulse sales analytics")
     p.add_argument("--warehouse", default=str(config.warehouse_dir()),
@@ -82,6 +97,15 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--sample-if-empty", action="store_true",
                     help="build the sample retailer first when no data is loaded")
     sp.set_defaults(func=cmd_run)
+    sp = sub.add_parser("bench", help="benchmark ToyPulse against the usual pandas way")
+    sp.add_argument("--rows", type=int, default=1_000_000)
+    sp.add_argument("--states", type=int, default=None, help="replay only the first N states")
+    sp.add_argument("--workdir", default=str(Path(config.get("data_dir")) / "bench"))
+    sp.add_argument("--reuse", action="store_true", help="reuse data generated earlier")
+    sp.add_argument("--browser", action="store_true", help="also time a filter change in Chromium")
+    sp.add_argument("--doc", default=str(config.ROOT / "docs" / "PERFORMANCE.md"),
+                    help="Markdown file to write the table to ('' for none)")
+    sp.set_defaults(func=cmd_bench)
     return p
 
 

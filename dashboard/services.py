@@ -39,7 +39,7 @@ class Services:
         return value
 
     def domain(self, scope: Scope) -> Domain:
-        return self.cached("domain", scope, (), lambda: domain(self.warehouse, scope))
+        return domain(self.warehouse, scope)
 
 
 def current() -> Services:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 INK = "#1f2937"
 MUTED = "#6b7280"
@@ -51,32 +49,48 @@ def format_number(value: float | None, kind: str = "number") -> str:
     return f"{sign}{CURRENCY if kind == 'currency' else ''}{text}"
 
 
-def layout(fig: go.Figure, *, height: int = 340, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        font={"family": FONT, "color": INK, "size": 12},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        colorway=PALETTE,
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
-        hoverlabel={"font": {"family": FONT}},
-        separators=".,",
-        uirevision="keep",
+def axis(**extra) -> dict:
+    return {"gridcolor": GRID, "zeroline": False, "automargin": True, **extra}
+
+
+def figure(data: list[dict], *, height: int = 340, legend: bool = True,
+           xaxis: dict | None = None, yaxis: dict | None = None, **layout) -> dict:
+    """A plotly figure as a plain dict with the shared look.
+
+    Plain dicts, not go.Figure: building validated graph objects cost ~60 ms per chart here,
+    more than the query. Tests validate every figure with go.Figure(...) instead.
+    """
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
+            "font": {"family": FONT, "color": INK, "size": 12},
+            "paper_bgcolor": "white",
+            "plot_bgcolor": "white",
+            "colorway": PALETTE,
+            "showlegend": legend,
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+            "hoverlabel": {"font": {"family": FONT}},
+            "separators": ".,",
+            "uirevision": "keep",
+            "xaxis": axis(**(xaxis or {})),
+            "yaxis": axis(**(yaxis or {})),
+            **layout,
+        },
+    }
+
+
+def empty(message: str = "No sales match these filters", height: int = 340) -> dict:
+    return figure(
+        [], height=height, legend=False, xaxis={"visible": False}, yaxis={"visible": False},
+        annotations=[{"text": message, "showarrow": False, "xref": "paper", "yref": "paper",
+                      "x": 0.5, "y": 0.5, "font": {"size": 14, "color": MUTED}}],
     )
-    fig.update_xaxes(gridcolor=GRID, zeroline=False, automargin=True)
-    fig.update_yaxes(gridcolor=GRID, zeroline=False, automargin=True)
-    return fig
 
 
-def empty(message: str = "No sales match these filters", height: int = 340) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": MUTED},
-                       xref="paper", yref="paper", x=0.5, y=0.5)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return layout(fig, height=height, legend=False)
+def tick_format(measure: str) -> str:
+    return f"{CURRENCY},.2s" if measure == "revenue" else ",.2s"
 
 
 def color_for(members: list[str], member: str) -> str:

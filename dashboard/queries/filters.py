@@ -31,6 +31,14 @@ class Scope:
     def key(self) -> str:
         return "*" if self.regions is None else "|".join(sorted(self.regions))
 
+    def allows(self, region: str) -> bool:
+        """For lists built in Python (filter options); SQL goes through scope_condition."""
+        if self.regions is None:
+            return True
+        if not self.regions:
+            raise ScopeError("no region is assigned to this user")
+        return region in self.regions
+
 
 @dataclass(frozen=True)
 class Filter:

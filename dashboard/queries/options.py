@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
-from dashboard.queries.filters import Scope, scope_condition
+from dashboard.queries.filters import Scope
 from dashboard.warehouse.schema import FILTER_COLUMNS
 from dashboard.warehouse.store import Warehouse
 
@@ -29,19 +28,17 @@ class Domain:
 
 
 def domain(warehouse: Warehouse, scope: Scope) -> Domain:
-    scope_sql, params = scope_condition(scope)
-    where = f"WHERE {scope_sql}" if scope_sql else ""
-    lists = ", ".join(
-        f"list(DISTINCT {column} ORDER BY {column}) AS {name}"
-        for name, column in FILTER_COLUMNS.items()
-    )
-    with warehouse.cursor() as cur:
-        row = cur.execute(f"SELECT {lists} FROM r_toy_month {where}", params).fetchall()[0]
-        meta = dict(cur.execute("SELECT key, value FROM meta").fetchall())
-    members = {name: tuple(v or ()) for name, v in zip(FILTER_COLUMNS, row, strict=True)}
+    """Filter members within the scope; read from the per-version catalog, no query."""
+    catalog = warehouse.catalog()
+    found: dict[str, set[str]] = {name: set() for name in FILTER_COLUMNS}
+    for region, fields in catalog.members_by_region.items():
+        if scope.allows(region):
+            for name in found:
+                found[name] |= fields.get(name, frozenset())
+    meta = catalog.meta
     return Domain(
-        members=members,
-        min_date=dt.date.fromisoformat(json.loads(meta["min_date"])),
-        max_date=dt.date.fromisoformat(json.loads(meta["max_date"])),
-        unavailable=tuple(json.loads(meta.get("unavailable", "[]"))),
+        members={name: tuple(sorted(values)) for name, values in found.items()},
+        min_date=dt.date.fromisoformat(meta["min_date"]),
+        max_date=dt.date.fromisoformat(meta["max_date"]),
+        unavailable=tuple(meta.get("unavailable", ())),
     )

@@ -17,7 +17,13 @@ import pandas as pd
 
 from dashboard.warehouse import store
 from dashboard.warehouse.calendar import build_calendar
-from dashboard.warehouse.schema import CANONICAL_TABLES, FACT_TABLES, ROLLUPS, Rollup
+from dashboard.warehouse.schema import (
+    CANONICAL_TABLES,
+    FACT_TABLES,
+    FILTER_COLUMNS,
+    ROLLUPS,
+    Rollup,
+)
 
 # Bits in a BIGINT category mask (bit 63 is the sign bit, left alone).
 MAX_MASK_CATEGORIES = 62
@@ -153,6 +159,17 @@ def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
         built[rollup] = rows
 
 
+def _create_members(con: duckdb.DuckDBPyConnection) -> None:
+    """Which members each filter offers, per region, so the filter bar of a user limited to
+    some regions lists only what exists there (a tiny table, read on every page load)."""
+    parts = [
+        f"SELECT DISTINCT region, ? AS field, {column}::VARCHAR AS member FROM sales_fact"
+        for column in FILTER_COLUMNS.values()
+    ]
+    con.execute(f"CREATE TABLE members AS {' UNION ALL '.join(parts)} ORDER BY field, member",
+                list(FILTER_COLUMNS))
+
+
 def order_rollup_exact(con: duckdb.DuckDBPyConnection) -> bool:
     """Order rollups are exact only if every order has one date, region, channel, customer...
 
@@ -205,6 +222,7 @@ def build_version(
             _create_sales_fact(con, sources["sales"])
             _create_orders(con)
             _create_rollups(con)
+            _create_members(con)
             _write_meta(con, {"version": version, **(info or {})}, unavailable)
             rows = con.execute("SELECT count(*) FROM sales_fact").fetchall()[0][0]
             con.execute("CHECKPOINT")

@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from dashboard.figures import charts, theme
 from dashboard.queries.sources import Highlight
+
+
+def valid(figure: dict) -> go.Figure:
+    """Figures are plain dicts for speed; plotly validates them here (invalid keys raise)."""
+    return go.Figure(figure)
 
 
 def _bars():
@@ -17,7 +23,7 @@ def _bars():
 
 
 def test_bar_chart_data_labels_and_currency_hover():
-    fig = charts.bar_chart(_bars(), "category")
+    fig = valid(charts.bar_chart(_bars(), "category"))
     bar = fig.data[0]
     assert list(bar.y) == ["Puzzles", "Dolls", "Plush"]  # largest on top
     assert list(bar.x) == [100.0, 200.0, 300.0]
@@ -26,26 +32,26 @@ def test_bar_chart_data_labels_and_currency_hover():
 
 
 def test_own_highlight_dims_the_other_bars():
-    fig = charts.bar_chart(_bars(), "category", highlight=Highlight("category", "Dolls"))
+    fig = valid(charts.bar_chart(_bars(), "category", highlight=Highlight("category", "Dolls")))
     assert list(fig.data[0].selectedpoints) == [1]
     assert fig.data[0].unselected.marker.opacity == theme.DIM_OPACITY
     assert len(fig.data) == 1
 
 
 def test_foreign_highlight_overlays_the_members_part():
-    fig = charts.bar_chart(_bars(), "category", highlight=Highlight("region", "North"))
+    fig = valid(charts.bar_chart(_bars(), "category", highlight=Highlight("region", "North")))
     assert fig.data[0].opacity == theme.DIM_OPACITY
     assert list(fig.data[1].x) == [50.0, 0.0, 30.0]
     assert fig.data[1].name == "North (selected)"
 
 
 def test_units_hover_has_no_currency():
-    fig = charts.bar_chart(_bars(), "category", measure="units")
+    fig = valid(charts.bar_chart(_bars(), "category", measure="units"))
     assert "$" not in fig.data[0].hovertemplate and list(fig.data[0].x) == [10.0, 20.0, 30.0]
 
 
 def test_empty_frames_say_so():
-    fig = charts.bar_chart(_bars().iloc[0:0], "category")
+    fig = valid(charts.bar_chart(_bars().iloc[0:0], "category"))
     assert fig.layout.annotations[0].text == "No sales match these filters"
 
 
@@ -56,8 +62,8 @@ def test_trend_marks_festivals_and_dims_other_series():
                        "hl_revenue": [0.0] * 4, "hl_units": [0.0] * 4})
     festivals = pd.DataFrame({"festival": ["Christmas"], "start": [dt.date(2025, 12, 1)],
                               "end": [dt.date(2025, 12, 24)]})
-    fig = charts.trend_chart(df, "region", highlight=Highlight("region", "South"),
-                             festivals=festivals)
+    fig = valid(charts.trend_chart(df, "region", highlight=Highlight("region", "South"),
+                             festivals=festivals))
     opacities = {t.name: t.opacity for t in fig.data}
     assert opacities == {"North": theme.DIM_OPACITY, "South": 1.0}
     assert len(fig.layout.shapes) == 1 and fig.layout.annotations[0].text == "Christmas"
@@ -66,13 +72,13 @@ def test_trend_marks_festivals_and_dims_other_series():
 def test_heatmap_and_share_charts():
     matrix = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], index=["North", "South"],
                           columns=[dt.date(2025, 1, 1), dt.date(2025, 2, 1)])
-    fig = charts.heatmap_chart(matrix, highlight=Highlight("region", "North"))
+    fig = valid(charts.heatmap_chart(matrix, highlight=Highlight("region", "North")))
     assert list(fig.data[0].x) == ["Jan 2025", "Feb 2025"] and list(fig.data[0].y) == [
         "North", "South"]
     assert len(fig.layout.shapes) == 1  # South dimmed
     share = pd.DataFrame({"gender": ["Female", "Male"], "revenue": [60.0, 40.0],
                           "units": [1.0, 1.0], "hl_revenue": [6.0, 4.0], "hl_units": [1.0, 1.0]})
-    pie = charts.share_chart(share, "gender", highlight=Highlight("region", "North"))
+    pie = valid(charts.share_chart(share, "gender", highlight=Highlight("region", "North")))
     assert list(pie.data[0].values) == [60.0, 40.0] and list(pie.data[1].values) == [6.0, 4.0]
 
 

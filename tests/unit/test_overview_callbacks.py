@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
+import plotly.graph_objects as go
 import pytest
 from dash.exceptions import PreventUpdate
 
@@ -25,7 +26,8 @@ def call(page, start="2025-01-01", end="2025-12-31", hl=None, trend="category", 
     out = page.update_overview(start, end, *args, hl, trend, measure, top)
     summary, empty, kpis, *rest = out
     n_graphs = len(page.GRAPHS)
-    figures = dict(zip(page.GRAPHS, rest[:n_graphs], strict=True))
+    figures = {key: go.Figure(fig) for key, fig in zip(page.GRAPHS, rest[:n_graphs],
+                                                       strict=True)}  # validates each figure
     query = rest[n_graphs]
     return summary, empty, kpis, figures, query
 

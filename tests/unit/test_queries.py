@@ -81,7 +81,9 @@ def test_chart_metrics_match_pandas(name, warehouse, raw):
     for by in ("category", "region"):
         got = m.monthly_sales_trend(scan, by).set_index(["month", "series"])["revenue"]
         want = rows.groupby(["month", by])["revenue"].sum()
-        got.index = got.index.set_levels(pd.to_datetime(got.index.levels[0]), level=0)
+        got.index = got.index.set_levels(pd.to_datetime(got.index.levels[0]).as_unit("ns"),
+                                         level=0)
+        want.index = want.index.set_levels(want.index.levels[0].as_unit("ns"), level=0)
         pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False,
                                        rtol=1e-9)
 

@@ -1,0 +1,114 @@
+"""Drive a running ToyPulse server the way a browser does: the real Dash callback endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib import request
+
+from dashboard.bench.states import State
+from dashboard.components.filter_bar import FIELDS
+
+MAIN_OUTPUT = "ov-summary.children"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    ready_seconds: float
+
+    def peak_rss_mb(self) -> float:
+        """VmHWM: the most resident memory the process ever had."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(x for x in status.splitlines() if x.startswith("VmHWM"))
+        return int(line.split()[1]) / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+def start_server(warehouse_dir: Path, cache: bool, extra_env: dict | None = None) -> Server:
+    """Start `dashboard run` in its own process; ready = the home page answers."""
+    port = free_port()
+    env = {**os.environ, "DASHBOARD_CACHE_TYPE": "SimpleCache" if cache else "NullCache",
+           "DASHBOARD_WAREHOUSE_DIR": str(warehouse_dir), **(extra_env or {})}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "--warehouse", str(warehouse_dir), "run",
+         "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = started + 60
+    while time.perf_counter() < deadline:
+        try:
+            with request.urlopen(url + "/", timeout=2) as response:
+                if response.status == 200:
+                    return Server(process, url, time.perf_counter() - started)
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("the server did not start within 60 s")
+
+
+def get(url: str) -> bytes:
+    with request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def main_callback(dependencies: list[dict]) -> dict:
+    return next(d for d in dependencies if MAIN_OUTPUT in d["output"])
+
+
+def payload(callback: dict, state: State, changed: str = "ov-f-regions.value") -> dict:
+    """The JSON a browser posts to /_dash-update-component for this state."""
+    values = {
+        ("ov-dates", "start_date"): state.start,
+        ("ov-dates", "end_date"): state.end,
+        ("ov-highlight", "data"): state.highlight,
+        ("ov-trend-by", "value"): state.trend_by,
+        ("ov-measure", "value"): state.measure,
+        ("ov-top-n", "value"): state.top_n,
+        **{(f"ov-f-{field}", "value"): state.filters.get(field, []) for field in FIELDS},
+    }
+    inputs = [{"id": i["id"], "property": i["property"],
+               "value": values[(i["id"], i["property"])]} for i in callback["inputs"]]
+    outputs = [{"id": part.split(".")[0], "property": part.split(".")[1]}
+               for part in callback["output"].strip(".").split("...")]
+    return {"output": callback["output"], "outputs": outputs, "inputs": inputs,
+            "changedPropIds": [changed], "state": []}
+
+
+def post_json(url: str, body: dict, headers: dict | None = None) -> tuple[float, bytes]:
+    data = json.dumps(body).encode()
+    req = request.Request(url, data=data, method="POST",
+                          headers={"Content-Type": "application/json", **(headers or {})})
+    started = time.perf_counter()
+    with request.urlopen(req, timeout=60) as response:
+        content = response.read()
+    return time.perf_counter() - started, content
+
+
+def first_page_seconds(server: Server) -> float:
+    """What a browser waits for before the first charts can draw: page, layout, data."""
+    started = time.perf_counter()
+    get(server.url + "/")
+    get(server.url + "/_dash-layout")
+    deps = json.loads(get(server.url + "/_dash-dependencies"))
+    body = payload(main_callback(deps), State("first page", None, None))  # page defaults
+    post_json(server.url + "/_dash-update-component", body)
+    return time.perf_counter() - started

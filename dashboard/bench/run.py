@@ -1,0 +1,211 @@
+"""The benchmark: ToyPulse through its real callback endpoint vs the usual pandas way.
+
+`dashboard bench --rows N` generates and loads the sample retailer at N rows, replays the
+scripted session against a server with the cache off and on, runs the usual way on the same
+rows and states in its own process, checks both give the same numbers, prints one table and
+writes it to docs/PERFORMANCE.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dashboard import sample
+from dashboard.bench import http
+from dashboard.bench.compare import from_scan, mismatches, normalise
+from dashboard.bench.states import State, scripted_states
+from dashboard.bench.usual_worker import write_states
+from dashboard.components.view_state import as_highlight
+from dashboard.queries import overview as m
+from dashboard.queries.filters import Filter, Scope
+from dashboard.warehouse.build import build_version, parquet_sources
+from dashboard.warehouse.store import Warehouse, current_version
+
+
+@dataclass
+class Results:
+    rows: int
+    states: int
+    generate_seconds: float | None = None
+    load_seconds: float | None = None
+    server_ready_seconds: float = 0.0
+    first_page_seconds: float = 0.0
+    uncached_ms: list[float] = field(default_factory=list)
+    cached_ms: list[float] = field(default_factory=list)
+    response_bytes: list[int] = field(default_factory=list)
+    rss_mb: float = 0.0
+    usual_ms: list[float] = field(default_factory=list)
+    usual_load_seconds: float = 0.0
+    usual_rss_mb: float = 0.0
+    browser_ms: float | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def prepare(rows: int, workdir: Path, reuse: bool, results: Results) -> tuple[Path, Path]:
+    sample_dir, warehouse_dir = workdir / f"sample-{rows}", workdir / f"warehouse-{rows}"
+    if reuse and current_version(warehouse_dir) is not None:
+        return sample_dir, warehouse_dir
+    started = time.perf_counter()
+    sample.generate(sample_dir, rows=rows)
+    results.generate_seconds = time.perf_counter() - started
+    build = build_version(warehouse_dir, parquet_sources(sample_dir), info={"source": "bench"})
+    results.load_seconds = build.seconds
+    return sample_dir, warehouse_dir
+
+
+def _array(value) -> list:
+    """Plotly sends numeric arrays as {'dtype', 'bdata'} (base64) or as plain lists."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)
+
+
+def check_response(content: bytes, scan: m.OverviewScan, measure: str) -> list[str]:
+    """The category bars the endpoint sent are the scan's numbers."""
+    figure = json.loads(content)["response"]["ov-category"]["figure"]
+    bars = m.category_bars(scan)
+    if scan.is_empty:
+        return [] if not figure.get("data") else ["empty state sent bars"]
+    trace = figure["data"][0]
+    sent = dict(zip(_array(trace["y"]), _array(trace["x"]), strict=True))
+    want = dict(zip(bars["category"], bars[measure], strict=True))
+    return mismatches({"bars": sent}, {"bars": want})
+
+
+def to_filter(state: State, warehouse: Warehouse) -> Filter:
+    from dashboard.queries.options import domain
+
+    start, end = domain(warehouse, Scope.everything()).default_range()
+    return Filter(start=dt.date.fromisoformat(state.start) if state.start else start,
+                  end=dt.date.fromisoformat(state.end) if state.end else end,
+                  **{k: tuple(v) for k, v in state.filters.items()})
+
+
+def replay(server: http.Server, states: list[State]) -> list[tuple[float, bytes]]:
+    deps = json.loads(http.get(server.url + "/_dash-dependencies"))
+    callback = http.main_callback(deps)
+    out = []
+    for state in states:
+        seconds, content = http.post_json(server.url + "/_dash-update-component",
+                                          http.payload(callback, state))
+        out.append((seconds, content))
+    return out
+
+
+def run_usual(sample_dir: Path, states: list[State], workdir: Path) -> dict:
+    states_json, out_json = workdir / "states.json", workdir / "usual.json"
+    write_states(states, states_json)
+    subprocess.run([sys.executable, "-m", "dashboard.bench.usual_worker", str(sample_dir),
+                    str(states_json), str(out_json)], check=True)
+    return json.loads(out_json.read_text())
+
+
+def top_toy(warehouse: Warehouse) -> str:
+    with warehouse.cursor() as cur:
+        return cur.execute("SELECT product_name FROM r_toy_age_all_regions_month "
+                           "GROUP BY 1 ORDER BY sum(revenue) DESC, 1 LIMIT 1").fetchall()[0][0]
+
+
+def run(rows: int, workdir: Path, max_states: int | None = None, reuse: bool = False,
+        browser: bool = False) -> Results:
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = Results(rows=rows, states=0)
+    sample_dir, warehouse_dir = prepare(rows, workdir, reuse, results)
+    warehouse = Warehouse(warehouse_dir)
+    states = scripted_states(top_toy(warehouse))[:max_states]
+    results.states = len(states)
+
+    server = http.start_server(warehouse_dir, cache=False)
+    try:
+        results.server_ready_seconds = server.ready_seconds
+        results.first_page_seconds = http.first_page_seconds(server)
+        replay(server, states[:1])  # the page's first load, as a browser would have done
+        for state, (seconds, content) in zip(states, replay(server, states), strict=True):
+            results.uncached_ms.append(seconds * 1000)
+            results.response_bytes.append(len(content))
+            scan = m.run_overview(warehouse, to_filter(state, warehouse), Scope.everything(),
+                                  as_highlight(state.highlight), state.top_n, state.measure)
+            sent = check_response(content, scan, state.measure)
+            results.problems += [f"{state.label}: {p}" for p in sent]
+        if browser:
+            from dashboard.bench.browser import filter_change_ms
+
+            results.browser_ms = filter_change_ms(server.url)
+        results.rss_mb = server.peak_rss_mb()
+    finally:
+        server.stop()
+
+    server = http.start_server(warehouse_dir, cache=True)
+    try:
+        replay(server, states)
+        results.cached_ms = [s * 1000 for s, _ in replay(server, states)]
+        results.rss_mb = max(results.rss_mb, server.peak_rss_mb())
+    finally:
+        server.stop()
+
+    usual = run_usual(sample_dir, states, workdir)
+    results.usual_load_seconds = usual["load_seconds"]
+    results.usual_rss_mb = usual["peak_rss_mb"]
+    for state, theirs in zip(states, usual["results"], strict=True):
+        results.usual_ms.append(theirs["seconds"] * 1000)
+        scan = m.run_overview(warehouse, to_filter(state, warehouse), Scope.everything(),
+                              as_highlight(state.highlight), state.top_n, state.measure)
+        ours = normalise(from_scan(scan, state))
+        results.problems += [f"{state.label}: {p}" for p in mismatches(ours, theirs["numbers"])]
+    warehouse.close()
+    return results
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def summary_rows(r: Results) -> list[tuple[str, str, str]]:
+    """(metric, ToyPulse, usual way) rows of the table."""
+    med, p95 = statistics.median(r.uncached_ms), percentile(r.uncached_ms, 95)
+    umed, up95 = statistics.median(r.usual_ms), percentile(r.usual_ms, 95)
+    rows = [
+        ("generate sample (rows/s)",
+         f"{r.rows / r.generate_seconds:,.0f} ({r.generate_seconds:.1f} s)"
+         if r.generate_seconds else "reused", ""),
+        ("load into warehouse (rows/s)",
+         f"{r.rows / r.load_seconds:,.0f} ({r.load_seconds:.1f} s)" if r.load_seconds
+         else "reused", f"{r.rows / r.usual_load_seconds:,.0f} ({r.usual_load_seconds:.1f} s)"),
+        ("server up after start (s)", f"{r.server_ready_seconds:.2f}", ""),
+        ("first page data ready after start (s)",
+         f"{r.server_ready_seconds + r.first_page_seconds:.2f}", ""),
+        ("filter change, uncached, median (ms)", f"{med:.1f}", f"{umed:.1f}"),
+        ("filter change, uncached, p95 (ms)", f"{p95:.1f}", f"{up95:.1f}"),
+        ("filter change, uncached, max (ms)", f"{max(r.uncached_ms):.1f}",
+         f"{max(r.usual_ms):.1f}"),
+        ("usual way / ToyPulse (median, p95)", f"{umed / med:.1f}x, {up95 / p95:.1f}x", ""),
+        ("filter change, cached repeat, median / p95 (ms)",
+         f"{statistics.median(r.cached_ms):.1f} / {percentile(r.cached_ms, 95):.1f}", ""),
+        ("response bytes per filter change, median / max",
+         f"{statistics.median(r.response_bytes):,.0f} / {max(r.response_bytes):,}", ""),
+        ("web process peak RSS (MB)", f"{r.rss_mb:,.0f}", f"{r.usual_rss_mb:,.0f}"),
+    ]
+    if r.browser_ms is not None:
+        rows.append(("browser: filter change until every chart redrawn (ms)",
+                     f"{r.browser_ms:.0f}", ""))
+    rows.append(("numbers agree (states checked)",
+                 "yes" if not r.problems else f"NO: {len(r.problems)} mismatches",
+                 f"{r.states} states"))
+    return rows
+
+
+def table(r: Results) -> str:
+    lines = [f"### {r.rows:,} order lines, {r.states} filter states", "",
+             "| measure | ToyPulse | usual way (pandas in memory) |", "| --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in summary_rows(r)]
+    return "\n".join(lines) + "\n"
