@@ -13,7 +13,7 @@ PALETTE = [
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
     "#8C564B", "#17BECF", "#7F7F7F", "#BCBD22", "#1F77B4", "#FF7F0E",
 ]
-SEQUENTIAL = "Blues"
+SEQUENTIAL = [[0.0, "#eff6ff"], [0.5, "#60a5fa"], [1.0, "#1e3a8a"]]  # light = low
 CURRENCY = "$"
 
 MEASURE_LABELS = {"revenue": "Revenue", "units": "Units"}
