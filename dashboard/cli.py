@@ -1,4 +1,4 @@
-"""Command line: generate, load, sample, run (also `python -m dashboard`)."""
+"""Command line: generate, load, sample, run, import, versions, rollback (`python -m dashboard`)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,24 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from dashboard.ingest.cli import run_import_command
+
+    return run_import_command(args)
+
+
+def cmd_versions(args) -> int:
+    from dashboard.ingest.cli import print_versions
+
+    return print_versions(args)
+
+
+def cmd_rollback(args) -> int:
+    from dashboard.ingest.cli import rollback_command
+
+    return rollback_command(args)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dashboard", description="ToyPulse sales analytics")
     p.add_argument("--warehouse", default=str(config.warehouse_dir()),
@@ -82,6 +100,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--sample-if-empty", action="store_true",
                     help="build the sample retailer first when no data is loaded")
     sp.set_defaults(func=cmd_run)
+    from dashboard.ingest.cli import add_import_parsers
+
+    add_import_parsers(sub, cmd_import, cmd_versions, cmd_rollback)
     return p
 
 

@@ -114,6 +114,9 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
     finally:
         if own_work:
             shutil.rmtree(work, ignore_errors=True)
+        else:  # keep report.json and rejected.csv for the user; drop the bulky copies
+            for bulky in [*work.glob("unzipped-*"), work / "canonical"]:
+                shutil.rmtree(bulky, ignore_errors=True)
 
 
 def _scratch(root: Path) -> Path:
