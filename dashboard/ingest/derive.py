@@ -74,6 +74,8 @@ def _flat(cleaned: list[Cleaned], prefix: str, key: str) -> pd.DataFrame:
         part[key] = part["name"]
     else:
         return pd.DataFrame()
+    if "name" not in part:
+        part["name"] = part[key]
     return part.drop_duplicates(key).reset_index(drop=True)
 
 

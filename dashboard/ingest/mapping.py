@@ -223,12 +223,10 @@ def _content_fits(values: pd.Series, kind: str, threshold: float = 0.8) -> bool:
     present = values[values.str.strip() != ""].str.strip()
     if present.empty or kind in ("id", "text", "category"):
         return True
-    if kind == "date":
-        try:
-            parsed = parse_date(present, "month_first", ("", ""))
-        except ImportProblem:
-            return True  # mixed orders: still dates
-        return (~parsed.bad).mean() >= threshold
+    if kind == "date":  # a date in either order counts: the order is decided later
+        day, month = (parse_date(present, order, ("", "")).bad
+                      for order in ("day_first", "month_first"))
+        return (~(day & month)).mean() >= threshold
     parsed = parse_number(present, percent=kind == "percent")
     return (~parsed.bad).mean() >= threshold
 

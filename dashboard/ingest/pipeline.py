@@ -71,6 +71,8 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
     try:
         with import_lock(root, user):
             tracker.stage("checking", f"checking {len(files)} file(s)")
+            for path, name in files:  # every size first: nothing over the limit is opened
+                check_size(path, name)
             described = [_describe(path, name) for path, name in files]
             tracker.expect(_estimate_rows(files))
             tracker.stage("reading", "reading files")
@@ -126,7 +128,7 @@ def _scratch(root: Path) -> Path:
 
 
 def _describe(path: Path, name: str) -> dict:
-    size = check_size(path, name)
+    size = path.stat().st_size
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(1 << 20):

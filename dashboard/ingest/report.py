@@ -138,7 +138,7 @@ class QualityReport:
 
     def write_rejected_csv(self, path: Path) -> int:
         """file,row,column,value,reason,record (the raw row as JSON); returns rows written."""
-        problems = self.first_problems()
+        problems = sorted(self.first_problems(), key=lambda p: (p.file, p.row))
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
