@@ -160,8 +160,8 @@ def history_table():
         return html.P("No data loaded yet.", className="small text-muted")
     rows = []
     for e in entries:
-        files = ", ".join(f"{f['name']} ({f['size'] / 1e6:,.1f} MB, sha256 {f['sha256'][:10]}…)"
-                          for f in e["files"]) or e["note"]
+        files = [html.Div(f"{f['name']} · {f['size'] / 1e6:,.1f} MB",
+                          title=f"sha256 {f['sha256']}") for f in e["files"]] or e["note"]
         action = (dbc.Badge("serving", color="success") if e["current"] else
                   dbc.Button("Roll back to this", size="sm", color="secondary", outline=True,
                              id={"type": "data-rollback", "version": e["version"]}))
@@ -228,6 +228,7 @@ def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order) -> Ma
     Output("data-status", "children", allow_duplicate=True),
     Output("data-poll", "disabled", allow_duplicate=True),
     Output("data-import", "disabled"),
+    Output("data-mapping-card", "style"),
     Input("data-import", "n_clicks"),
     State({"type": "data-role", "index": ALL}, "value"),
     State({"type": "data-columns", "index": ALL}, "data"),
@@ -245,12 +246,12 @@ def start_import(n_clicks, roles, tables, date_order, job_id):
     try:
         validate(mapping, _headers_only(prop))
     except ImportProblem as exc:
-        return dbc.Alert(str(exc), color="warning", className="small py-2"), dash.no_update, \
-            True, False
+        return (dbc.Alert(str(exc), color="warning", className="small py-2"), dash.no_update,
+                True, False, dash.no_update)
     mapping.save(folder / "mapping.json")
     mapping.save(last_mapping_path(_root()))  # proposed again next time
     jobs.start(folder, _root(), WEB_USER)
-    return None, status_view(job_id, jobs.read_status(folder)), False, True
+    return None, status_view(job_id, jobs.read_status(folder)), False, True, {"display": "none"}
 
 
 def _headers_only(prop: dict):
