@@ -12,7 +12,7 @@ from dashboard import config
 from dashboard.services import EXTENSION, Services
 from dashboard.warehouse.store import Warehouse
 
-PAGES = ("dashboard.pages.overview",)
+PAGES = ("dashboard.pages.overview", "dashboard.pages.data")
 
 
 def cache_config() -> dict:
@@ -39,6 +39,9 @@ def create_app(warehouse_dir: Path | None = None) -> dash.Dash:
     app.server.extensions[EXTENSION] = Services(Warehouse(warehouse_dir), cache)
     for module in PAGES:
         importlib.import_module(module)
+    from dashboard.pages.data_routes import register as register_data_routes
+
+    register_data_routes(app.server)
     from dashboard.components.shell import shell
 
     app.layout = shell

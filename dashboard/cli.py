@@ -1,4 +1,4 @@
-"""Command line: generate, load, sample, run (also `python -m dashboard`)."""
+"""Command line: generate, load, sample, run, import, versions, rollback (`python -m dashboard`)."""
 
 from __future__ import annotations
 
@@ -70,6 +70,24 @@ def cmd_bench(args) -> int:
     return 1 if results.problems else 0
 
 
+def cmd_import(args) -> int:
+    from dashboard.ingest.cli import run_import_command
+
+    return run_import_command(args)
+
+
+def cmd_versions(args) -> int:
+    from dashboard.ingest.cli import print_versions
+
+    return print_versions(args)
+
+
+def cmd_rollback(args) -> int:
+    from dashboard.ingest.cli import rollback_command
+
+    return rollback_command(args)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dashboard", description="ToyPulse sales analytics")
     p.add_argument("--warehouse", default=str(config.warehouse_dir()),
@@ -106,6 +124,11 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--doc", default=str(config.ROOT / "docs" / "PERFORMANCE.md"),
                     help="Markdown file to write the table to ('' for none)")
     sp.set_defaults(func=cmd_bench)
+
+
+    from dashboard.ingest.cli import add_import_parsers
+
+    add_import_parsers(sub, cmd_import, cmd_versions, cmd_rollback)
     return p
 
 

@@ -44,6 +44,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the development server listens on."),
     Setting("port", "8050", "Port the development server listens on."),
     Setting("debug", "0", "1 turns on Dash's debug mode (never in production)."),
+    Setting("import_max_mb", "500",
+            "Largest file (MB) an import accepts; bigger ones are refused before they are read."),
+    Setting("import_max_rejected", "0.01",
+            "Share of rows an import may reject (0.01 = 1%); above it the import is refused."),
+    Setting("regions_file", str(ROOT / "data" / "regions.csv"),
+            "Editable table city,state,region used to derive a store's region from its city."),
+    Setting("aliases_file", str(ROOT / "data" / "aliases.csv"),
+            "Editable table field,alias,value of misspellings to correct during imports."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -56,6 +64,10 @@ def get(name: str) -> str:
 
 def get_int(name: str) -> int:
     return int(get(name))
+
+
+def get_float(name: str) -> float:
+    return float(get(name))
 
 
 def warehouse_dir() -> Path:

@@ -100,7 +100,9 @@ def layout(**query):
         _graph_card("age", "Share by age group", width=3),
         _graph_card("gender", "Share by gender", width=3),
     ]
-    cards = [c for c, key in zip(cards, GRAPHS, strict=True) if key not in hidden]
+    for card, key in zip(cards, GRAPHS, strict=True):
+        if key in hidden:  # kept in the layout (callbacks output to it), just not shown
+            card.style = {"display": "none"}
     return html.Div(
         [
             dcc.Store(id="ov-highlight", data=_highlight_data(state.highlight)),

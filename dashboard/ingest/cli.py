@@ -1,0 +1,179 @@
+"""The import commands: `dashboard import FILES...`, `dashboard versions`, `dashboard rollback N`.
+
+`import --job FOLDER` is how the Data page runs an import in the background: files, mapping and
+status live in the job folder (see jobs.py).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.parse import DATE_ORDERS
+
+
+def add_import_parsers(sub, cmd_import, cmd_versions, cmd_rollback) -> None:
+    sp = sub.add_parser("import", help="import CSV/TSV/Excel files (or a .zip) as a new version")
+    sp.add_argument("files", nargs="*", help="CSV, TSV, .xlsx, .xls or .zip files")
+    sp.add_argument("--mapping", help="a mapping JSON saved earlier (--save-mapping or the "
+                    "Data page); columns it does not cover are proposed")
+    sp.add_argument("--save-mapping", help="write the mapping used to this JSON file")
+    sp.add_argument("--propose", action="store_true",
+                    help="only print the proposed mapping (JSON) and stop; nothing is imported")
+    sp.add_argument("--date-order", choices=DATE_ORDERS,
+                    help="how to read dates like 03/01/19 when the data does not decide")
+    sp.add_argument("--max-rejected", type=float,
+                    help="share of rows that may be rejected (default DASHBOARD_IMPORT_MAX_"
+                    "REJECTED)")
+    sp.add_argument("--user", default=None, help="who is importing (default: login name)")
+    sp.add_argument("--job", help=argparse_suppress())
+    sp.set_defaults(func=cmd_import)
+    sp = sub.add_parser("versions", help="list imported versions: who, when, files, rows")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    sp.set_defaults(func=cmd_versions)
+    sp = sub.add_parser("rollback", help="serve an earlier version again")
+    sp.add_argument("version", type=int)
+    sp.add_argument("--user", default=None)
+    sp.set_defaults(func=cmd_rollback)
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def _printer():
+    last = {"stage": None, "percent": -10.0}
+
+    def show(event: dict) -> None:
+        if event["stage"] != last["stage"] or event["percent"] - last["percent"] >= 10:
+            last.update(stage=event["stage"], percent=event["percent"])
+            print(f"[{event['percent']:5.1f}%] {event['stage']}: {event['message']} "
+                  f"({event['rows_read']:,} rows read)", flush=True)
+
+    return show
+
+
+def run_import_command(args) -> int:
+    from dashboard.ingest.mapping import Mapping
+
+    if args.job:
+        return _run_job(args)
+    if not args.files:
+        print("dashboard import: give one or more files", file=sys.stderr)
+        return 2
+    files = [(Path(f), Path(f).name) for f in args.files]
+    try:
+        mapping = Mapping.load(Path(args.mapping)) if args.mapping else None
+        if args.propose:
+            return _propose(files, mapping, args)
+        result = _import(files, args, mapping, _printer())
+    except ImportProblem as exc:
+        print(f"import refused: {exc}", file=sys.stderr)
+        print("nothing was changed; the data being served is as it was", file=sys.stderr)
+        return 1
+    from dashboard.ingest.report import render_text
+
+    print(render_text(result.report))
+    print(f"version {result.version} is live ({result.manifest['rows']:,} sales rows, "
+          f"{result.seconds:.1f} s); unavailable: {', '.join(result.manifest['unavailable'])}")
+    if args.save_mapping:
+        Mapping.from_dict(result.manifest["mapping"]).save(Path(args.save_mapping))
+        print(f"mapping saved to {args.save_mapping}")
+    return 0
+
+
+def _import(files, args, mapping, progress, work_dir=None):
+    from dashboard.ingest.pipeline import run_import
+
+    return run_import(files, Path(args.warehouse), mapping=mapping, date_order=args.date_order,
+                      user=args.user or getpass.getuser(), progress=progress,
+                      max_rejected=args.max_rejected, work_dir=work_dir)
+
+
+def _propose(files, mapping, args) -> int:
+    import tempfile
+
+    from dashboard.ingest.mapping import propose
+    from dashboard.ingest.readers import read_files
+
+    with tempfile.TemporaryDirectory() as tmp:
+        proposed = propose(read_files(files, Path(tmp)), saved=mapping)
+    if args.date_order:
+        proposed.date_order = args.date_order
+    if args.save_mapping:
+        proposed.save(Path(args.save_mapping))
+        print(f"proposed mapping saved to {args.save_mapping}; edit it, then "
+              f"`dashboard import ... --mapping {args.save_mapping}`")
+    else:
+        print(json.dumps(proposed.to_dict(), indent=2))
+    return 0
+
+
+def _run_job(args) -> int:
+    """The background process behind the Data page: status and results go to the job folder."""
+    from dashboard.ingest import jobs
+    from dashboard.ingest.mapping import Mapping
+
+    folder = Path(args.job)
+    jobs.write_status(folder, state="running", pid=os.getpid(), stage="starting", percent=0,
+                      rows_read=0, message="starting")
+    try:
+        mapping_file = folder / "mapping.json"
+        mapping = Mapping.load(mapping_file) if mapping_file.exists() else None
+        result = _import(jobs.uploaded_files(folder), args, mapping, jobs.StatusWriter(folder),
+                         work_dir=folder / "work")
+    except ImportProblem as exc:
+        jobs.write_status(folder, state="failed", error=exc.as_dict(),
+                          report=_saved_report(folder))
+        print(f"import refused: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # report the unexpected too, so the page never spins forever
+        jobs.write_status(folder, state="failed",
+                          error={"text": f"unexpected error: {type(exc).__name__}: {exc}"})
+        raise
+    jobs.write_status(folder, state="done", stage="done", percent=100, version=result.version,
+                      report=result.report, message=f"version {result.version} is live")
+    return 0
+
+
+def _saved_report(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "work" / "report.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def print_versions(args) -> int:
+    from dashboard.ingest.history import history
+
+    rows = history(Path(args.warehouse))
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("no versions yet")
+    for r in rows:
+        files = ", ".join(f"{f['name']} ({f['size']:,} B, sha256 {f['sha256'][:12]})"
+                          for f in r["files"]) or r["note"]
+        rows_text = f"{r['rows']:,} sales rows" if r["rows"] is not None else ""
+        print(f"{'*' if r['current'] else ' '} {r['version']:4d}  {r['imported_at'] or '-':25s} "
+              f"{r['user'] or '-':12s} {rows_text:>18s}  {files}")
+    return 0
+
+
+def rollback_command(args) -> int:
+    from dashboard.ingest.history import rollback
+
+    try:
+        before = rollback(Path(args.warehouse), args.version, args.user)
+    except ImportProblem as exc:
+        print(f"rollback refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"now serving version {args.version} (was {before})")
+    return 0

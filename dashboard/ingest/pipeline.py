@@ -1,0 +1,227 @@
+"""One import, start to finish: read, map, clean, derive, write Parquet, build a new version.
+
+Nothing served changes until the warehouse build publishes the new version atomically; any
+problem before that (bad input, too many rejected rows, a kill) leaves the current version as
+it was. Every published version gets a manifest (versions/NNNN.json): who, when, which files
+(name, size, sha256), the mapping and the quality report, plus its rejected rows as CSV and the
+canonical Parquet it was built from (versions/NNNN.canonical/), so nothing read is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dashboard import config
+from dashboard.ingest.clean import clean_table, read_aliases
+from dashboard.ingest.derive import assemble
+from dashboard.ingest.errors import ImportBusy, ImportProblem
+from dashboard.ingest.fields import IGNORE
+from dashboard.ingest.locking import import_lock
+from dashboard.ingest.mapping import Mapping, propose, validate
+from dashboard.ingest.readers import check_size, read_files
+from dashboard.ingest.report import QualityReport
+from dashboard.warehouse import store
+from dashboard.warehouse.build import build_version
+
+# Share of the progress bar each stage starts at.
+STAGES = {"checking": 0, "reading": 2, "mapping": 45, "cleaning": 47, "deriving": 65,
+          "writing": 72, "building": 78, "done": 100}
+SAMPLE_BYTES = 64 * 1024
+
+ProgressFn = Callable[[dict], None]
+
+
+@dataclass
+class ImportResult:
+    version: int
+    manifest: dict
+    report: dict
+    seconds: float
+
+
+class TooManyRejected(ImportProblem):
+    """More rows failed than the configured share allows."""
+
+
+def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | None = None,
+               date_order: str | None = None, user: str | None = None,
+               progress: ProgressFn | None = None, max_rejected: float | None = None,
+               work_dir: Path | None = None) -> ImportResult:
+    """Import `files` ((path, name shown to the user) pairs) as a new version of `root`."""
+    started = time.perf_counter()
+    user = user or getpass.getuser()
+    max_rejected = config.get_float("import_max_rejected") if max_rejected is None else max_rejected
+    tracker = _Tracker(progress)
+    own_work = work_dir is None
+    work = Path(tempfile.mkdtemp(prefix="import-", dir=_scratch(root))) if own_work else work_dir
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        with import_lock(root, user):
+            tracker.stage("checking", f"checking {len(files)} file(s)")
+            for path, name in files:  # every size first: nothing over the limit is opened
+                check_size(path, name)
+            described = [_describe(path, name) for path, name in files]
+            tracker.expect(_estimate_rows(files))
+            tracker.stage("reading", "reading files")
+            tables = read_files(files, work, tracker.rows)
+            tracker.stage("mapping", "matching columns to fields")
+            mapping = propose(tables, saved=mapping)
+            if date_order:
+                mapping.date_order = date_order
+            validate(mapping, tables)
+            report = QualityReport()
+            tracker.stage("cleaning", "applying cleaning rules")
+            aliases = read_aliases()
+            cleaned = [clean_table(t, mapping.table(t.name), mapping, aliases, report)
+                       for t in tables if mapping.table(t.name).role != IGNORE]
+            tracker.stage("deriving", "joining files and deriving fields")
+            canonical, unavailable = assemble(cleaned, report)
+            summary = report.as_dict()
+            report.write_rejected_csv(work / "rejected.csv")
+            (work / "report.json").write_text(json.dumps(summary, indent=2, default=str))
+            _check_rejected(report, max_rejected)
+            tracker.stage("writing", "writing canonical Parquet")
+            parquet = _write_parquet(canonical, work / "canonical")
+            tracker.stage("building", "building the new warehouse version")
+            info = {"source": "import", "user": user,
+                    "files": [d["name"] for d in described]}
+            sources = {t: str(p) for t, p in parquet.items() if t != "inventory"}
+            try:
+                result = build_version(root, sources, info=info, unavailable=unavailable)
+            except store.LoadInProgressError as exc:
+                raise ImportBusy(f"{exc}; nothing was changed") from exc
+            manifest = {
+                "version": result.version, "user": user,
+                "imported_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                "seconds": round(time.perf_counter() - started, 1),
+                "files": described, "rows": result.rows, "unavailable": list(unavailable),
+                "mapping": mapping.to_dict(), "report": summary,
+            }
+            _keep_with_version(root, result.version, work, manifest)
+            tracker.stage("done", f"version {result.version} is live: {result.rows:,} sales rows")
+            return ImportResult(result.version, manifest, summary, time.perf_counter() - started)
+    finally:
+        if own_work:
+            shutil.rmtree(work, ignore_errors=True)
+        else:  # keep report.json and rejected.csv for the user; drop the bulky copies
+            for bulky in [*work.glob("unzipped-*"), work / "canonical"]:
+                shutil.rmtree(bulky, ignore_errors=True)
+
+
+def _scratch(root: Path) -> Path:
+    folder = root / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _describe(path: Path, name: str) -> dict:
+    size = path.stat().st_size
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return {"name": name, "size": size, "sha256": digest.hexdigest()}
+
+
+def _estimate_rows(files: list[tuple[Path, str]]) -> int:
+    """Rough row count from sizes and the first lines, so progress can show a percentage."""
+    total = 0
+    for path, name in files:
+        if name.lower().endswith(".zip"):
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    for member in archive.infolist():
+                        with archive.open(member) as handle:
+                            total += _rows_in(handle.read(SAMPLE_BYTES), member.file_size)
+            except (zipfile.BadZipFile, OSError):
+                continue
+        else:
+            with open(path, "rb") as handle:
+                total += _rows_in(handle.read(SAMPLE_BYTES), path.stat().st_size)
+    return max(total, 1)
+
+
+def _rows_in(sample: bytes, size: int) -> int:
+    lines = max(sample.count(b"\n"), 1)
+    return int(size / (len(sample) / lines)) if sample else 0
+
+
+def _check_rejected(report: QualityReport, limit: float) -> None:
+    read, rejected = report.rows_read(), report.rows_rejected()
+    if read and rejected / read > limit:
+        first = report.first_problems()[0]
+        reasons = "; ".join(f"{r}: {n:,}" for r, n in report.rejected.most_common(5))
+        raise TooManyRejected(
+            f"{rejected:,} of {read:,} rows ({rejected / read:.1%}) could not be used, over the "
+            f"limit of {limit:.1%} (DASHBOARD_IMPORT_MAX_REJECTED); the first: {first.reason}. "
+            f"All reasons: {reasons}. Nothing was changed; the rejected rows are listed in the "
+            "report", file=first.file, row=first.row, column=first.column, value=first.value)
+
+
+def _write_parquet(tables: dict, folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name, frame in tables.items():
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        for i, column in enumerate(table.schema):
+            if pa.types.is_timestamp(column.type):
+                table = table.set_column(i, column.name, table.column(i).cast(pa.date32()))
+        out[name] = folder / f"{name}.parquet"
+        pq.write_table(table.replace_schema_metadata(None), out[name])
+    return out
+
+
+def _keep_with_version(root: Path, version: int, work: Path, manifest: dict) -> None:
+    stem = store.versions_dir(root) / f"{version:04d}"
+    shutil.copyfile(work / "rejected.csv", f"{stem}.rejected.csv")
+    target = Path(f"{stem}.canonical")
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.move(str(work / "canonical"), target)
+    tmp = Path(f"{stem}.json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, default=str))
+    tmp.replace(f"{stem}.json")
+
+
+class _Tracker:
+    """Turns stage changes and row counts into progress events (stage, percent, rows read)."""
+
+    def __init__(self, callback: ProgressFn | None):
+        self.callback, self.expected, self.current, self.read = callback, 1, "checking", 0
+        self.done_before = 0  # rows of earlier tables
+        self.last_table: str | None = None
+        self.last_rows = 0
+
+    def expect(self, rows: int) -> None:
+        self.expected = rows
+
+    def stage(self, name: str, message: str) -> None:
+        self.current = name
+        self._emit(STAGES[name], message)
+
+    def rows(self, table: str, rows: int) -> None:
+        if table != self.last_table:
+            self.done_before += self.last_rows
+            self.last_table = table
+        self.last_rows = rows
+        self.read = self.done_before + rows
+        span = STAGES["mapping"] - STAGES["reading"]
+        share = min(self.read / self.expected, 1.0)
+        self._emit(STAGES["reading"] + span * share, f"reading {table}")
+
+    def _emit(self, percent: float, message: str) -> None:
+        if self.callback is not None:
+            self.callback({"stage": self.current, "percent": round(percent, 1),
+                           "rows_read": self.read, "message": message})

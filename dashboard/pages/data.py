@@ -1,0 +1,306 @@
+"""Data: upload exports, confirm the column mapping, run the import in the background, read the
+quality report, and roll back to an earlier version.
+
+Uploads go to a plain Flask route (data_routes.py) that redirects back here with ?job=<id>.
+The import runs as a separate process writing the job's status.json, which an Interval polls,
+so the app stays usable. Every callback starts with require_admin().
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import config, services
+from dashboard.auth.permissions import require_admin
+from dashboard.components.quality_report import quality_report
+from dashboard.ingest import jobs
+from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.fields import FIELDS, IGNORE, ROLES
+from dashboard.ingest.history import history, rollback
+from dashboard.ingest.mapping import FLAT_ROLES, Mapping, TableMapping, validate
+from dashboard.ingest.uploads import last_mapping_path, proposal
+
+WEB_USER = "web admin"  # until sign-in exists (issue 4)
+NO_FIELD = "-"
+POLL_MS = 600
+
+
+def _root():
+    return services.current().warehouse.root
+
+
+def _field_options(role: str) -> list[dict]:
+    roles = {role, *FLAT_ROLES.get(role, ())}
+    options = [{"label": "(not used)", "value": NO_FIELD}]
+    options += [{"label": f.key, "value": f.key} for f in FIELDS if f.role in roles]
+    return options
+
+
+def upload_card(error: str | None) -> dbc.Card:
+    limit = config.get_float("import_max_mb")
+    return dbc.Card(dbc.CardBody([
+        html.H2("1 · Upload files", className="h6"),
+        html.Div(f"CSV, TSV, Excel (.xlsx, .xls; every sheet) or a .zip of them; related files "
+                 f"together (sales, products, stores…). Up to {limit:,.0f} MB in total.",
+                 className="small text-muted mb-2"),
+        # Dash has no file <input>: a plain form in a frame posts the files as multipart (the
+        # browser streams them), and its answer reloads this page with ?job=<id>.
+        html.Iframe(src="/data/upload-form", id="data-upload-frame", title="Upload files",
+                    style={"width": "100%", "height": "5.5rem", "border": "0"}),
+        dbc.Alert(error, color="danger", className="mt-2 mb-0 small", id="data-upload-error")
+        if error else None,
+    ]), className="mb-3")
+
+
+def mapping_card(job_id: str, prop: dict) -> dbc.Card:
+    mapping = prop["mapping"]
+    blocks = []
+    for i, table in enumerate(mapping["tables"]):
+        rows = [{"column": c, "sample": prop["samples"][table["source"]].get(c, ""),
+                 "field": table["columns"].get(c) or NO_FIELD} for c in table["header"]]
+        blocks.append(html.Div([
+            html.Div([
+                html.Strong(table["source"]),
+                html.Span(f"{prop['rows'][table['source']]:,} rows", className="text-muted"),
+                html.Span("used as", className="ms-auto small"),
+                dcc.Dropdown(id={"type": "data-role", "index": i}, value=table["role"],
+                             options=[*ROLES, IGNORE], clearable=False,
+                             style={"width": "9rem"}),
+            ], className="d-flex align-items-center gap-2 flex-wrap mb-1"),
+            dash_table.DataTable(
+                id={"type": "data-columns", "index": i}, data=rows,
+                columns=[{"id": "column", "name": "Column"},
+                         {"id": "sample", "name": "Sample values"},
+                         {"id": "field", "name": "Maps to", "presentation": "dropdown",
+                          "editable": True}],
+                dropdown={"field": {"options": _field_options(table["role"]),
+                                    "clearable": False}},
+                editable=False, style_table={"overflowX": "auto"},
+                style_cell={"fontSize": "0.8rem", "textAlign": "left", "fontFamily": "inherit",
+                            "whiteSpace": "normal", "height": "auto"},
+                style_cell_conditional=[
+                    {"if": {"column_id": "sample"}, "maxWidth": "12rem", "color": "#6b7280",
+                     "wordBreak": "break-word"},
+                    {"if": {"column_id": "column"}, "wordBreak": "break-all"},
+                    {"if": {"column_id": "field"}, "minWidth": "9.5rem", "width": "40%"},
+                ],
+                style_header={"fontWeight": "600"},
+                css=[{"selector": ".Select-menu-outer", "rule": "display: block !important"}],
+            ),
+        ], className="mb-3", id=f"data-table-{i}"))
+    joins = [html.Li(f"{j['from']} · {j['from_column']} → {j['to']} · {j['to_column']}")
+             for j in mapping["joins"]] or [html.Li("none (a single file)")]
+    return dbc.Card(dbc.CardBody([
+        html.H2("2 · Confirm the mapping", className="h6"),
+        html.P("ToyPulse proposed a field for each column from its name and contents. Correct "
+               "any that are wrong; set a column to “(not used)” to leave it out.",
+               className="small text-muted"),
+        *blocks,
+        html.Div([html.Strong("Joins ", className="small"), html.Ul(joins, className="small")]),
+        html.Div([
+            html.Span("Dates like 03/01/19 mean ", className="small me-2"),
+            dbc.RadioItems(id="data-date-order", inline=True, value=mapping["date_order"],
+                           options=[{"label": "decide from the data", "value": "auto"},
+                                    {"label": "day first (3 Jan)", "value": "day_first"},
+                                    {"label": "month first (1 Mar)", "value": "month_first"}],
+                           className="small"),
+        ], className="d-flex flex-wrap align-items-center mb-2"),
+        dbc.Button("Import", id="data-import", color="primary", size="sm"),
+        html.Div(id="data-mapping-error", className="mt-2"),
+    ]), className="mb-3", id="data-mapping-card")
+
+
+def status_view(job_id: str, status: dict):
+    """Progress while running; the report (or the problem) when finished."""
+    state = status.get("state")
+    if state in (None, "uploaded"):
+        return None
+    if state == "running":
+        percent = float(status.get("percent") or 0)
+        return html.Div([
+            html.Div(f"{status.get('stage', '')}: {status.get('message', '')} · "
+                     f"{int(status.get('rows_read') or 0):,} rows read",
+                     className="small mb-1", id="data-progress-text"),
+            dbc.Progress(value=percent, label=f"{percent:.0f}%", striped=True, animated=True,
+                         id="data-progress"),
+            html.Div("You can keep using the dashboard; the current data is served until the "
+                     "new version is complete.", className="small text-muted mt-1"),
+        ])
+    href = f"/data/jobs/{job_id}/rejected.csv"
+    if state == "done":
+        return html.Div([
+            dbc.Alert(f"Imported: version {status.get('version')} is now live.",
+                      color="success", className="py-2", id="data-done"),
+            quality_report(status["report"], href),
+        ])
+    error = (status.get("error") or {}).get("text", "the import failed")
+    report = status.get("report")
+    return html.Div([
+        dbc.Alert([html.Strong("Import refused. "), error, html.Br(),
+                   "Nothing was changed: the data being served is as it was."],
+                  color="danger", className="py-2", id="data-failed"),
+        quality_report(report, href) if report else None,
+    ])
+
+
+def history_card() -> dbc.Card:
+    return dbc.Card(dbc.CardBody([
+        html.H2("Versions", className="h6"),
+        html.Div(history_table(), id="data-history"),
+        html.Div(id="data-rollback-note"),
+    ]), className="mb-3")
+
+
+def history_table():
+    entries = history(_root())
+    if not entries:
+        return html.P("No data loaded yet.", className="small text-muted")
+    rows = []
+    for e in entries:
+        files = [html.Div(f"{f['name']} · {f['size'] / 1e6:,.1f} MB",
+                          title=f"sha256 {f['sha256']}") for f in e["files"]] or e["note"]
+        action = (dbc.Badge("serving", color="success") if e["current"] else
+                  dbc.Button("Roll back to this", size="sm", color="secondary", outline=True,
+                             id={"type": "data-rollback", "version": e["version"]}))
+        rejected = ("" if e["rows_rejected"] is None else
+                    html.A(f"{e['rows_rejected']:,}",
+                           href=f"/data/versions/{e['version']}/rejected.csv")
+                    if e["rows_rejected"] else "0")
+        rows.append(html.Tr([
+            html.Td(e["version"]), html.Td(e["imported_at"].replace("T", " ")[:16] or "–"),
+            html.Td(e["user"] or "–"), html.Td(files, className="text-break"),
+            html.Td("" if e["rows"] is None else f"{e['rows']:,}"), html.Td(rejected),
+            html.Td(action)]))
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in (
+        "Version", "When", "Who", "Files", "Sales rows", "Rejected", "")])),
+        html.Tbody(rows)], size="sm", hover=True, responsive=True, className="small",
+        id="data-history-table")
+
+
+def layout(job: str | None = None, error: str | None = None, **_):
+    require_admin()
+    folder = jobs.job_folder(_root(), job) if job else None
+    status = jobs.read_status(folder) if folder else {}
+    prop = proposal(folder) if folder and status.get("state") == "uploaded" else None
+    running = status.get("state") == "running"
+    return html.Div([
+        dcc.Store(id="data-job", data=job if folder else None),
+        dcc.Interval(id="data-poll", interval=POLL_MS, disabled=not running),
+        html.H1("Data", className="h5 mb-3"),
+        dbc.Row([
+            dbc.Col([
+                upload_card(error),
+                mapping_card(job, prop) if prop else None,
+                html.Div(status_view(job, status) if folder else None, id="data-status",
+                         className="mb-3"),
+            ], xs=12, xl=7),
+            dbc.Col(history_card(), xs=12, xl=5),
+        ]),
+    ])
+
+
+dash.register_page(__name__, path="/data", name="Data", title="Data · ToyPulse", order=50,
+                   layout=layout)
+
+
+def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order) -> Mapping:
+    """The user's corrections applied to the proposal (inputs are checked, never trusted)."""
+    base = Mapping.from_dict(prop["mapping"])
+    if len(roles) != len(base.tables) or len(tables) != len(base.tables):
+        raise PreventUpdate
+    out = []
+    for tm, role, rows in zip(base.tables, roles, tables, strict=True):
+        columns = {c: "" for c in tm.header}
+        for row in rows or []:
+            column, key = row.get("column"), row.get("field")
+            if column in columns and isinstance(key, str):
+                columns[column] = "" if key == NO_FIELD else key
+        out.append(TableMapping(tm.source, str(role), columns, tm.constants, tm.header))
+    order = date_order if date_order in ("auto", "day_first", "month_first") else "auto"
+    return Mapping(out, order, base.missing)
+
+
+@callback(
+    Output("data-mapping-error", "children"),
+    Output("data-status", "children", allow_duplicate=True),
+    Output("data-poll", "disabled", allow_duplicate=True),
+    Output("data-import", "disabled"),
+    Output("data-mapping-card", "style"),
+    Input("data-import", "n_clicks"),
+    State({"type": "data-role", "index": ALL}, "value"),
+    State({"type": "data-columns", "index": ALL}, "data"),
+    State("data-date-order", "value"),
+    State("data-job", "data"),
+    prevent_initial_call=True,
+)
+def start_import(n_clicks, roles, tables, date_order, job_id):
+    require_admin()
+    folder = jobs.job_folder(_root(), job_id)
+    prop = proposal(folder) if folder else None
+    if not n_clicks or prop is None:
+        raise PreventUpdate
+    mapping = mapping_from_inputs(prop, roles, tables, date_order)
+    try:
+        validate(mapping, _headers_only(prop))
+    except ImportProblem as exc:
+        return (dbc.Alert(str(exc), color="warning", className="small py-2"), dash.no_update,
+                True, False, dash.no_update)
+    mapping.save(folder / "mapping.json")
+    mapping.save(last_mapping_path(_root()))  # proposed again next time
+    jobs.start(folder, _root(), WEB_USER)
+    return None, status_view(job_id, jobs.read_status(folder)), False, True, {"display": "none"}
+
+
+def _headers_only(prop: dict):
+    """Stand-ins for the read tables (validation needs only names and headers)."""
+    import numpy as np
+    import pandas as pd
+
+    from dashboard.ingest.table import RawTable
+
+    return [RawTable(t["source"], t["source"], pd.DataFrame(columns=t["header"]),
+                     np.zeros(0, dtype=np.int64)) for t in prop["mapping"]["tables"]]
+
+
+@callback(
+    Output("data-status", "children"),
+    Output("data-poll", "disabled"),
+    Output("data-history", "children"),
+    Input("data-poll", "n_intervals"),
+    State("data-job", "data"),
+    prevent_initial_call=True,
+)
+def poll(_, job_id):
+    require_admin()
+    folder = jobs.job_folder(_root(), job_id)
+    if folder is None:
+        return None, True, dash.no_update
+    status = jobs.read_status(folder)
+    finished = status.get("state") in ("done", "failed")
+    return status_view(job_id, status), finished, history_table() if finished else dash.no_update
+
+
+@callback(
+    Output("data-history", "children", allow_duplicate=True),
+    Output("data-rollback-note", "children"),
+    Input({"type": "data-rollback", "version": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def roll_back(clicks):
+    require_admin()
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(clicks or []):
+        raise PreventUpdate
+    version = trigger.get("version")
+    if not isinstance(version, int):
+        raise PreventUpdate
+    try:
+        before = rollback(_root(), version, WEB_USER)
+    except ImportProblem as exc:
+        return dash.no_update, dbc.Alert(str(exc), color="warning", className="small py-2")
+    note = dbc.Alert(f"Now serving version {version} (was {before}).", color="info",
+                     className="small py-2", id="data-rollback-done")
+    return history_table(), note
