@@ -188,8 +188,10 @@ def contribution_chart(df: pd.DataFrame, highlight: Highlight | None = None,
     df = df.sort_values("share_pct")
     regions = df["region"].tolist()
     data = []
-    for column, name, color in (("share_pct", "Share of revenue", theme.ACCENT),
-                                ("growth_share_pct", "Share of growth", "#E69F00")):
+    series = [("share_pct", "Share of revenue", theme.ACCENT)]
+    if df["growth_share_pct"].notna().all():  # NaN: no data for the previous period
+        series.append(("growth_share_pct", "Share of growth", "#E69F00"))
+    for column, name, color in series:
         trace = {
             "type": "bar", "orientation": "h", "x": df[column].tolist(), "y": regions,
             "name": name, "marker": {"color": color},

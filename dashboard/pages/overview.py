@@ -21,6 +21,7 @@ from dashboard.components.view_state import ViewState
 from dashboard.figures import charts, theme
 from dashboard.queries import overview as metrics
 from dashboard.queries.filters import describe
+from dashboard.queries.options import Domain
 from dashboard.queries.sources import Highlight
 from dashboard.warehouse.store import NoWarehouseError
 
@@ -32,7 +33,7 @@ HIGHLIGHT_TO_FIELD = {
 }
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-HIDDEN_BY = {"age": "age_group", "gender": "gender"}
+HIDDEN_BY = {"age": "age_group", "gender": "gender", "subcategory": "subcategory"}
 
 
 def _graph_card(key: str, title: str, controls=None, width: int = 6) -> dbc.Col:
@@ -90,7 +91,8 @@ def layout(**query):
         _graph_card("trend", "Monthly sales trend",
                     _radio("ov-trend-by", [("Category", "category"), ("Region", "region")],
                            state.trend_by), width=12),
-        _graph_card("top", "Top toys by age group",
+        _graph_card("top", "Top toys" if "age_group" in domain.unavailable
+                    else "Top toys by age group",
                     _radio("ov-top-n", [("Top 3", 3), ("Top 5", 5), ("Top 10", 10)],
                            state.top_n)),
         _graph_card("contrib", "Regional contribution %"),
@@ -160,7 +162,7 @@ def render(state: ViewState, hidden_dims: tuple[str, ...] = ()) -> dict:
     def compute() -> dict:
         scan = metrics.run_overview(svc.warehouse, state.filter, scope, state.highlight,
                                     state.top_n, state.measure)
-        return figures_for(scan, state)
+        return figures_for(scan, state, domain)
 
     outputs = svc.cached("overview", scope, (state,), compute)
     outputs["summary"] = describe(state.filter, scope)
@@ -168,12 +170,26 @@ def render(state: ViewState, hidden_dims: tuple[str, ...] = ()) -> dict:
     return outputs
 
 
-def figures_for(scan: metrics.OverviewScan, state: ViewState) -> dict:
+def comparable_periods(state: ViewState, domain: Domain) -> set[str]:
+    """Comparison periods the data covers whole; a change against half-loaded data misleads."""
+    periods = metrics.comparison_periods(state.filter.start, state.filter.end)
+    return {name for name in ("previous", "year_ago") if periods[name][0] >= domain.min_date}
+
+
+def figures_for(scan: metrics.OverviewScan, state: ViewState, domain: Domain) -> dict:
     measure, hl = state.measure, state.highlight
     if scan.is_empty:
         blank = theme.empty()
         return {"empty": True, "kpis": [], **{key: blank for key in GRAPHS}}
     kpis = metrics.kpis(scan)
+    covered = comparable_periods(state, domain)
+    for tile in kpis.values():
+        for period in {"previous", "year_ago"} - covered:
+            tile[f"change_{period}"] = None
+    contribution = metrics.regional_contribution(scan)
+    if "previous" not in covered:
+        contribution["growth_share_pct"] = float("nan")
+    top = metrics.top_toys_by_age(scan)
     hl_note = None
     if hl is not None:
         hl_revenue = scan.frames["age"]["hl_revenue"].sum()
@@ -186,8 +202,9 @@ def figures_for(scan: metrics.OverviewScan, state: ViewState) -> dict:
         "kpis": kpi_tiles(kpis, hl_note),
         "trend": charts.trend_chart(metrics.monthly_sales_trend(scan, state.trend_by),
                                     state.trend_by, measure, hl, scan.festivals),
-        "top": charts.top_toys_chart(metrics.top_toys_by_age(scan), measure, hl),
-        "contrib": charts.contribution_chart(metrics.regional_contribution(scan), hl),
+        "top": charts.bar_chart(top, "product_name", measure, hl, height=420)
+        if "age_group" in domain.unavailable else charts.top_toys_chart(top, measure, hl),
+        "contrib": charts.contribution_chart(contribution, hl),
         "heatmap": charts.heatmap_chart(metrics.regional_heatmap(scan, measure), measure, hl),
         "category": charts.bar_chart(metrics.category_bars(scan), "category", measure, hl),
         "subcategory": charts.bar_chart(metrics.subcategory_bars(scan).head(15), "subcategory",

@@ -102,3 +102,16 @@ def test_layout_reads_the_url(page, request_ctx):
     assert found["ov-f-regions"].value == ["North", "South"]
     assert found["ov-dates"].start_date.isoformat() == "2025-02-01"
     assert found["ov-highlight"].data == {"column": "region", "value": "North"}
+
+
+def test_no_change_is_shown_against_a_period_before_the_data(page, request_ctx):
+    _, empty, kpis, _, _ = call(page, start="2023-01-01", end="2023-03-31")
+    text = " ".join(str(getattr(node, "children", "")) for tile in kpis
+                    for node in tile._traverse())
+    assert not empty
+    assert "▲" not in text and "▼" not in text  # the data starts on 2023-01-01
+    assert "– vs prev." in text and "– vs last yr" in text
+    _, _, kpis, _, _ = call(page, start="2025-01-01", end="2025-03-31")
+    text = " ".join(str(getattr(node, "children", "")) for tile in kpis
+                    for node in tile._traverse())
+    assert "vs prev." in text and ("▲" in text or "▼" in text)
