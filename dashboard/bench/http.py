@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib import request
 
+from dashboard import config
 from dashboard.bench.states import State
 from dashboard.components.filter_bar import FIELDS
 
@@ -42,14 +43,14 @@ class Server:
 
 
 def start_server(warehouse_dir: Path, cache: bool, extra_env: dict | None = None) -> Server:
-    """Start `dashboard run` in its own process; ready = the home page answers."""
+    """Start the app as production runs it (gunicorn, one worker); ready = the home page answers."""
     port = free_port()
     env = {**os.environ, "DASHBOARD_CACHE_TYPE": "SimpleCache" if cache else "NullCache",
            "DASHBOARD_WAREHOUSE_DIR": str(warehouse_dir), **(extra_env or {})}
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "--warehouse", str(warehouse_dir), "run",
-         "--port", str(port)],
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+         "--chdir", str(config.ROOT), "app:server"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

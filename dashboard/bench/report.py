@@ -16,8 +16,8 @@ Written by `dashboard bench --rows N` (see README). Each section is one run on t
 in it; a new run at the same size replaces its section. Timings are measured, never asserted in
 tests: the test suite runs a small benchmark only to keep it working.
 
-How it is measured: the sample retailer at N order lines is generated and loaded; a server
-(`dashboard run`, one process) is started with the callback cache off, and the scripted session
+How it is measured: the sample retailer at N order lines is generated and loaded; the app is
+started as in production (gunicorn, one worker process) with the callback cache off, and the scripted session
 of distinct Overview states (dates that do and do not align with months, 1-3 regions, seasons,
 festivals, categories, toy types, age groups, gender, channel, highlights, the unfiltered view)
 is posted to `/_dash-update-component` exactly as the browser posts it: one request renders every

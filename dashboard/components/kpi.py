@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from dashboard.figures.charts import sparkline
 from dashboard.figures.theme import format_number
@@ -43,9 +43,8 @@ def kpi_tiles(kpis: dict[str, dict], highlight_kpis: dict[str, float] | None = N
         ]
         if highlight_kpis and name in highlight_kpis:
             body.append(html.Div(highlight_kpis[name], className="small text-primary"))
-        body.append(dcc.Graph(figure=sparkline(data["trend"]), config={"displayModeBar": False,
-                                                                     "staticPlot": True},
-                              style={"height": "48px"}))
+        body.append(html.Img(src=sparkline(data["trend"]), alt=f"{title} by month",
+                             className="w-100", style={"height": "40px"}))
         tiles.append(dbc.Col(dbc.Card(dbc.CardBody(body, className="p-2"), className="h-100"),
                              xs=6, md=4, xl=True, className="mb-2"))
     return tiles

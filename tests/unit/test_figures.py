@@ -86,3 +86,15 @@ def test_format_number():
     assert theme.format_number(1_234_567, "currency") == "$1.2M"
     assert theme.format_number(0.4123, "pct") == "41.2%"
     assert theme.format_number(None) == "–"
+
+
+def test_sparkline_is_an_svg_image_of_the_series():
+    import base64
+
+    uri = charts.sparkline(pd.Series([1.0, 3.0, 2.0]))
+    assert uri.startswith("data:image/svg+xml;base64,")
+    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
+    points = svg.split('<polyline points="')[1].split('"')[0].split()
+    assert len(points) == 3
+    heights = [float(p.split(",")[1]) for p in points]
+    assert heights[1] < heights[2] < heights[0]  # SVG y grows downwards: 3 is highest
