@@ -17,15 +17,15 @@ in it; a new run at the same size replaces its section. Timings are measured, ne
 tests: the test suite runs a small benchmark only to keep it working.
 
 How it is measured: the sample retailer at N order lines is generated and loaded; the app is
-started as in production (gunicorn, one worker process) with the callback cache off, and the scripted session
-of distinct Overview states (dates that do and do not align with months, 1-3 regions, seasons,
-festivals, categories, toy types, age groups, gender, channel, highlights, the unfiltered view)
-is posted to `/_dash-update-component` exactly as the browser posts it: one request renders every
-chart and tile. Times are client round trips on loopback. "Cached repeat" replays the same states
-on a server with the cache on. The usual way is one pandas DataFrame in memory with boolean masks
-and a groupby per chart, in its own process, computing the same numbers (without building
-figures, which only flatters it). Every state's numbers are compared between the two; a mismatch
-fails the run.
+started as in production (gunicorn, one worker process) with the callback cache off, and the
+scripted session of distinct Overview states (dates that do and do not align with months, 1-3
+regions, seasons, festivals, categories, toy types, age groups, gender, channel, highlights, the
+unfiltered view) is posted to `/_dash-update-component` exactly as the browser posts it: one
+request renders every chart and tile. Times are client round trips on loopback. "Cached repeat"
+replays the same states on a server with the cache on. The usual way is one pandas DataFrame in
+memory with boolean masks and a groupby per chart, in its own process, computing the same
+numbers (without building figures, which only flatters it). Every state's numbers are compared
+between the two; a mismatch fails the run.
 """
 
 
