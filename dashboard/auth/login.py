@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import flask
 import flask_login
+from flask_wtf.csrf import generate_csrf
 
 from dashboard.auth import db, users
 
@@ -42,6 +43,9 @@ def sign_in(account: users.Account) -> None:
     flask.session.clear()
     flask_login.login_user(SessionUser(account))
     flask.session.permanent = True  # expires after SESSION_MINUTES without a request
+    # The sign-out form's CSRF secret goes into the session now, not on the first page load:
+    # there, parallel requests (layout, dependencies) would race to write the session cookie.
+    generate_csrf()
 
 
 def sign_out() -> None:

@@ -27,7 +27,7 @@ def user_box() -> html.Div:
                 [
                     dbc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
                     html.Button("Sign out", id="shell-sign-out", type="submit",
-                                className="btn btn-sm btn-outline-secondary"),
+                                className="btn btn-sm btn-outline-secondary text-nowrap"),
                 ],
                 action="/logout", method="POST", className="m-0",
             ),

@@ -93,3 +93,46 @@ def test_wrong_password_shows_a_message_and_no_data(dash_duo, app, accounts):
     # Chromium logs that status, and nothing else may appear.
     expected = "/login - Failed to load resource: the server responded with a status of 401"
     assert [log for log in dash_duo.get_logs() if expected not in log["message"]] == []
+
+
+def test_admin_creates_a_manager_on_the_admin_page(dash_duo, app, accounts):
+    from dashboard.auth import db, users
+
+    browser_sign_in(dash_duo, app, accounts["admin"])
+    dash_duo.find_element("header a[href='/admin']").click()
+    dash_duo.wait_for_element("#adm-users-table", timeout=20)
+    dash_duo.find_element("#adm-new-username").send_keys("t-browser-made")
+    dash_duo.find_element("#adm-new-display").send_keys("<b>Not bold</b>")
+    dash_duo.find_element("#adm-new-regions").click()
+    dash_duo.wait_for_element("[role=option]")
+    next(o for o in dash_duo.find_elements("[role=option]") if o.text == "West").click()
+    dash_duo.find_element("body").send_keys("\ue00c")
+    dash_duo.find_element("#adm-create").click()
+    dash_duo.wait_for_element("#adm-new-password", timeout=20)
+    secret = dash_duo.find_element("#adm-new-password").text
+    dash_duo.wait_for_contains_text("#adm-users-table", "t-browser-made")
+    assert "<b>Not bold</b>" in dash_duo.find_element("#adm-users-table").text  # shown as text
+    account = users.by_username(app.server.extensions[db.EXTENSION], "t-browser-made")
+    assert account.role == "manager" and account.regions == ("West",)
+    assert users.authenticate(app.server.extensions[db.EXTENSION], "t-browser-made", secret)
+    assert dash_duo.get_logs() == []
+
+
+def test_an_ended_session_sends_the_page_to_sign_in(dash_duo, app):
+    from dashboard.auth import db, passwords, users
+    from tests.auth_helpers import Login
+
+    database = app.server.extensions[db.EXTENSION]
+    secret = passwords.generate_password()
+    users.create(database, "t-ending", secret, "analyst", actor="tests")
+    browser_sign_in(dash_duo, app, Login("t-ending", secret, "analyst", ()))
+    dash_duo.wait_for_text_to_equal("#ov-summary", "All regions, 2025", timeout=20)
+    users.set_active(database, "t-ending", False, "tests")  # ends every session of t-ending
+    units = next(x for x in dash_duo.find_elements("#ov-measure label") if x.text == "Units")
+    units.click()  # any callback now gets 401
+    dash_duo.wait_for_text_to_equal("#login-message", "Your session ended. Please sign in again.",
+                                    timeout=20)
+    assert "next=%2F" in dash_duo.driver.current_url
+    logs = dash_duo.get_logs()
+    assert [log for log in logs if "/_dash-update-component" not in log["message"]
+            or "status of 401" not in log["message"]] == []
