@@ -75,7 +75,10 @@ class AppDB:
             if database and database != ":memory:" and not database.startswith("file:"):
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except sa.exc.DBAPIError:  # another worker created the tables at the same moment
+            metadata.create_all(self.engine)
 
     def begin(self):
         """A transaction: `with db.begin() as conn:` commits on success, rolls back on error."""

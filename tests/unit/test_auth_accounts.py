@@ -259,3 +259,34 @@ def test_no_link_anywhere_is_javascript(client_as):
                 ["_pages_location.pathname"])).get_json())
         hrefs = [p["href"] for tree in trees for _t, p in dp.components(tree) if "href" in p]
         assert hrefs and all(h.startswith("/") and not h.startswith("//") for h in hrefs)
+
+
+def test_other_features_record_events_as_the_signed_in_user(app, request_ctx, accounts):
+    """What the import page calls after a load: the event names the user who ran it."""
+    audit.record_event("import", subject="sales.csv", detail="version 2, 120 rows")
+    entry = audit.recent(app.server.extensions[db.EXTENSION], 1)[0]
+    assert (entry["action"], entry["actor"], entry["subject"], entry["detail"]) == (
+        "import", accounts["analyst"].username, "sales.csv", "version 2, 120 rows")
+    with pytest.raises(ValueError, match="unknown audit action"):
+        audit.record_event("made-up")
+
+
+def test_require_admin_is_enforced_on_the_server(app, accounts):
+    """The check other pages (e.g. Data/import) call: 401 anonymous, 403 non-admin."""
+    from werkzeug.exceptions import Forbidden, Unauthorized
+
+    from dashboard.auth import login
+    from dashboard.auth.permissions import require_admin
+    from tests.auth_helpers import account
+
+    with app.server.test_request_context("/"):
+        with pytest.raises(Unauthorized):
+            require_admin()
+    for role, outcome in (("analyst", Forbidden), ("manager", Forbidden), ("admin", None)):
+        with app.server.test_request_context("/"):
+            login.sign_in(account(app, accounts[role]))
+            if outcome is None:
+                assert require_admin().username == accounts["admin"].username
+            else:
+                with pytest.raises(outcome):
+                    require_admin()
