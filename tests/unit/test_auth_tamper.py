@@ -214,3 +214,8 @@ def test_manager_without_regions_gets_an_error_never_all_rows(client_as, sql_log
     assert response.status_code == 403
     assert b"figure" not in response.get_data()
     assert data_reads(sql_log) == []  # refused before any query was built
+    dep = dp.dependency(nobody, dp.PAGES)  # the page itself says why, and offers no filter
+    page = dp.post(nobody, dp.payload(dep, {"_pages_location.pathname": "/"},
+                                      ["_pages_location.pathname"])).get_json()
+    ids = {props.get("id") for _type, props in dp.components(page)}
+    assert "ov-no-scope" in ids and "ov-f-regions" not in ids
