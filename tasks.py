@@ -52,7 +52,9 @@ def ensure_chromium() -> None:
 
 def run(args: list[str]) -> None:
     ensure_venv()
-    os.execv(BIN / "dashboard", [str(BIN / "dashboard"), "run", "--sample-if-empty", *args])
+    # First run: load the sample retailer, and create `admin` with a printed one-time password.
+    command = ["run", "--sample-if-empty", "--admin-if-none", *args]
+    os.execv(BIN / "dashboard", [str(BIN / "dashboard"), *command])
 
 
 def test(args: list[str]) -> None:

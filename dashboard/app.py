@@ -9,10 +9,11 @@ import dash
 from flask_caching import Cache
 
 from dashboard import config
+from dashboard.auth import setup as auth_setup
 from dashboard.services import EXTENSION, Services
 from dashboard.warehouse.store import Warehouse
 
-PAGES = ("dashboard.pages.overview", "dashboard.pages.data")
+PAGES = ("dashboard.pages.overview", "dashboard.pages.data", "dashboard.pages.admin")
 
 
 def cache_config() -> dict:
@@ -23,7 +24,7 @@ def cache_config() -> dict:
     return settings
 
 
-def create_app(warehouse_dir: Path | None = None) -> dash.Dash:
+def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None) -> dash.Dash:
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -35,6 +36,7 @@ def create_app(warehouse_dir: Path | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    auth_setup.init_app(app.server, app_db_url)  # sign-in, roles, the request gate
     cache = Cache(app.server, config=cache_config())
     app.server.extensions[EXTENSION] = Services(Warehouse(warehouse_dir), cache)
     for module in PAGES:

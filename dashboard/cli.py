@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from dashboard import config
+from dashboard.auth import commands as auth_commands
 
 
 def cmd_generate(args) -> int:
@@ -49,6 +50,7 @@ def cmd_run(args) -> int:
         cmd_sample(args)
     from dashboard.app import create_app
 
+    auth_commands.prepare_run(args)  # --admin-if-none, --demo
     app = create_app(Path(args.warehouse))
     print(f"ToyPulse on http://{args.host}:{args.port}")
     app.run(host=args.host, port=args.port, debug=config.get("debug") == "1")
@@ -114,6 +116,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int, default=config.get_int("port"))
     sp.add_argument("--sample-if-empty", action="store_true",
                     help="build the sample retailer first when no data is loaded")
+    auth_commands.add_run_options(sp)
     sp.set_defaults(func=cmd_run)
     sp = sub.add_parser("bench", help="benchmark ToyPulse against the usual pandas way")
     sp.add_argument("--rows", type=int, default=1_000_000)
@@ -124,11 +127,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--doc", default=str(config.ROOT / "docs" / "PERFORMANCE.md"),
                     help="Markdown file to write the table to ('' for none)")
     sp.set_defaults(func=cmd_bench)
-
-
     from dashboard.ingest.cli import add_import_parsers
 
     add_import_parsers(sub, cmd_import, cmd_versions, cmd_rollback)
+    auth_commands.add_parsers(sub)  # users, create-admin, demo-users
     return p
 
 

@@ -52,6 +52,23 @@ SETTINGS: tuple[Setting, ...] = (
             "Editable table city,state,region used to derive a store's region from its city."),
     Setting("aliases_file", str(ROOT / "data" / "aliases.csv"),
             "Editable table field,alias,value of misspellings to correct during imports."),
+    Setting("env", "development",
+            "development or production; production refuses a missing or weak secret key "
+            "and debug mode, and marks cookies Secure."),
+    Setting("secret_key", "",
+            "Signs session cookies and form tokens; production needs 32+ random characters "
+            "(development makes a random one per process)."),
+    Setting("app_db_url", "",
+            "SQLAlchemy URL of the app database (users, regions, audit log); "
+            "default: a SQLite file DATA_DIR/app.db."),
+    Setting("session_minutes", "480", "Minutes without a request after which a sign-in expires."),
+    Setting("secure_cookies", "auto",
+            "1 sends cookies over HTTPS only, 0 never; auto: on in production."),
+    Setting("login_max_failures", "5",
+            "Failed sign-ins for one user name (x4 for one address) before it is locked out."),
+    Setting("login_lockout_minutes", "15",
+            "Minutes a locked-out user name or address must wait; failures older than this "
+            "are forgotten."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -73,3 +90,12 @@ def get_float(name: str) -> float:
 def warehouse_dir() -> Path:
     explicit = get("warehouse_dir")
     return Path(explicit) if explicit else Path(get("data_dir")) / "warehouse"
+
+
+def app_db_url() -> str:
+    explicit = get("app_db_url")
+    return explicit or f"sqlite:///{Path(get('data_dir')) / 'app.db'}"
+
+
+def is_production() -> bool:
+    return get("env").strip().lower() == "production"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import reference
+from tests import auth_helpers, reference
 
 SAMPLE_ROWS = int(os.environ.get("TOYPULSE_TEST_ROWS", "150000"))
 
@@ -45,14 +45,35 @@ def raw(sample_dir):
 
 
 @pytest.fixture(scope="session")
-def app(warehouse_dir):
+def app_db_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('appdb') / 'app.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(warehouse_dir, app_db_url):
     """One Dash app for the session (Dash registers page callbacks once per process)."""
     from dashboard.app import create_app
 
-    return create_app(warehouse_dir)
+    return create_app(warehouse_dir, app_db_url)
+
+
+@pytest.fixture(scope="session")
+def accounts(app):
+    """Sign-in details per role: admin, analyst, manager (North), manager_south, manager_none."""
+    return auth_helpers.make_accounts(app)
 
 
 @pytest.fixture
-def request_ctx(app):
+def request_ctx(app, accounts):
+    """A request signed in as the analyst (every region), for calling callbacks directly."""
+    from dashboard.auth import login
+
     with app.server.test_request_context("/"):
+        login.sign_in(auth_helpers.account(app, accounts["analyst"]))
         yield app
+
+
+@pytest.fixture
+def client_as(app, accounts):
+    """client_as("manager") -> a Flask test client signed in through /login as that role."""
+    return lambda role: auth_helpers.client_for(app, accounts[role])

@@ -1,17 +1,47 @@
-"""The frame around every page: the top bar and the page container."""
+"""The frame around every page: the top bar (pages, signed-in user, sign out) and the pages."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
+from flask_wtf.csrf import generate_csrf
+
+from dashboard.auth.permissions import current_account
+from dashboard.auth.users import ROLE_LABELS
+
+
+def user_box() -> html.Div:
+    """Who is signed in (as text, never HTML) and a sign-out form that carries a CSRF token."""
+    account = current_account()
+    if account is None:
+        return html.Div(id="shell-user")
+    role = ROLE_LABELS.get(account.role, account.role)
+    if account.role == "manager":
+        role += f" · {', '.join(account.regions) or 'no region assigned'}"
+    return html.Div(
+        [
+            html.Span(account.label, id="shell-user-name", className="fw-semibold text-dark"),
+            html.Span(role, id="shell-user-role", className="d-none d-md-inline"),
+            html.Form(
+                [
+                    dbc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+                    html.Button("Sign out", id="shell-sign-out", type="submit",
+                                className="btn btn-sm btn-outline-secondary text-nowrap"),
+                ],
+                action="/logout", method="POST", className="m-0",
+            ),
+        ],
+        id="shell-user", className="small text-muted d-flex align-items-center gap-2",
+    )
 
 
 def shell() -> html.Div:
+    admin = (account := current_account()) is not None and account.is_admin
     links = [
         dbc.NavLink(page["name"], href=page["relative_path"], active="exact", className="px-2")
         for page in dash.page_registry.values()
-        if not page.get("hidden")
+        if not page.get("hidden") and (admin or not page.get("admin_only"))
     ]
     return html.Div(
         [
@@ -20,7 +50,7 @@ def shell() -> html.Div:
                     [
                         html.A("ToyPulse", href="/", className="navbar-brand fw-bold text-dark"),
                         dbc.Nav(links, className="me-auto"),
-                        html.Div(id="shell-user", className="small text-muted"),
+                        user_box(),
                     ],
                     fluid=True,
                     className="d-flex align-items-center gap-3 py-2",

@@ -20,7 +20,7 @@ from dashboard.components.kpi import kpi_tiles
 from dashboard.components.view_state import ViewState
 from dashboard.figures import charts, theme
 from dashboard.queries import overview as metrics
-from dashboard.queries.filters import describe
+from dashboard.queries.filters import ScopeError, describe
 from dashboard.queries.options import Domain
 from dashboard.queries.sources import Highlight
 from dashboard.warehouse.store import NoWarehouseError
@@ -85,6 +85,10 @@ def layout(**query):
         domain = services.current().domain(scope)
     except NoWarehouseError as exc:
         return dbc.Alert(str(exc), color="warning")
+    except ScopeError:  # a manager with no region: nothing to show, and say why
+        return dbc.Alert("No region is assigned to your account yet, so there is no data to "
+                         "show. Ask an admin to assign your regions.", color="warning",
+                         id="ov-no-scope")
     state = view_state.from_query(query, domain)
     hidden = {key for key, dim in HIDDEN_BY.items() if dim in domain.unavailable}
     cards = [

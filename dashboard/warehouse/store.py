@@ -16,7 +16,7 @@ import contextlib
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -94,6 +94,20 @@ def publish(root: Path, version: int, building: Path) -> None:
     set_current(root, version)
 
 
+class RecordingCursor:
+    """A cursor that reports each statement and its parameters before running it."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, record: Callable[[str, list], None]):
+        self._cursor, self._record = cursor, record
+
+    def execute(self, sql: str, params=None):
+        self._record(sql, list(params or []))
+        return self._cursor.execute(sql) if params is None else self._cursor.execute(sql, params)
+
+    def __getattr__(self, name: str):
+        return getattr(self._cursor, name)
+
+
 class Warehouse:
     """Read-only access to the current version; one instance per web process.
 
@@ -107,6 +121,8 @@ class Warehouse:
         self._version: int | None = None
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._catalog: Catalog | None = None
+        # Tests set this to see every (sql, params) the query layer runs; None in the app.
+        self.on_execute: Callable[[str, list], None] | None = None
 
     @property
     def version(self) -> int:
@@ -152,7 +168,7 @@ class Warehouse:
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         cur = self._connection().cursor()
         try:
-            yield cur
+            yield cur if self.on_execute is None else RecordingCursor(cur, self.on_execute)
         finally:
             cur.close()
 

@@ -9,6 +9,7 @@ from selenium.webdriver.common.by import By
 
 from dashboard.figures.theme import format_number
 from tests import reference as ref
+from tests.auth_helpers import browser_sign_in
 
 
 def _pick(dash_duo, control_id: str, option: str) -> None:
@@ -26,8 +27,8 @@ def _click_bar(dash_duo, graph_id: str, index: int) -> None:
     ActionChains(dash_duo.driver).move_to_element(bars[index]).click().perform()
 
 
-def test_filter_highlight_and_reload_from_url(dash_duo, app, raw):
-    dash_duo.start_server(app)
+def test_filter_highlight_and_reload_from_url(dash_duo, app, raw, accounts):
+    browser_sign_in(dash_duo, app, accounts["analyst"])
     dash_duo.wait_for_text_to_equal("#ov-summary", "All regions, 2025", timeout=20)
     year = ref.select(raw, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     dash_duo.wait_for_text_to_equal("#ov-kpi-revenue-value",
@@ -66,8 +67,8 @@ def test_filter_highlight_and_reload_from_url(dash_duo, app, raw):
     assert dash_duo.get_logs() == []
 
 
-def test_no_match_state_and_narrow_screen(dash_duo, app):
-    dash_duo.start_server(app)
+def test_no_match_state_and_narrow_screen(dash_duo, app, accounts):
+    browser_sign_in(dash_duo, app, accounts["analyst"])
     dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
         "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
     dash_duo.driver.get(dash_duo.server_url + "/?start=2019-01-01&end=2019-01-31")

@@ -1,0 +1,263 @@
+"""Users, roles and region assignments: the one place that reads and changes them.
+
+Every change is written with its audit entry in one transaction. The CLI and the Admin page both
+call these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from dashboard.auth import audit, db, lockout, passwords
+
+ROLES = ("admin", "analyst", "manager")
+ROLE_LABELS = {"admin": "Admin", "analyst": "Analyst", "manager": "Regional manager"}
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
+MAX_REGIONS = 200
+
+
+class UserError(ValueError):
+    """A change that cannot be made; the message says why, in words for a person."""
+
+
+class LockedOut(PermissionError):
+    def __init__(self, until: dt.datetime):
+        super().__init__(f"locked until {until:%H:%M} UTC")
+        self.until = until
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    regions: tuple[str, ...]
+    session_epoch: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def normalize_username(username: str) -> str:
+    name = (username or "").strip().lower()
+    if not USERNAME.match(name):
+        raise UserError("a user name is 1-64 letters, digits, '.', '_', '@' or '-' "
+                        f"(got {username!r})")
+    return name
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
+    return role
+
+
+def clean_regions(regions) -> tuple[str, ...]:
+    if isinstance(regions, str):
+        regions = [regions]
+    if not isinstance(regions, list | tuple | set | frozenset):
+        raise UserError("regions must be a list of region names")
+    out = sorted({r.strip() for r in regions if isinstance(r, str) and r.strip()})
+    if len(out) > MAX_REGIONS or any(len(r) > 128 for r in out):
+        raise UserError("too many or too long region names")
+    return tuple(out)
+
+
+def _account(conn, row) -> Account:
+    regions = tuple(sorted(r.region for r in conn.execute(
+        sa.select(db.user_regions.c.region).where(db.user_regions.c.user_id == row.id))))
+    return Account(row.id, row.username, row.display_name, row.role, bool(row.active), regions,
+                   row.session_epoch)
+
+
+def get(database: db.AppDB, user_id: int) -> Account | None:
+    with database.begin() as conn:
+        row = conn.execute(sa.select(db.users).where(db.users.c.id == user_id)).first()
+        return _account(conn, row) if row else None
+
+
+def by_username(database: db.AppDB, username: str) -> Account | None:
+    with database.begin() as conn:
+        row = conn.execute(sa.select(db.users).where(
+            db.users.c.username == username.strip().lower())).first()
+        return _account(conn, row) if row else None
+
+
+def list_accounts(database: db.AppDB) -> list[Account]:
+    with database.begin() as conn:
+        rows = conn.execute(sa.select(db.users).order_by(db.users.c.username)).all()
+        return [_account(conn, row) for row in rows]
+
+
+def count_active_admins(conn) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(db.users).where(
+        db.users.c.role == "admin", db.users.c.active.is_(True))).scalar_one()
+
+
+def create(database: db.AppDB, username: str, password: str, role: str,
+           regions=(), display_name: str = "", actor: str | None = None) -> Account:
+    name, role = normalize_username(username), check_role(role)
+    regions = clean_regions(regions)
+    display_name = (display_name or "").strip()[:128]
+    if role != "manager" and regions:
+        raise UserError("only regional managers have assigned regions")
+    try:
+        password_hash = passwords.hash_password(password)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    with database.begin() as conn:
+        if conn.execute(sa.select(db.users.c.id).where(db.users.c.username == name)).first():
+            raise UserError(f"user {name!r} already exists")
+        user_id = conn.execute(sa.insert(db.users).values(
+            username=name, display_name=display_name, password_hash=password_hash, role=role,
+            active=True, session_epoch=0, created_at=db.now())).inserted_primary_key[0]
+        _write_regions(conn, user_id, regions)
+        audit.record(conn, "user_created", actor, name,
+                     f"role {role}" + (f", regions {', '.join(regions)}" if regions else ""))
+    account = get(database, user_id)
+    assert account is not None
+    return account
+
+
+def _write_regions(conn, user_id: int, regions: tuple[str, ...]) -> None:
+    conn.execute(sa.delete(db.user_regions).where(db.user_regions.c.user_id == user_id))
+    if regions:
+        conn.execute(sa.insert(db.user_regions),
+                     [{"user_id": user_id, "region": r} for r in regions])
+
+
+def _row_for_update(conn, username: str):
+    row = conn.execute(sa.select(db.users).where(
+        db.users.c.username == normalize_username(username))).first()
+    if row is None:
+        raise UserError(f"no user {username!r}")
+    return row
+
+
+def _keep_an_admin(conn, row, new_role: str, new_active: bool) -> None:
+    losing = row.role == "admin" and row.active and (new_role != "admin" or not new_active)
+    if losing and count_active_admins(conn) <= 1:
+        raise UserError("this is the last active admin; make another admin first")
+
+
+def _change_role(conn, row, role: str, actor: str | None) -> None:
+    if row.role != role:
+        _keep_an_admin(conn, row, role, bool(row.active))
+        conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(role=role))
+        audit.record(conn, "role_changed", actor, row.username, f"{row.role} -> {role}")
+
+
+def _change_regions(conn, row, role: str, regions: tuple[str, ...], actor: str | None) -> None:
+    if role != "manager" and regions:
+        raise UserError(f"{row.username} is {role}: only regional managers have assigned regions")
+    before = _account(conn, row).regions
+    if before != regions:
+        _write_regions(conn, row.id, regions)
+        audit.record(conn, "regions_changed", actor, row.username,
+                     f"{', '.join(before) or 'none'} -> {', '.join(regions) or 'none'}")
+
+
+def _change_active(conn, row, role: str, active: bool, actor: str | None) -> None:
+    if bool(row.active) != active:
+        _keep_an_admin(conn, row, role, active)
+        conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(
+            active=active, session_epoch=row.session_epoch + 1))
+        audit.record(conn, "user_reactivated" if active else "user_deactivated", actor,
+                     row.username)
+
+
+def update(database: db.AppDB, username: str, role: str, regions, active: bool,
+           actor: str | None = None) -> Account:
+    """Role, regions and active together, all or nothing. A non-manager keeps no regions."""
+    role, regions = check_role(role), clean_regions(regions)
+    if role != "manager":
+        regions = ()
+    with database.begin() as conn:
+        row = _row_for_update(conn, username)
+        _change_role(conn, row, role, actor)
+        _change_regions(conn, row, role, regions, actor)
+        _change_active(conn, row, role, active, actor)
+    return by_username(database, row.username)
+
+
+def set_role(database: db.AppDB, username: str, role: str, actor: str | None = None) -> Account:
+    """A new role; leaving the manager role drops the region assignments."""
+    role = check_role(role)
+    with database.begin() as conn:
+        row = _row_for_update(conn, username)
+        _change_role(conn, row, role, actor)
+        if role != "manager":
+            _change_regions(conn, row, role, (), actor)
+    return by_username(database, row.username)
+
+
+def set_regions(database: db.AppDB, username: str, regions, actor: str | None = None) -> Account:
+    regions = clean_regions(regions)
+    with database.begin() as conn:
+        row = _row_for_update(conn, username)
+        _change_regions(conn, row, row.role, regions, actor)
+    return by_username(database, row.username)
+
+
+def set_active(database: db.AppDB, username: str, active: bool,
+               actor: str | None = None) -> Account:
+    """Deactivating also ends the user's sessions (the session epoch moves on)."""
+    with database.begin() as conn:
+        row = _row_for_update(conn, username)
+        _change_active(conn, row, row.role, active, actor)
+    return by_username(database, row.username)
+
+
+def set_password(database: db.AppDB, username: str, password: str,
+                 actor: str | None = None) -> Account:
+    try:
+        password_hash = passwords.hash_password(password)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    with database.begin() as conn:
+        row = _row_for_update(conn, username)
+        conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(
+            password_hash=password_hash, session_epoch=row.session_epoch + 1))
+        audit.record(conn, "password_reset", actor, row.username)
+        lockout.clear(conn, row.username)
+    return by_username(database, row.username)
+
+
+def authenticate(database: db.AppDB, username: str, password: str,
+                 address: str | None = None) -> Account | None:
+    """The account if the password is right; None if not; LockedOut after too many failures.
+
+    Unknown names, wrong passwords and inactive accounts look the same to the caller, and an
+    unknown name still costs one hash verification, so neither answer nor timing tells them apart.
+    """
+    name = (username or "").strip().lower()[:64]
+    with database.begin() as conn:
+        until = lockout.locked_until(conn, name, address)
+        if until is not None:
+            audit.record(conn, "sign_in_locked", None, name, "too many failed sign-ins", address)
+        else:
+            row = conn.execute(sa.select(db.users).where(db.users.c.username == name)).first()
+            ok = passwords.verify_password(row.password_hash if row else None, password or "")
+            if not ok or not row.active:
+                lockout.note_failure(conn, name, address)
+                audit.record(conn, "sign_in_failed", None, name,
+                             "inactive account" if ok else "wrong user name or password", address)
+                return None
+            lockout.clear(conn, name)
+            if passwords.needs_rehash(row.password_hash):
+                conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(
+                    password_hash=passwords.rehash(password)))
+            audit.record(conn, "sign_in", name, name, "", address)
+            return _account(conn, row)
+    raise LockedOut(until)

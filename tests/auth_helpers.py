@@ -1,0 +1,71 @@
+"""Test accounts and signed-in clients: every test signs in through the real /login form."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dashboard.auth import db, passwords, users
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    role: str
+    regions: tuple[str, ...]
+
+
+# role key -> (user name, role, regions, display name)
+ROSTER = {
+    "admin": ("t-admin", "admin", (), "Test Admin"),
+    "analyst": ("t-analyst", "analyst", (), "Test Analyst"),
+    "manager": ("t-north", "manager", ("North",), "Test North Manager"),
+    "manager_south": ("t-south", "manager", ("South",), "Test South Manager"),
+    "manager_none": ("t-nobody", "manager", (), "Test Manager Without Region"),
+}
+
+
+def make_accounts(app) -> dict[str, Login]:
+    database = app.server.extensions[db.EXTENSION]
+    out = {}
+    for key, (username, role, regions, name) in ROSTER.items():
+        secret = passwords.generate_password()
+        users.create(database, username, secret, role, regions, name, "tests")
+        out[key] = Login(username, secret, role, regions)
+    return out
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, login: Login, password: str | None = None, **request_kwargs):
+    """POST the sign-in form like a browser would (token from the GET); the response."""
+    form = client.get("/login", **request_kwargs)
+    return client.post("/login", data={
+        "username": login.username, "password": login.password if password is None else password,
+        "csrf_token": csrf_token(form.get_data(as_text=True)), "next": "/",
+    }, **request_kwargs)
+
+
+def client_for(app, login: Login):
+    client = app.server.test_client()
+    response = sign_in(client, login)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client
+
+
+def account(app, login: Login) -> users.Account:
+    return users.by_username(app.server.extensions[db.EXTENSION], login.username)
+
+
+def browser_sign_in(dash_duo, app, login: Login) -> None:
+    """Start the app, sign in through the real form, and wait for the Dash page to load."""
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(dash_duo.server.url + "/login")
+    dash_duo.wait_for_element("#username").send_keys(login.username)
+    dash_duo.find_element("#password").send_keys(login.password)
+    dash_duo.find_element("#login-submit").click()
+    dash_duo.wait_for_element("#shell-user-name", timeout=20)
+    dash_duo.server_url = dash_duo.server.url  # what dash_duo's own helpers navigate to

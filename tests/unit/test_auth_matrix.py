@@ -1,0 +1,145 @@
+"""Role x endpoint matrix: anonymous, admin, analyst and a North manager against every route.
+
+A second test walks the server's whole URL map, so a route added later (an upload, an export)
+is either public on purpose (listed here) or answers anonymous requests with 401/redirect.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import dash_payloads as dp
+
+ROLES = ("anonymous", "admin", "analyst", "manager")
+SIGNED_IN = {"admin": 200, "analyst": 200, "manager": 200}
+ADMIN_ONLY = {"admin": 200, "analyst": 403, "manager": 403}
+PUBLIC = {"anonymous": 200, "admin": 200, "analyst": 200, "manager": 200}
+
+# name -> (how to call it, expected status per role); anonymous pages redirect, XHR gets 401
+MATRIX = {
+    "GET / (Overview page)": ("page:/", {"anonymous": 302, **SIGNED_IN}),
+    "GET /admin (Admin page)": ("page:/admin", {"anonymous": 302, **ADMIN_ONLY}),
+    "GET /admin/users (below Admin)": ("page:/admin/users", {"anonymous": 302, **ADMIN_ONLY}),
+    "GET /no-such-page (Dash catch-all)": ("page:/no-such-page", {"anonymous": 302,
+                                                                   **SIGNED_IN}),
+    "GET /_dash-layout": ("get:/_dash-layout", {"anonymous": 401, **SIGNED_IN}),
+    "GET /_dash-dependencies": ("get:/_dash-dependencies", {"anonymous": 401, **SIGNED_IN}),
+    "GET /_reload-hash": ("get:/_reload-hash", {"anonymous": 401, **SIGNED_IN}),
+    "POST /_dash-update-component: Overview figures": ("dash:overview",
+                                                       {"anonymous": 401, **SIGNED_IN}),
+    "POST /_dash-update-component: Overview interactions": ("dash:interact",
+                                                            {"anonymous": 401, **SIGNED_IN}),
+    "POST /_dash-update-component: page router /": ("dash:route:/",
+                                                    {"anonymous": 401, **SIGNED_IN}),
+    "POST /_dash-update-component: page router /admin": ("dash:route:/admin",
+                                                         {"anonymous": 401, **ADMIN_ONLY}),
+    "POST /_dash-update-component: Admin user list": ("dash:admin-refresh",
+                                                      {"anonymous": 401, **ADMIN_ONLY}),
+    "POST /_dash-update-component: Admin pick user": ("dash:admin-pick",
+                                                      {"anonymous": 401, **ADMIN_ONLY}),
+    "GET /login": ("get:/login", {"anonymous": 200, "admin": 303, "analyst": 303,
+                                  "manager": 303}),
+    "POST /logout": ("logout", {"anonymous": 401, "admin": 303, "analyst": 303,
+                                "manager": 303}),
+    "GET /assets/00-bootstrap.min.css": ("get:/assets/00-bootstrap.min.css", PUBLIC),
+    "GET /_dash-component-suites/... (renderer)": ("suite", PUBLIC),
+    "GET /_favicon.ico": ("get:/_favicon.ico", PUBLIC),
+}
+
+DASH_CALLS = {
+    "overview": (dp.OVERVIEW, dp.overview_values(), ["ov-f-regions.value"]),
+    "interact": ("ov-highlight.data", {"ov-clear-highlight.n_clicks": 1},
+                 ["ov-clear-highlight.n_clicks"]),
+    "route:/": (dp.PAGES, {"_pages_location.pathname": "/"}, ["_pages_location.pathname"]),
+    "route:/admin": (dp.PAGES, {"_pages_location.pathname": "/admin"},
+                     ["_pages_location.pathname"]),
+    "admin-refresh": ("adm-users.children", {"adm-version.data": 1}, ["adm-version.data"]),
+    "admin-pick": ("adm-role.value", {"adm-user.value": "t-analyst"}, ["adm-user.value"]),
+}
+
+
+@pytest.fixture(scope="module")
+def dependencies(app, accounts):
+    from tests.auth_helpers import client_for
+
+    admin = client_for(app, accounts["admin"])
+    index = admin.get("/").get_data(as_text=True)
+    suite = re.search(r'src="(/_dash-component-suites/[^"]+)"', index).group(1)
+    return admin, suite
+
+
+def call(client, how: str, dependencies):
+    admin, suite = dependencies
+    if how.startswith("page:"):
+        return client.get(how[5:], headers={"Accept": "text/html"})
+    if how.startswith("get:"):
+        return client.get(how[4:])
+    if how == "suite":
+        return client.get(suite)
+    if how == "logout":
+        from tests.auth_helpers import csrf_token
+
+        form = client.get("/login")  # the form for anonymous; signed-in users are sent on
+        token = (csrf_token(form.get_data(as_text=True)) if form.status_code == 200
+                 else dp.sign_out_token(client))
+        return client.post("/logout", data={"csrf_token": token})
+    output, values, changed = DASH_CALLS[how[5:]]
+    return dp.post(client, dp.payload(dp.dependency(admin, output), values, changed))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_role_endpoint_matrix(app, client_as, dependencies, role, name):
+    client = app.server.test_client() if role == "anonymous" else client_as(role)
+    how, expected = MATRIX[name]
+    response = call(client, how, dependencies)
+    assert response.status_code == expected[role], response.get_data(as_text=True)[:300]
+    body = response.get_data()
+    if expected[role] in (401, 403):
+        assert b"figure" not in body and b"North" not in body and b"t-admin" not in body
+    if role == "anonymous" and expected[role] == 302:
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_signed_out_after_logout(client_as):
+    client = client_as("analyst")
+    assert client.get("/_dash-layout").status_code == 200
+    assert client.post("/logout", data={"csrf_token": dp.sign_out_token(client)}).status_code \
+        == 303
+    assert client.get("/_dash-layout").status_code == 401
+
+
+EXPECTED_PUBLIC_RULES = {
+    "/assets/<path:filename>", "/static/<path:filename>", "/_favicon.ico", "/login",
+    "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
+}
+
+
+def _sample_path(rule: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: f"x-{m.group(1)}", rule)
+
+
+def test_every_route_needs_a_session_unless_listed_public(app):
+    """Default deny over the real URL map, every method each rule accepts."""
+    client = app.server.test_client()
+    public = set()
+    for rule in app.server.url_map.iter_rules():
+        path = _sample_path(rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            kwargs = {"json": {}} if method == "POST" else {}
+            response = client.open(path, method=method, **kwargs)
+            if response.status_code in (401, 302):
+                if response.status_code == 302:
+                    assert response.headers["Location"].startswith("/login")
+                continue
+            public.add(rule.rule)
+    assert public == EXPECTED_PUBLIC_RULES
+
+
+def test_layout_shows_admin_link_to_admins_only(client_as):
+    assert "/admin" in dp.layout_props(client_as("admin"), "href")
+    for role in ("analyst", "manager"):
+        hrefs = dp.layout_props(client_as(role), "href")
+        assert "/" in hrefs and "/admin" not in hrefs
