@@ -82,10 +82,25 @@ def run_import_command(args) -> int:
     print(render_text(result.report))
     print(f"version {result.version} is live ({result.manifest['rows']:,} sales rows, "
           f"{result.seconds:.1f} s); unavailable: {', '.join(result.manifest['unavailable'])}")
+    _audit("import", args.user or getpass.getuser(), ", ".join(name for _, name in files),
+           f"CLI import: version {result.version}, {result.manifest['rows']:,} sales rows")
     if args.save_mapping:
         Mapping.from_dict(result.manifest["mapping"]).save(Path(args.save_mapping))
         print(f"mapping saved to {args.save_mapping}")
     return 0
+
+
+def _audit(action: str, actor: str, subject: str, detail: str) -> None:
+    """Imports and rollbacks from the command line go into the same audit log as the web's."""
+    from dashboard.auth.audit import record
+    from dashboard.auth.commands import open_db
+
+    database = open_db()
+    try:
+        with database.begin() as conn:
+            record(conn, action, actor, subject, detail)
+    finally:
+        database.dispose()
 
 
 def _import(files, args, mapping, progress, work_dir=None):
@@ -176,4 +191,6 @@ def rollback_command(args) -> int:
         print(f"rollback refused: {exc}", file=sys.stderr)
         return 1
     print(f"now serving version {args.version} (was {before})")
+    _audit("rollback", args.user or getpass.getuser(), f"version {args.version}",
+           f"CLI rollback: was version {before}")
     return 0

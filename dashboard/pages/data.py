@@ -14,6 +14,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import config, services
+from dashboard.auth.audit import record_event
 from dashboard.auth.permissions import require_admin
 from dashboard.components.quality_report import quality_report
 from dashboard.ingest import jobs
@@ -23,7 +24,6 @@ from dashboard.ingest.history import history, rollback
 from dashboard.ingest.mapping import FLAT_ROLES, Mapping, TableMapping, validate
 from dashboard.ingest.uploads import last_mapping_path, proposal
 
-WEB_USER = "web admin"  # until sign-in exists (issue 4)
 NO_FIELD = "-"
 POLL_MS = 600
 
@@ -203,7 +203,7 @@ def layout(job: str | None = None, error: str | None = None, **_):
 
 
 dash.register_page(__name__, path="/data", name="Data", title="Data · ToyPulse", order=50,
-                   layout=layout)
+                   layout=layout, admin_only=True)
 
 
 def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order) -> Mapping:
@@ -237,7 +237,7 @@ def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order) -> Ma
     prevent_initial_call=True,
 )
 def start_import(n_clicks, roles, tables, date_order, job_id):
-    require_admin()
+    admin = require_admin()
     folder = jobs.job_folder(_root(), job_id)
     prop = proposal(folder) if folder else None
     if not n_clicks or prop is None:
@@ -250,7 +250,9 @@ def start_import(n_clicks, roles, tables, date_order, job_id):
                 True, False, dash.no_update)
     mapping.save(folder / "mapping.json")
     mapping.save(last_mapping_path(_root()))  # proposed again next time
-    jobs.start(folder, _root(), WEB_USER)
+    jobs.start(folder, _root(), admin.username)
+    record_event("import", subject=", ".join(t.source for t in mapping.tables),
+                 detail=f"web import started (job {job_id})")
     return None, status_view(job_id, jobs.read_status(folder)), False, True, {"display": "none"}
 
 
@@ -290,7 +292,7 @@ def poll(_, job_id):
     prevent_initial_call=True,
 )
 def roll_back(clicks):
-    require_admin()
+    admin = require_admin()
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not any(clicks or []):
         raise PreventUpdate
@@ -298,9 +300,10 @@ def roll_back(clicks):
     if not isinstance(version, int):
         raise PreventUpdate
     try:
-        before = rollback(_root(), version, WEB_USER)
+        before = rollback(_root(), version, admin.username)
     except ImportProblem as exc:
         return dash.no_update, dbc.Alert(str(exc), color="warning", className="small py-2")
+    record_event("rollback", subject=f"version {version}", detail=f"was version {before}")
     note = dbc.Alert(f"Now serving version {version} (was {before}).", color="info",
                      className="small py-2", id="data-rollback-done")
     return history_table(), note
