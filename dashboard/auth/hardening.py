@@ -72,7 +72,8 @@ def plain_error(exc: Exception):
 
 def security_headers(response: flask.Response) -> flask.Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    # SAMEORIGIN, not DENY: the Data page frames its own upload form; other sites still cannot.
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 

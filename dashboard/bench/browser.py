@@ -14,8 +14,8 @@ return busy === 0 && summary && summary.textContent.startsWith(arguments[0]);
 """
 
 
-def filter_change_ms(url: str, region: str = "North") -> float:
-    """Open the page, pick one region, and time until nothing is loading and the summary says it."""
+def filter_change_ms(url: str, account, region: str = "North") -> float:
+    """Sign in, pick one region, and time until nothing is loading and the summary says it."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.common.by import By
@@ -27,8 +27,12 @@ def filter_change_ms(url: str, region: str = "North") -> float:
         options.add_argument(arg)
     driver = webdriver.Chrome(options=options)
     try:
-        driver.get(url + "/")
         wait = WebDriverWait(driver, 60, poll_frequency=0.005)
+        driver.get(url + "/login")
+        wait.until(lambda d: d.find_elements(By.ID, "username"))
+        driver.find_element(By.ID, "username").send_keys(account.username)
+        driver.find_element(By.ID, "password").send_keys(account.password)
+        driver.find_element(By.ID, "login-submit").click()
         wait.until(lambda d: d.execute_script(ALL_DONE, "All regions"))
         driver.find_element(By.ID, "ov-f-regions").click()
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[role=option]"))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
+import re
+import secrets
 import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib import request
+from urllib import parse, request
 
 from dashboard import config
 from dashboard.bench.states import State
@@ -30,6 +33,7 @@ class Server:
     process: subprocess.Popen
     url: str
     ready_seconds: float
+    opener: request.OpenerDirector  # carries the signed-in session cookie
 
     def peak_rss_mb(self) -> float:
         """VmHWM: the most resident memory the process ever had."""
@@ -42,11 +46,51 @@ class Server:
         self.process.wait(timeout=20)
 
 
-def start_server(warehouse_dir: Path, cache: bool, extra_env: dict | None = None) -> Server:
+@dataclass(frozen=True)
+class Account:
+    """The benchmark's own analyst, in its own app database (never the real one)."""
+
+    app_db_url: str
+    username: str
+    password: str
+
+
+def bench_account(workdir: Path) -> Account:
+    from dashboard.auth import db, passwords, users
+
+    url = f"sqlite:///{workdir / 'bench-app.db'}"
+    database = db.AppDB(url)
+    try:
+        password = passwords.generate_password()
+        if users.by_username(database, "bench") is None:
+            users.create(database, "bench", password, "analyst", actor="bench")
+        else:
+            users.set_password(database, "bench", password, "bench")
+    finally:
+        database.dispose()
+    return Account(url, "bench", password)
+
+
+def sign_in(url: str, account: Account) -> request.OpenerDirector:
+    """Sign in through the real form, as a browser does; the opener keeps the cookie."""
+    opener = request.build_opener(request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(url + "/login", timeout=30) as response:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', response.read().decode()).group(1)
+    form = parse.urlencode({"username": account.username, "password": account.password,
+                            "csrf_token": token, "next": "/"}).encode()
+    with opener.open(request.Request(url + "/login", data=form, method="POST"), timeout=30):
+        pass
+    return opener
+
+
+def start_server(warehouse_dir: Path, cache: bool, account: Account,
+                 extra_env: dict | None = None) -> Server:
     """Start the app as production runs it (gunicorn, one worker); ready = the home page answers."""
     port = free_port()
     env = {**os.environ, "DASHBOARD_CACHE_TYPE": "SimpleCache" if cache else "NullCache",
-           "DASHBOARD_WAREHOUSE_DIR": str(warehouse_dir), **(extra_env or {})}
+           "DASHBOARD_WAREHOUSE_DIR": str(warehouse_dir),
+           "DASHBOARD_APP_DB_URL": account.app_db_url,
+           "DASHBOARD_SECRET_KEY": secrets.token_urlsafe(48), **(extra_env or {})}
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
@@ -57,17 +101,18 @@ def start_server(warehouse_dir: Path, cache: bool, extra_env: dict | None = None
     deadline = started + 60
     while time.perf_counter() < deadline:
         try:
-            with request.urlopen(url + "/", timeout=2) as response:
+            with request.urlopen(url + "/login", timeout=2) as response:
                 if response.status == 200:
-                    return Server(process, url, time.perf_counter() - started)
+                    ready = time.perf_counter() - started
+                    return Server(process, url, ready, sign_in(url, account))
         except OSError:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError("the server did not start within 60 s")
 
 
-def get(url: str) -> bytes:
-    with request.urlopen(url, timeout=30) as response:
+def get(server: Server, path: str) -> bytes:
+    with server.opener.open(server.url + path, timeout=30) as response:
         return response.read()
 
 
@@ -94,22 +139,23 @@ def payload(callback: dict, state: State, changed: str = "ov-f-regions.value") -
             "changedPropIds": [changed], "state": []}
 
 
-def post_json(url: str, body: dict, headers: dict | None = None) -> tuple[float, bytes]:
+def post_json(server: Server, path: str, body: dict) -> tuple[float, bytes]:
+    """POST as the browser does (JSON, same origin); the seconds it took and the body."""
     data = json.dumps(body).encode()
-    req = request.Request(url, data=data, method="POST",
-                          headers={"Content-Type": "application/json", **(headers or {})})
+    req = request.Request(server.url + path, data=data, method="POST",
+                          headers={"Content-Type": "application/json", "Origin": server.url})
     started = time.perf_counter()
-    with request.urlopen(req, timeout=60) as response:
+    with server.opener.open(req, timeout=60) as response:
         content = response.read()
     return time.perf_counter() - started, content
 
 
 def first_page_seconds(server: Server) -> float:
-    """What a browser waits for before the first charts can draw: page, layout, data."""
+    """What a signed-in browser waits for before the first charts draw: page, layout, data."""
     started = time.perf_counter()
-    get(server.url + "/")
-    get(server.url + "/_dash-layout")
-    deps = json.loads(get(server.url + "/_dash-dependencies"))
+    get(server, "/")
+    get(server, "/_dash-layout")
+    deps = json.loads(get(server, "/_dash-dependencies"))
     body = payload(main_callback(deps), State("first page", None, None))  # page defaults
-    post_json(server.url + "/_dash-update-component", body)
+    post_json(server, "/_dash-update-component", body)
     return time.perf_counter() - started

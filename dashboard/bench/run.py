@@ -98,11 +98,11 @@ def to_filter(state: State, warehouse: Warehouse) -> Filter:
 
 
 def replay(server: http.Server, states: list[State]) -> list[tuple[float, bytes]]:
-    deps = json.loads(http.get(server.url + "/_dash-dependencies"))
+    deps = json.loads(http.get(server, "/_dash-dependencies"))
     callback = http.main_callback(deps)
     out = []
     for state in states:
-        seconds, content = http.post_json(server.url + "/_dash-update-component",
+        seconds, content = http.post_json(server, "/_dash-update-component",
                                           http.payload(callback, state))
         out.append((seconds, content))
     return out
@@ -131,7 +131,8 @@ def run(rows: int, workdir: Path, max_states: int | None = None, reuse: bool = F
     states = scripted_states(top_toy(warehouse))[:max_states]
     results.states = len(states)
 
-    server = http.start_server(warehouse_dir, cache=False)
+    account = http.bench_account(workdir)
+    server = http.start_server(warehouse_dir, cache=False, account=account)
     try:
         results.server_ready_seconds = server.ready_seconds
         results.first_page_seconds = http.first_page_seconds(server)
@@ -146,12 +147,12 @@ def run(rows: int, workdir: Path, max_states: int | None = None, reuse: bool = F
         if browser:
             from dashboard.bench.browser import filter_change_ms
 
-            results.browser_ms = filter_change_ms(server.url)
+            results.browser_ms = filter_change_ms(server.url, account)
         results.rss_mb = server.peak_rss_mb()
     finally:
         server.stop()
 
-    server = http.start_server(warehouse_dir, cache=True)
+    server = http.start_server(warehouse_dir, cache=True, account=account)
     try:
         replay(server, states)
         results.cached_ms = [s * 1000 for s, _ in replay(server, states)]

@@ -4,8 +4,10 @@ read the report, roll back; and the page fits a phone."""
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.warehouse import store
+from tests.auth_helpers import browser_sign_in
 from tests.ingest_support import SALES_ROWS, write_export
 
 
@@ -14,17 +16,18 @@ def _upload(dash_duo, paths) -> None:
     driver = dash_duo.driver
     driver.switch_to.frame(driver.find_element(By.ID, "data-upload-frame"))
     try:
+        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "files"))
         driver.find_element(By.ID, "files").send_keys("\n".join(str(p) for p in paths))
         driver.find_element(By.ID, "upload").click()
     finally:
         driver.switch_to.default_content()
 
 
-def test_upload_confirm_mapping_import_report_and_rollback(dash_duo, app, warehouse_dir,
-                                                           tmp_path):
+def test_upload_confirm_mapping_import_report_and_rollback(dash_duo, app, accounts,
+                                                           warehouse_dir, tmp_path):
     before = store.current_version(warehouse_dir)
     files = write_export(tmp_path / "export")
-    dash_duo.start_server(app)
+    browser_sign_in(dash_duo, app, accounts["admin"])
     dash_duo.driver.get(dash_duo.server_url + "/data")
     try:
         _upload(dash_duo, [p for p, _ in files])
@@ -45,7 +48,7 @@ def test_upload_confirm_mapping_import_report_and_rollback(dash_duo, app, wareho
         assert "value_aliases" in fixed and "derived_revenue" in fixed
         new_version = store.current_version(warehouse_dir)
         assert new_version == max(store.list_versions(warehouse_dir)) != before
-        dash_duo.wait_for_contains_text("#data-history-table", "web admin")
+        dash_duo.wait_for_contains_text("#data-history-table", "t-admin")
 
         # Roll back to what was served before; the new version stays in the history.
         dash_duo.find_element(f"#data-history-table button[id*='\"version\":{before}']").click()
@@ -57,10 +60,11 @@ def test_upload_confirm_mapping_import_report_and_rollback(dash_duo, app, wareho
             store.set_current(warehouse_dir, before)
 
 
-def test_refused_upload_says_why_and_page_fits_a_phone(dash_duo, app, warehouse_dir, tmp_path):
+def test_refused_upload_says_why_and_page_fits_a_phone(dash_duo, app, accounts, warehouse_dir,
+                                                      tmp_path):
     before = store.current_version(warehouse_dir)
     files = write_export(tmp_path / "bad", "Sale_ID,Date,Units\n1,2024-01-05\n")
-    dash_duo.start_server(app)
+    browser_sign_in(dash_duo, app, accounts["admin"])
     dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
         "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
     dash_duo.driver.get(dash_duo.server_url + "/data")

@@ -81,7 +81,7 @@ def test_development_cookies_are_httponly_samesite(app, accounts):
                   if c.startswith("toypulse_session="))
     assert "; HttpOnly" in cookie and "; SameSite=Lax" in cookie
     assert "Secure" not in cookie  # plain http on a developer's machine
-    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
 def test_production_errors_carry_no_traceback(tmp_path, monkeypatch):

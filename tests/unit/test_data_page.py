@@ -3,6 +3,7 @@ from clients checked, forged mapping payloads coerced, a finished job's report r
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from urllib.parse import parse_qs, urlparse
@@ -11,7 +12,18 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from dashboard.ingest import jobs
+from tests import auth_helpers
 from tests.ingest_support import PRODUCTS, SALES_HEADER, SALES_ROWS, STORES
+
+
+@contextlib.contextmanager
+def admin_request(app, accounts):
+    """A request signed in as an admin, for calling the page's functions directly."""
+    from dashboard.auth import login
+
+    with app.server.test_request_context("/data"):
+        login.sign_in(auth_helpers.account(app, accounts["admin"]))
+        yield
 
 
 def _jobs(root) -> set[str]:
@@ -24,20 +36,21 @@ def _post(client, files: dict[str, bytes]):
     return client.post("/data/upload", data=data, content_type="multipart/form-data")
 
 
-def test_upload_over_the_limit_is_refused_from_content_length(app, warehouse_dir, monkeypatch):
+def test_upload_over_the_limit_is_refused_from_content_length(app, warehouse_dir, monkeypatch,
+                                                              client_as, accounts):
     monkeypatch.setenv("DASHBOARD_IMPORT_MAX_MB", "0.01")  # about 10 kB
     before = _jobs(warehouse_dir)
-    response = _post(app.server.test_client(), {"sales.csv": b"x" * 200_000})
+    response = _post(client_as("admin"), {"sales.csv": b"x" * 200_000})
     assert response.status_code == 303
     error = parse_qs(urlparse(response.location).query)["error"][0]
     assert "over the import limit" in error and "it was not read" in error
     assert _jobs(warehouse_dir) == before  # nothing stored
 
 
-def test_upload_proposes_a_mapping_and_the_page_shows_it(app, warehouse_dir):
+def test_upload_proposes_a_mapping_and_the_page_shows_it(app, warehouse_dir, client_as, accounts):
     files = {"sales.csv": (SALES_HEADER + "\n".join(SALES_ROWS)).encode(),
              "products.csv": PRODUCTS.encode(), "stores.csv": STORES.encode()}
-    response = _post(app.server.test_client(), files)
+    response = _post(client_as("admin"), files)
     job_id = parse_qs(urlparse(response.location).query)["job"][0]
     folder = jobs.job_folder(warehouse_dir, job_id)
     assert jobs.read_status(folder)["state"] == "uploaded"
@@ -46,13 +59,13 @@ def test_upload_proposes_a_mapping_and_the_page_shows_it(app, warehouse_dir):
     assert roles == {"sales.csv": "sales", "products.csv": "products", "stores.csv": "stores"}
     from dashboard.pages import data
 
-    with app.server.test_request_context("/data"):
+    with admin_request(app, accounts):
         page = str(data.layout(job=job_id))
     assert "data-mapping-card" in page and "sales.units" in page
 
 
-def test_bad_upload_is_reported_with_file_row_column_value(app, warehouse_dir):
-    response = _post(app.server.test_client(), {"sales.csv": b"Sale_ID,Date\n1,2024-01-01,9\n"})
+def test_bad_upload_is_reported_with_file_row_column_value(app, warehouse_dir, client_as, accounts):
+    response = _post(client_as("admin"), {"sales.csv": b"Sale_ID,Date\n1,2024-01-01,9\n"})
     job_id = parse_qs(urlparse(response.location).query)["job"][0]
     status = jobs.read_status(jobs.job_folder(warehouse_dir, job_id))
     assert status["state"] == "failed"
@@ -61,14 +74,14 @@ def test_bad_upload_is_reported_with_file_row_column_value(app, warehouse_dir):
 
 
 @pytest.mark.parametrize("job_id", ["../../etc", "20240101-000000-zzzzzzzz", "", None, 7])
-def test_job_ids_from_clients_are_checked(app, job_id):
+def test_job_ids_from_clients_are_checked(app, job_id, client_as, accounts):
     from werkzeug.exceptions import NotFound
 
     from dashboard.pages import data, data_routes
 
-    response = app.server.test_client().get(f"/data/jobs/{job_id}/rejected.csv")
+    response = client_as("admin").get(f"/data/jobs/{job_id}/rejected.csv")
     assert response.mimetype != "text/csv"  # 404, or the app's page shell for odd paths
-    with app.server.test_request_context("/data"):
+    with admin_request(app, accounts):
         with pytest.raises(NotFound):
             data_routes.job_rejected(job_id)
         assert data.poll(1, job_id) == (None, True, data.dash.no_update)
@@ -109,3 +122,14 @@ def test_report_and_failure_views():
     running = str(status_view("j", {"state": "running", "stage": "reading", "percent": 40,
                                     "message": "reading sales.csv", "rows_read": 1234}))
     assert "1,234 rows read" in running and "40%" in running
+
+
+@pytest.mark.parametrize("role", ["analyst", "manager"])
+def test_only_admins_reach_the_data_page_and_its_routes(client_as, role, warehouse_dir):
+    client = client_as(role)
+    before = _jobs(warehouse_dir)
+    assert client.get("/data").status_code == 403
+    assert client.get("/data/upload-form").status_code == 403
+    response = _post(client, {"sales.csv": (SALES_HEADER + SALES_ROWS[0]).encode()})
+    assert response.status_code == 403
+    assert _jobs(warehouse_dir) == before  # nothing stored
