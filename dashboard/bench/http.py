@@ -36,10 +36,20 @@ class Server:
     opener: request.OpenerDirector  # carries the signed-in session cookie
 
     def peak_rss_mb(self) -> float:
-        """VmHWM: the most resident memory the process ever had."""
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        line = next(x for x in status.splitlines() if x.startswith("VmHWM"))
-        return int(line.split()[1]) / 1024
+        """The most resident memory (VmHWM) any web process had: gunicorn's worker serves the
+        requests, its master only watches, so both are read and the larger counts."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        peaks = []
+        for pid in pids:
+            status = Path(f"/proc/{pid}/status")
+            if status.exists():
+                line = next(x for x in status.read_text().splitlines()
+                            if x.startswith("VmHWM"))
+                peaks.append(int(line.split()[1]) / 1024)
+        return max(peaks)
 
     def stop(self) -> None:
         self.process.terminate()

@@ -22,20 +22,38 @@ COLUMN_OF = {
 }
 
 
+def _lookup(keys: pd.Series, table: pd.DataFrame, key: str, value: str) -> pd.Categorical:
+    """table[value] for each key, as a categorical (a plain join would copy strings 50M times)."""
+    keys = keys.astype("category")
+    mapping = dict(zip(table[key].astype(str), table[value].astype(str), strict=True))
+    labels = pd.Index(sorted(set(mapping.values())))
+    per_category = labels.get_indexer([mapping.get(str(k), "Unknown") for k in
+                                       keys.cat.categories])
+    return pd.Categorical.from_codes(per_category[keys.cat.codes.to_numpy()], categories=labels)
+
+
 def load_frame(sample_dir: Path) -> pd.DataFrame:
-    """Sales joined with products, stores and the calendar: one wide frame."""
-    sales = pd.read_parquet(sample_dir / "sales")
-    products = pd.read_parquet(sample_dir / "products.parquet",
-                               columns=["product_id", "name", "category", "subcategory"])
-    stores = pd.read_parquet(sample_dir / "stores.parquet", columns=["store_id", "region"])
-    df = sales.merge(products.rename(columns={"name": "product_name"}), on="product_id")
-    df = df.merge(stores, on="store_id")
+    """Sales with product, store and calendar attributes: one wide frame, strings as categories
+    (what anyone holding 50 million rows in pandas must do to fit in memory)."""
+    df = pd.read_parquet(sample_dir / "sales", columns=[
+        "order_id", "date", "store_id", "product_id", "channel", "units", "revenue", "cost",
+        "customer_gender", "customer_age_group"])
+    products = pd.read_parquet(sample_dir / "products.parquet")
+    stores = pd.read_parquet(sample_dir / "stores.parquet")
+    for column, source in (("product_name", "name"), ("category", "category"),
+                           ("subcategory", "subcategory")):
+        df[column] = _lookup(df["product_id"], products, "product_id", source)
+    df["region"] = _lookup(df["store_id"], stores, "store_id", "region")
     df["date"] = pd.to_datetime(df["date"])
     calendar = build_calendar(df["date"].min().date(), df["date"].max().date())
     calendar["date"] = pd.to_datetime(calendar["date"])
-    calendar["month"] = pd.to_datetime(calendar["month"])
-    df = df.merge(calendar[["date", "month", "season", "festival"]], on="date")
-    return df.rename(columns={"customer_age_group": "age_group", "customer_gender": "gender"})
+    df["month"] = df["date"].dt.to_period("M").dt.to_timestamp()
+    for column in ("season", "festival"):
+        df[column] = _lookup(df["date"], calendar, "date", column)
+    for column in ("channel", "customer_gender", "customer_age_group"):
+        df[column] = df[column].astype("category")
+    return df.drop(columns=["store_id", "product_id"]).rename(
+        columns={"customer_age_group": "age_group", "customer_gender": "gender"})
 
 
 def _mask(df: pd.DataFrame, state: State, start: str, end: str) -> pd.Series:
