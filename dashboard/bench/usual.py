@@ -27,8 +27,8 @@ def _lookup(keys: pd.Series, table: pd.DataFrame, key: str, value: str) -> pd.Ca
     keys = keys.astype("category")
     mapping = dict(zip(table[key].astype(str), table[value].astype(str), strict=True))
     labels = pd.Index(sorted(set(mapping.values())))
-    per_category = labels.get_indexer([mapping.get(str(k), "Unknown") for k in
-                                       keys.cat.categories])
+    per_category = labels.get_indexer([mapping.get(k, "Unknown") for k in
+                                       keys.cat.categories.astype(str)])
     return pd.Categorical.from_codes(per_category[keys.cat.codes.to_numpy()], categories=labels)
 
 

@@ -19,7 +19,7 @@ from dashboard.auth.permissions import require_admin
 from dashboard.components.quality_report import quality_report
 from dashboard.ingest import jobs
 from dashboard.ingest.errors import ImportProblem
-from dashboard.ingest.fields import FIELDS, IGNORE, ROLES
+from dashboard.ingest.fields import BY_KEY, FIELDS, IGNORE, ROLES
 from dashboard.ingest.history import history, rollback
 from dashboard.ingest.mapping import FLAT_ROLES, Mapping, TableMapping, validate
 from dashboard.ingest.uploads import last_mapping_path, proposal
@@ -53,6 +53,75 @@ def upload_card(error: str | None) -> dbc.Card:
         dbc.Alert(error, color="danger", className="mt-2 mb-0 small", id="data-upload-error")
         if error else None,
     ]), className="mb-3")
+
+
+CONSTANT_IDS = {"sales.store_id"}  # the one id a whole file may share (one store's export)
+SMALL_TABLE = {
+    "style_table": {"overflowX": "auto"},
+    "style_cell": {"fontSize": "0.8rem", "textAlign": "left", "fontFamily": "inherit",
+                   "whiteSpace": "normal", "height": "auto"},
+    "style_header": {"fontWeight": "600"},
+    "css": [{"selector": ".Select-menu-outer", "rule": "display: block !important"}],
+}
+
+
+def constant_rows(mapping: dict) -> list[dict]:
+    """Fields each file lacks, where a constant may stand in (one store, one channel...)."""
+    rows = []
+    for table in mapping["tables"]:
+        if table["role"] not in ROLES:
+            continue
+        mapped = set(table["columns"].values())
+        for f in FIELDS:
+            if f.role != table["role"] or f.key in mapped:
+                continue
+            if f.kind == "id" and f.key not in CONSTANT_IDS:
+                continue
+            rows.append({"source": table["source"], "field": f.key, "label": f.label,
+                         "constant": table.get("constants", {}).get(f.key, "")})
+    return rows
+
+
+def policy_rows(mapping: dict) -> list[dict]:
+    """Every mapped field with what happens to its empty cells."""
+    keys = sorted({key for t in mapping["tables"] if t["role"] in ROLES
+                   for key in t["columns"].values() if key})
+    rows = []
+    for key in keys:
+        policy = mapping.get("missing", {}).get(key) or BY_KEY[key].missing
+        fill = policy[5:] if policy.startswith("fill:") else ""
+        rows.append({"field": key, "policy": "fill" if fill or policy == "fill:" else policy,
+                     "fill": fill})
+    return rows
+
+
+def extras_block(mapping: dict):
+    return html.Div([
+        html.H3("Fields the files lack", className="h6 mt-3"),
+        html.P("Give a value that holds for every row (e.g. a file from one store or one "
+               "channel), or leave it empty: the field is then unavailable and the pages say so.",
+               className="small text-muted"),
+        dash_table.DataTable(
+            id="data-constants", data=constant_rows(mapping),
+            columns=[{"id": "source", "name": "File"}, {"id": "label", "name": "Field"},
+                     {"id": "constant", "name": "Value for every row", "editable": True}],
+            editable=False, page_size=12, **SMALL_TABLE),
+        html.H3("Empty cells", className="h6 mt-3"),
+        html.P("What to do with a row whose value is missing: drop the row (it is listed in the "
+               "rejected rows), mark it Unknown, or fill in a value.",
+               className="small text-muted"),
+        dash_table.DataTable(
+            id="data-policies", data=policy_rows(mapping),
+            columns=[{"id": "field", "name": "Field"},
+                     {"id": "policy", "name": "When empty", "presentation": "dropdown",
+                      "editable": True},
+                     {"id": "fill", "name": "Fill with", "editable": True}],
+            dropdown={"policy": {"options": [
+                {"label": "drop the row", "value": "drop"},
+                {"label": "mark Unknown", "value": "unknown"},
+                {"label": "fill with…", "value": "fill"}], "clearable": False}},
+            editable=False, page_size=12, **SMALL_TABLE),
+    ])
 
 
 def mapping_card(job_id: str, prop: dict) -> dbc.Card:
@@ -100,6 +169,7 @@ def mapping_card(job_id: str, prop: dict) -> dbc.Card:
                className="small text-muted"),
         *blocks,
         html.Div([html.Strong("Joins ", className="small"), html.Ul(joins, className="small")]),
+        extras_block(mapping),
         html.Div([
             html.Span("Dates like 03/01/19 mean ", className="small me-2"),
             dbc.RadioItems(id="data-date-order", inline=True, value=mapping["date_order"],
@@ -206,11 +276,43 @@ dash.register_page(__name__, path="/data", name="Data", title="Data · ToyPulse"
                    layout=layout, admin_only=True)
 
 
-def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order) -> Mapping:
+def _text(value, limit: int = 200) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def constants_from_inputs(rows) -> dict[str, dict[str, str]]:
+    """source -> {field: constant} from the edited table; unknown fields are left out."""
+    out: dict[str, dict[str, str]] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        source, key, value = row.get("source"), row.get("field"), _text(row.get("constant"))
+        if isinstance(source, str) and key in BY_KEY and value:
+            out.setdefault(source, {})[key] = value
+    return out
+
+
+def policies_from_inputs(rows) -> dict[str, str]:
+    """field -> drop | unknown | fill:<value> from the edited table."""
+    out = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict) or row.get("field") not in BY_KEY:
+            continue
+        policy = row.get("policy")
+        if policy in ("drop", "unknown"):
+            out[row["field"]] = policy
+        elif policy == "fill":
+            out[row["field"]] = "fill:" + _text(row.get("fill"))
+    return out
+
+
+def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order,
+                        constants=None, policies=None) -> Mapping:
     """The user's corrections applied to the proposal (inputs are checked, never trusted)."""
     base = Mapping.from_dict(prop["mapping"])
     if len(roles) != len(base.tables) or len(tables) != len(base.tables):
         raise PreventUpdate
+    given = constants_from_inputs(constants)
     out = []
     for tm, role, rows in zip(base.tables, roles, tables, strict=True):
         columns = {c: "" for c in tm.header}
@@ -218,9 +320,15 @@ def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order) -> Ma
             column, key = row.get("column"), row.get("field")
             if column in columns and isinstance(key, str):
                 columns[column] = "" if key == NO_FIELD else key
-        out.append(TableMapping(tm.source, str(role), columns, tm.constants, tm.header))
+        allowed = {str(role), *FLAT_ROLES.get(str(role), ())}
+        table_constants = {k: v for k, v in given.get(tm.source, {}).items()
+                           if BY_KEY[k].role in allowed and k not in columns.values()}
+        out.append(TableMapping(tm.source, str(role), columns,
+                                table_constants if constants is not None else tm.constants,
+                                tm.header))
     order = date_order if date_order in ("auto", "day_first", "month_first") else "auto"
-    return Mapping(out, order, base.missing)
+    missing = {**base.missing, **policies_from_inputs(policies)}
+    return Mapping(out, order, missing)
 
 
 @callback(
@@ -233,16 +341,18 @@ def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order) -> Ma
     State({"type": "data-role", "index": ALL}, "value"),
     State({"type": "data-columns", "index": ALL}, "data"),
     State("data-date-order", "value"),
+    State("data-constants", "data"),
+    State("data-policies", "data"),
     State("data-job", "data"),
     prevent_initial_call=True,
 )
-def start_import(n_clicks, roles, tables, date_order, job_id):
+def start_import(n_clicks, roles, tables, date_order, constants, policies, job_id):
     admin = require_admin()
     folder = jobs.job_folder(_root(), job_id)
     prop = proposal(folder) if folder else None
     if not n_clicks or prop is None:
         raise PreventUpdate
-    mapping = mapping_from_inputs(prop, roles, tables, date_order)
+    mapping = mapping_from_inputs(prop, roles, tables, date_order, constants, policies)
     try:
         validate(mapping, _headers_only(prop))
     except ImportProblem as exc:

@@ -86,7 +86,7 @@ def test_job_ids_from_clients_are_checked(app, job_id, client_as, accounts):
             data_routes.job_rejected(job_id)
         assert data.poll(1, job_id) == (None, True, data.dash.no_update)
         with pytest.raises(PreventUpdate):
-            data.start_import(1, [], [], "auto", job_id)
+            data.start_import(1, [], [], "auto", None, None, job_id)
 
 
 def test_forged_mapping_inputs_are_coerced():
