@@ -28,7 +28,8 @@ OPTIONAL = {"age_group": "sales.customer_age_group", "gender": "sales.customer_g
 OUTLIER_FACTOR = 10.0  # flagged when |value| > 10 x the 99th percentile of |value|
 EXAMPLES = 10
 TEXT_COLUMNS = {"sales": ("sale_id", "order_id", "store_id", "product_id", "customer_id",
-                          "employee_id", "channel", "customer_gender", "customer_age_group"),
+                          "employee_id", "channel", "customer_gender", "customer_age_group",
+                          "festival"),
                 "products": ("product_id", "name", "category", "subcategory",
                              "target_age_group", "brand"),
                 "stores": ("store_id", "name", "city", "state", "region", "location_type")}

@@ -62,6 +62,8 @@ FIELDS: tuple[Field, ...] = (
     _f("sales", "customer_gender", "category", ["gender", "customer gender", "sex", "genero"]),
     _f("sales", "customer_age_group", "category", ["age group", "customer age group", "age",
                                                    "age band", "age range", "edad"]),
+    _f("sales", "festival", "category", ["festival", "holiday", "event", "promotion",
+                                         "festividad"]),
     # products
     _f("products", "product_id", "id", ["product id", "id", "sku", "item id", "product code",
                                         "item code", "producto id"], "drop"),

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.queries.filters import Filter, Scope
-from dashboard.queries.sources import Highlight, orders_source, sales_source
+from dashboard.queries.filters import Filter, Scope, in_list
+from dashboard.queries.sources import Highlight, order_filter, orders_source, sales_source
 from dashboard.warehouse.calendar import NO_FESTIVAL
 from dashboard.warehouse.store import Warehouse
 
@@ -137,8 +137,22 @@ def _prior_part(stmt, catalog, flt, scope, periods) -> None:
     )
 
 
-def _orders_part(stmt, catalog, flt: Filter, scope: Scope, periods, mask: int) -> None:
+def _orders_part(stmt, catalog, flt: Filter, scope: Scope, periods, mask: int,
+                 type_mask: int) -> None:
     """Exact distinct order counts per period and month."""
+    by_type = flt.uses("subcategory") and catalog.meta.get("toy_type_masks")
+    if catalog.order_rollup_exact and by_type and not flt.uses("product_name"):
+        # Orders holding any line of these toy types (of these categories): one row per order.
+        conditions, cond_params = order_filter(flt).dimension_conditions(scope)
+        where = "".join(f" AND {c}" for c in conditions)
+        for label, (lo, hi) in periods.items():
+            stmt.add(
+                "SELECT 'orders', ?, month, NULL::DATE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                f"count(*)::DOUBLE FROM orders_fact WHERE date BETWEEN ? AND ?{where} "
+                f"AND (toy_type_mask & ?) <> 0 GROUP BY month",
+                [label, lo, hi, *cond_params, type_mask],
+            )
+        return
     if not catalog.order_rollup_exact or flt.uses("subcategory", "product_name"):
         # Line-level filters the order rollups cannot answer: count distinct orders in raw rows.
         conditions, cond_params = flt.dimension_conditions(scope)
@@ -170,6 +184,18 @@ def _festivals_part(stmt, start: dt.date, end: dt.date) -> None:
         "GROUP BY festival, year",
         [start, end, NO_FESTIVAL],
     )
+
+
+def _toy_type_mask(cur, flt: Filter) -> int:
+    """Bits of the (category, toy type) pairs a line must have to pass the filter."""
+    conditions = [in_list("subcategory", len(flt.subcategories))]
+    params = list(flt.subcategories)
+    if flt.categories:
+        conditions.append(in_list("category", len(flt.categories)))
+        params += list(flt.categories)
+    return cur.execute(
+        f"SELECT coalesce(bit_or(1::BIGINT << idx), 0) FROM toy_types "
+        f"WHERE {' AND '.join(conditions)}", params).fetchall()[0][0]
 
 
 def _category_mask(cur, categories: tuple[str, ...]) -> int:
@@ -229,13 +255,14 @@ def run_overview(
     catalog = warehouse.catalog()
     with warehouse.cursor() as cur:
         mask = _category_mask(cur, flt.categories) if flt.categories else 0
+        type_mask = _toy_type_mask(cur, flt) if flt.subcategories else 0
         stmt = _Statement([], [])
         for group in CHART_GROUPS:
             _chart_group_part(stmt, catalog, {name: GROUPING_SETS[name] for name in group},
                               flt, scope, highlight)
         _top_toys_part(stmt, catalog, flt, scope, highlight, top_n, rank_by)
         _prior_part(stmt, catalog, flt, scope, periods)
-        _orders_part(stmt, catalog, flt, scope, periods, mask)
+        _orders_part(stmt, catalog, flt, scope, periods, mask, type_mask)
         _festivals_part(stmt, flt.start, flt.end)
         union = " UNION ALL ".join(f"({part})" for part in stmt.parts)
         names = ", ".join(f"col{i} AS {c}" for i, c in enumerate(PART_COLUMNS))

@@ -118,18 +118,23 @@ def sales_source(
                   start or flt.start, end or flt.end, head_params)
 
 
+def order_filter(flt: Filter) -> Filter:
+    """The order-level part of a filter (what every line of an order shares)."""
+    return Filter(
+        start=flt.start, end=flt.end, regions=flt.regions, seasons=flt.seasons,
+        festivals=flt.festivals, age_groups=flt.age_groups, genders=flt.genders,
+        channels=flt.channels,
+    )
+
+
 def orders_source(
     catalog: Catalog, flt: Filter, scope: Scope, columns: tuple[str, ...], category_mask: int,
     label: str, start: dt.date, end: dt.date,
 ) -> tuple[str, list]:
     """Rows with `columns` and `orders`, from the order rollups (category filter as a mask)."""
-    order_filter = Filter(
-        start=flt.start, end=flt.end, regions=flt.regions, seasons=flt.seasons,
-        festivals=flt.festivals, age_groups=flt.age_groups, genders=flt.genders,
-        channels=flt.channels,
-    )
-    conditions, params = order_filter.dimension_conditions(scope)
-    needed = needed_dims(order_filter, scope, columns)
+    order_level = order_filter(flt)
+    conditions, params = order_level.dimension_conditions(scope)
+    needed = needed_dims(order_level, scope, columns)
     if flt.categories:
         conditions.append("(category_mask & ?) <> 0")
         params.append(category_mask)

@@ -69,10 +69,15 @@ def _create_sales_fact(con: duckdb.DuckDBPyConnection, sales_source: object) -> 
         raise ValueError("the sales table has no rows")
     con.register("_calendar", build_calendar(lo, hi))
     con.execute("CREATE TABLE calendar AS SELECT * FROM _calendar ORDER BY date")
+    columns = {d[0] for d in con.execute("SELECT * FROM sales_src LIMIT 0").description}
+    # A source may name the festival of its rows (a file from one promotion); else the calendar.
+    festival = ("coalesce(nullif(nullif(trim(s.festival::VARCHAR), ''), 'Unknown'), c.festival)"
+                if "festival" in columns else "c.festival")
     con.execute(
-        """
+        f"""
         CREATE TABLE sales_fact AS
-        SELECT s.sale_id, s.order_id, s.date::DATE AS date, c.month, c.season, c.festival,
+        SELECT s.sale_id, s.order_id, s.date::DATE AS date, c.month, c.season,
+               {festival} AS festival,
                s.store_id, coalesce(st.region, 'Unknown') AS region,
                coalesce(st.city, 'Unknown') AS city,
                s.product_id, coalesce(p.name, 'Unknown') AS product_name,
@@ -94,15 +99,16 @@ def _create_sales_fact(con: duckdb.DuckDBPyConnection, sales_source: object) -> 
         CREATE VIEW sales AS
         SELECT sale_id, order_id, date, store_id, product_id, customer_id, employee_id, channel,
                units, unit_price, discount, revenue, cost,
-               gender AS customer_gender, age_group AS customer_age_group
+               gender AS customer_gender, age_group AS customer_age_group, festival
         FROM sales_fact
         """
     )
 
 
 def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
-    """One row per order with the set of its categories as a bit mask, so that "orders that
-    contain any of these categories" is exact and can be summed from a rollup."""
+    """One row per order with the sets of its categories and toy types as bit masks, so that
+    "orders that contain any of these categories" is exact and can be summed from a rollup, and
+    "...any of these toy types" is a count over orders rather than a distinct count over lines."""
     con.execute(
         """
         CREATE TABLE categories AS
@@ -110,15 +116,29 @@ def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
         FROM (SELECT DISTINCT category FROM sales_fact)
         """
     )
+    con.execute(
+        """
+        CREATE TABLE toy_types AS
+        SELECT category, subcategory,
+               (row_number() OVER (ORDER BY category, subcategory) - 1)::INTEGER AS idx
+        FROM (SELECT DISTINCT category, subcategory FROM sales_fact)
+        """
+    )
     n_categories = con.execute("SELECT count(*) FROM categories").fetchall()[0][0]
+    n_types = con.execute("SELECT count(*) FROM toy_types").fetchall()[0][0]
     mask = "bit_or(1::BIGINT << k.idx)" if n_categories <= MAX_MASK_CATEGORIES else "NULL"
+    type_mask = "bit_or(1::BIGINT << t.idx)" if n_types <= MAX_MASK_CATEGORIES else "NULL"
     con.execute(
         f"""
         CREATE TABLE orders_fact AS
         SELECT f.order_id, f.date, f.month, f.season, f.festival, f.region, f.channel,
-               f.age_group, f.gender, {mask}::BIGINT AS category_mask
+               f.age_group, f.gender, {mask}::BIGINT AS category_mask,
+               {type_mask}::BIGINT AS toy_type_mask
         FROM sales_fact f JOIN categories k USING (category)
-        GROUP BY ALL ORDER BY f.date
+             JOIN toy_types t USING (category, subcategory)
+        GROUP BY f.order_id, f.date, f.month, f.season, f.festival, f.region, f.channel,
+                 f.age_group, f.gender
+        ORDER BY f.date
         """
     )
 
@@ -182,10 +202,17 @@ def order_rollup_exact(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(one_row_per_order and masked)
 
 
+def toy_type_masks(con: duckdb.DuckDBPyConnection) -> bool:
+    """Every order has a toy-type mask (at most 62 category/toy-type pairs)."""
+    return bool(con.execute(
+        "SELECT count(toy_type_mask) = count(*) FROM orders_fact").fetchall()[0][0])
+
+
 def _write_meta(con: duckdb.DuckDBPyConnection, info: dict, unavailable: tuple[str, ...]) -> None:
     rows = con.execute("SELECT count(*), min(date), max(date) FROM sales_fact").fetchall()[0]
     meta = {
         "order_rollup_exact": order_rollup_exact(con),
+        "toy_type_masks": toy_type_masks(con),
         **info,
         "rows": rows[0],
         "min_date": rows[1].isoformat(),

@@ -14,6 +14,7 @@ CANONICAL_TABLES: dict[str, tuple[str, ...]] = {
         "sale_id", "order_id", "date", "store_id", "product_id", "customer_id", "employee_id",
         "channel", "units", "unit_price", "discount", "revenue", "cost",
         "customer_gender", "customer_age_group",
+        "festival",  # optional: overrides the calendar's festival (a file from one promotion)
     ),
     "products": (
         "product_id", "name", "category", "subcategory", "target_age_group", "brand",
@@ -77,7 +78,7 @@ _ALL = ("region", "category", "subcategory", "age_group", "gender", "channel")
 ROLLUPS: tuple[Rollup, ...] = (
     *_family("r_all", "sales", _ALL, day=False),
     *_family("r_no_type", "sales", ("region", "category", "age_group", "gender", "channel"),
-             day=False),
+             day=True),
     *_family("r_type", "sales", ("region", "category", "subcategory"), day=True),
     *_family("r_category", "sales", ("region", "category"), day=True),
     *_family("r_people", "sales", ("region", "age_group", "gender", "channel"), day=True),

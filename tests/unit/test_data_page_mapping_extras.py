@@ -83,3 +83,32 @@ def test_constant_and_fill_policy_reach_the_warehouse(data, tmp_path):
     fixed = {f["rule"]: f["count"] for f in result.manifest["report"]["fixed"]}
     assert fixed.get("constants", 0) >= len(SALES_ROWS)
     assert fixed.get("missing_filled") == 1
+
+
+def test_a_whole_file_from_one_festival(data, tmp_path):
+    """A constant festival overrides the calendar for that file (e.g. a promotion's export)."""
+    files = write_export(tmp_path / "export")
+    prop = _proposal(files, tmp_path)
+    roles, tables = _inputs(prop)
+    constants = [{"source": "sales.csv", "field": "sales.festival", "constant": "Summer Sale"}]
+    mapping = data.mapping_from_inputs(prop, roles, tables, "auto", constants, [])
+    root = tmp_path / "warehouse"
+    run_import(files, root, mapping=mapping, user="tester")
+    wh = Warehouse(root)
+    try:
+        with wh.cursor() as cur:
+            festivals = cur.execute("SELECT DISTINCT festival FROM sales_fact").fetchall()
+            orders = cur.execute("SELECT DISTINCT festival FROM orders_fact").fetchall()
+    finally:
+        wh.close()
+    assert festivals == [("Summer Sale",)] and orders == [("Summer Sale",)]
+    # Without the constant, festivals come from the calendar (2024-01-05 is Día de Reyes).
+    run_import(files, root, user="tester")
+    wh = Warehouse(root)
+    try:
+        with wh.cursor() as cur:
+            day = cur.execute("SELECT DISTINCT festival FROM sales_fact "
+                              "WHERE date = DATE '2024-01-05'").fetchall()
+    finally:
+        wh.close()
+    assert day == [("Día de Reyes",)]

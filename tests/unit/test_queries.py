@@ -29,6 +29,10 @@ CASES = {
     "filter outside scope": (D(2025, 1, 1), D(2025, 6, 30), {"regions": ("West",)}, ("North",)),
     "before any data": (D(2019, 1, 1), D(2019, 12, 31), {}, None),
     "one week": (D(2024, 11, 25), D(2024, 12, 1), {}, None),
+    "toy types across two categories, cut months": (
+        D(2024, 10, 10), D(2025, 1, 20),
+        {"categories": ("Plush", "Dolls"), "subcategories": ("Teddy Bears", "Dollhouses",
+                                                            "Brick Sets")}, ("North", "East")),
 }
 
 
