@@ -245,6 +245,7 @@ def build_version(
         try:
             con.execute("SET temp_directory = ?", [str(building) + ".tmp"])
             con.execute("SET preserve_insertion_order = false")
+            con.execute("SET enable_progress_bar = false")
             _create_dimensions(con, sources)
             _create_sales_fact(con, sources["sales"])
             _create_orders(con)
