@@ -96,8 +96,9 @@ def policy_rows(mapping: dict) -> list[dict]:
 
 
 def extras_block(mapping: dict):
-    return html.Div([
-        html.H3("Fields the files lack", className="h6 mt-3"),
+    """Constants and empty-cell policies, folded away: most imports need neither."""
+    return dbc.Accordion(dbc.AccordionItem(html.Div([
+        html.H3("Fields the files lack", className="h6"),
         html.P("Give a value that holds for every row (e.g. a file from one store or one "
                "channel), or leave it empty: the field is then unavailable and the pages say so.",
                className="small text-muted"),
@@ -105,7 +106,7 @@ def extras_block(mapping: dict):
             id="data-constants", data=constant_rows(mapping),
             columns=[{"id": "source", "name": "File"}, {"id": "label", "name": "Field"},
                      {"id": "constant", "name": "Value for every row", "editable": True}],
-            editable=False, page_size=12, **SMALL_TABLE),
+            editable=False, page_size=6, **SMALL_TABLE),
         html.H3("Empty cells", className="h6 mt-3"),
         html.P("What to do with a row whose value is missing: drop the row (it is listed in the "
                "rejected rows), mark it Unknown, or fill in a value.",
@@ -120,8 +121,9 @@ def extras_block(mapping: dict):
                 {"label": "drop the row", "value": "drop"},
                 {"label": "mark Unknown", "value": "unknown"},
                 {"label": "fill with…", "value": "fill"}], "clearable": False}},
-            editable=False, page_size=12, **SMALL_TABLE),
-    ])
+            editable=False, page_size=6, **SMALL_TABLE),
+    ]), title="Fields the files lack, and empty cells"), start_collapsed=True,
+        className="mb-3", id="data-extras")
 
 
 def mapping_card(job_id: str, prop: dict) -> dbc.Card:

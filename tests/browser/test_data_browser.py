@@ -39,6 +39,8 @@ def test_upload_confirm_mapping_import_report_and_rollback(dash_duo, app, accoun
         assert "sales.csv · Product_ID → products.csv · Product_ID" in dash_duo.find_element(
             "#data-mapping-card").text
 
+        # The constants and empty-cell tables are offered, folded, below the mapping.
+        assert "Fields the files lack" in dash_duo.find_element("#data-extras").text
         dash_duo.find_element("#data-import").click()
         dash_duo.wait_for_element("#data-done", timeout=60)
         rows = len(SALES_ROWS) + 3 + 2
