@@ -49,11 +49,11 @@ def shell() -> html.Div:
                 dbc.Container(
                     [
                         html.A("ToyPulse", href="/", className="navbar-brand fw-bold text-dark"),
-                        dbc.Nav(links, className="me-auto"),
+                        dbc.Nav(links, className="me-auto flex-nowrap"),
                         user_box(),
                     ],
                     fluid=True,
-                    className="d-flex align-items-center gap-3 py-2",
+                    className="d-flex flex-wrap align-items-center column-gap-3 row-gap-1 py-2",
                 ),
                 className="border-bottom bg-white mb-3",
             ),

@@ -112,8 +112,14 @@ def trend_chart(
         })
     shapes, notes = _festival_marks(festivals)
     return theme.figure(data, height=height, shapes=shapes, annotations=notes,
-                        xaxis={"tickformat": "%b %Y", "type": "date"},
+                        xaxis=_month_axis(len(set(months.tolist()))),
                         yaxis={"tickformat": theme.tick_format(measure)})
+
+
+def _month_axis(n_months: int) -> dict:
+    """One tick per month for short ranges (plotly would put two per month, named alike)."""
+    axis = {"tickformat": "%b %Y", "type": "date"}
+    return {**axis, "dtick": "M1"} if n_months <= 12 else axis
 
 
 def _festival_marks(festivals: pd.DataFrame | None) -> tuple[list[dict], list[dict]]:
