@@ -137,33 +137,33 @@ def _prior_part(stmt, catalog, flt, scope, periods) -> None:
     )
 
 
+def _raw_orders_part(stmt, periods, count: str, table: str, conditions: list[str],
+                     params: list) -> None:
+    """Orders per period and month counted in a raw table (no rollup can answer the filter)."""
+    where = "".join(f" AND {c}" for c in conditions)
+    for label, (lo, hi) in periods.items():
+        stmt.add(
+            "SELECT 'orders', ?, month, NULL::DATE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+            f"{count}::DOUBLE FROM {table} WHERE date BETWEEN ? AND ?{where} GROUP BY month",
+            [label, lo, hi, *params],
+        )
+
+
 def _orders_part(stmt, catalog, flt: Filter, scope: Scope, periods, mask: int,
                  type_mask: int) -> None:
     """Exact distinct order counts per period and month."""
     by_type = flt.uses("subcategory") and catalog.meta.get("toy_type_masks")
     if catalog.order_rollup_exact and by_type and not flt.uses("product_name"):
         # Orders holding any line of these toy types (of these categories): one row per order.
-        conditions, cond_params = order_filter(flt).dimension_conditions(scope)
-        where = "".join(f" AND {c}" for c in conditions)
-        for label, (lo, hi) in periods.items():
-            stmt.add(
-                "SELECT 'orders', ?, month, NULL::DATE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-                f"count(*)::DOUBLE FROM orders_fact WHERE date BETWEEN ? AND ?{where} "
-                f"AND (toy_type_mask & ?) <> 0 GROUP BY month",
-                [label, lo, hi, *cond_params, type_mask],
-            )
+        conditions, params = order_filter(flt).dimension_conditions(scope)
+        _raw_orders_part(stmt, periods, "count(*)", "orders_fact",
+                         [*conditions, "(toy_type_mask & ?) <> 0"], [*params, type_mask])
         return
     if not catalog.order_rollup_exact or flt.uses("subcategory", "product_name"):
         # Line-level filters the order rollups cannot answer: count distinct orders in raw rows.
-        conditions, cond_params = flt.dimension_conditions(scope)
-        where = "".join(f" AND {c}" for c in conditions)
-        for label, (lo, hi) in periods.items():
-            stmt.add(
-                "SELECT 'orders', ?, month, NULL::DATE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-                f"count(DISTINCT order_id)::DOUBLE FROM sales_fact "
-                f"WHERE date BETWEEN ? AND ?{where} GROUP BY month",
-                [label, lo, hi, *cond_params],
-            )
+        conditions, params = flt.dimension_conditions(scope)
+        _raw_orders_part(stmt, periods, "count(DISTINCT order_id)", "sales_fact", conditions,
+                         params)
         return
     sources, params = [], []
     for label, (lo, hi) in periods.items():
