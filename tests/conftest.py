@@ -49,6 +49,15 @@ def app_db_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('appdb') / 'app.db'}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def app_db_environment(app_db_url):
+    """Command-line code (imports, user commands) opens the test app database, never data/."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DASHBOARD_APP_DB_URL", app_db_url)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def app(warehouse_dir, app_db_url):
     """One Dash app for the session (Dash registers page callbacks once per process)."""

@@ -128,6 +128,16 @@ def test_mapping_saved_by_cli_is_reused(tmp_path, capsys):
     manifest = json.loads((store.versions_dir(root) / "0001.json").read_text())
     assert manifest["mapping"]["tables"][2]["constants"] == {"sales.channel": "Store"}
     assert "channel" not in manifest["unavailable"]
+    from dashboard.auth import audit
+    from dashboard.auth.commands import open_db
+
+    database = open_db()  # the session's test app database (see conftest)
+    try:
+        entries = [e for e in audit.recent(database, action="import")
+                   if "version 1," in e["detail"] and "sales.csv" in (e["subject"] or "")]
+    finally:
+        database.dispose()
+    assert entries and entries[0]["detail"].startswith("CLI import")
 
 
 def test_history_and_rollback(loaded_root, tmp_path, capsys):
