@@ -149,17 +149,13 @@ def mapping_card(job_id: str, prop: dict) -> dbc.Card:
                           "editable": True}],
                 dropdown={"field": {"options": _field_options(table["role"]),
                                     "clearable": False}},
-                editable=False, style_table={"overflowX": "auto"},
-                style_cell={"fontSize": "0.8rem", "textAlign": "left", "fontFamily": "inherit",
-                            "whiteSpace": "normal", "height": "auto"},
+                editable=False, **SMALL_TABLE,
                 style_cell_conditional=[
                     {"if": {"column_id": "sample"}, "maxWidth": "12rem", "color": "#6b7280",
                      "wordBreak": "break-word"},
                     {"if": {"column_id": "column"}, "wordBreak": "break-all"},
                     {"if": {"column_id": "field"}, "minWidth": "9.5rem", "width": "40%"},
                 ],
-                style_header={"fontWeight": "600"},
-                css=[{"selector": ".Select-menu-outer", "rule": "display: block !important"}],
             ),
         ], className="mb-3", id=f"data-table-{i}"))
     joins = [html.Li(f"{j['from']} · {j['from_column']} → {j['to']} · {j['to_column']}")
