@@ -40,14 +40,23 @@ def ensure_venv(extras: str = "") -> None:
         stamp.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    """Browser tests drive Debian's chromium + chromium-driver; install them when missing."""
-    if shutil.which("chromium") and shutil.which("chromedriver"):
+# Debian packages the tests need: package -> a command (or absolute path) that shows it is there.
+DEBIAN_PACKAGES = {
+    "chromium": "chromium",
+    "chromium-driver": "chromedriver",
+}
+
+
+def ensure_debian_packages() -> None:
+    """Browser and server tests use Debian's packages; install the missing ones with apt-get."""
+    missing = [pkg for pkg, probe in DEBIAN_PACKAGES.items()
+               if not (Path(probe).exists() if probe.startswith("/") else shutil.which(probe))]
+    if not missing:
         return
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     sh(*prefix, "apt-get", "update", "-qq", env=env)
-    sh(*prefix, "apt-get", "install", "-y", "-qq", "chromium", "chromium-driver", env=env)
+    sh(*prefix, "apt-get", "install", "-y", "-qq", *missing, env=env)
 
 
 def run(args: list[str]) -> None:
@@ -59,7 +68,7 @@ def run(args: list[str]) -> None:
 
 def test(args: list[str]) -> None:
     ensure_venv("test")
-    ensure_chromium()
+    ensure_debian_packages()
     sh(BIN / "ruff", "check", ".")
     os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *args])
 
