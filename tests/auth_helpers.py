@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -60,9 +61,14 @@ def account(app, login: Login) -> users.Account:
     return users.by_username(app.server.extensions[db.EXTENSION], login.username)
 
 
+def start_app(dash_duo, app) -> None:
+    """Serve the app for a browser test; TOYPULSE_TEST_PORT lets checkouts run side by side."""
+    dash_duo.start_server(app, navigate=False, port=int(os.environ.get("TOYPULSE_TEST_PORT", "8050")))
+
+
 def browser_sign_in(dash_duo, app, login: Login) -> None:
     """Start the app, sign in through the real form, and wait for the Dash page to load."""
-    dash_duo.start_server(app, navigate=False)
+    start_app(dash_duo, app)
     dash_duo.driver.get(dash_duo.server.url + "/login")
     dash_duo.wait_for_element("#username").send_keys(login.username)
     dash_duo.find_element("#password").send_keys(login.password)

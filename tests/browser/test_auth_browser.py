@@ -15,7 +15,7 @@ import pytest
 from dashboard.figures.theme import format_number
 from tests import dash_payloads as dp
 from tests import reference as ref
-from tests.auth_helpers import browser_sign_in, client_for
+from tests.auth_helpers import browser_sign_in, client_for, start_app
 
 
 class RequestRecorder:
@@ -80,7 +80,7 @@ def test_manager_signs_in_and_sees_only_their_region(dash_duo, app, raw, account
 
 
 def test_wrong_password_shows_a_message_and_no_data(dash_duo, app, accounts):
-    dash_duo.start_server(app, navigate=False)
+    start_app(dash_duo, app)
     dash_duo.driver.get(dash_duo.server.url + "/")  # anonymous: sent to the sign-in page
     dash_duo.wait_for_element("#login-form")
     assert "/login?next=/" in dash_duo.driver.current_url
