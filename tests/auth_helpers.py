@@ -63,7 +63,8 @@ def account(app, login: Login) -> users.Account:
 
 def start_app(dash_duo, app) -> None:
     """Serve the app for a browser test; TOYPULSE_TEST_PORT lets checkouts run side by side."""
-    dash_duo.start_server(app, navigate=False, port=int(os.environ.get("TOYPULSE_TEST_PORT", "8050")))
+    port = int(os.environ.get("TOYPULSE_TEST_PORT", "8050"))
+    dash_duo.start_server(app, navigate=False, port=port)
 
 
 def browser_sign_in(dash_duo, app, login: Login) -> None:
