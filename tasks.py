@@ -44,6 +44,7 @@ def ensure_venv(extras: str = "") -> None:
 DEBIAN_PACKAGES = {
     "chromium": "chromium",
     "chromium-driver": "chromedriver",
+    "redis-server": "redis-server",  # shared sessions, limits and cache (tests start their own)
 }
 
 
