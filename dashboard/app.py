@@ -51,4 +51,5 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     from dashboard.components.shell import shell
 
     app.layout = shell
+    auth_setup.allow_dash_scripts(app)  # the CSP names Dash's inline scripts by hash
     return app

@@ -17,15 +17,21 @@ def redis_url() -> str:
     return config.get("redis_url").strip()
 
 
+def connect(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=5, health_check_interval=30)
+
+
 def init_app(server: flask.Flask) -> None:
     url = redis_url()
     if url:
-        import redis
-
-        server.extensions[EXTENSION] = redis.Redis.from_url(url, socket_timeout=5,
-                                                            health_check_interval=30)
+        server.extensions[EXTENSION] = connect(url)
 
 
 def client(server: flask.Flask | None = None):
-    """The app's Redis client, or None when Redis is not configured."""
+    """The app's Redis client, or None when Redis is not configured. Outside a request (the
+    command line) a new client from the setting."""
+    if server is None and not flask.has_app_context():
+        return connect(redis_url()) if redis_url() else None
     return (server or flask.current_app).extensions.get(EXTENSION)

@@ -76,3 +76,34 @@ def browser_sign_in(dash_duo, app, login: Login) -> None:
     dash_duo.find_element("#login-submit").click()
     dash_duo.wait_for_element("#shell-user-name", timeout=20)
     dash_duo.server_url = dash_duo.server.url  # what dash_duo's own helpers navigate to
+
+
+BARE_ROWS = [11, 22, 33]  # what a bare instance's /_data route answers to a signed-in user
+
+
+def bare_instance(name: str, app_db_url: str):
+    """A web instance without Dash (one per test is fine): sign-in machinery, the request gate,
+    a data route /_data and /token for the sign-out form's CSRF token."""
+    import flask
+    from flask_wtf.csrf import generate_csrf
+
+    from dashboard.auth import setup as auth_setup
+    from dashboard.auth.permissions import current_account
+
+    server = flask.Flask(name)
+    auth_setup.init_app(server, app_db_url)
+
+    @server.get("/_data")
+    def data():
+        return {"user": current_account().username, "rows": BARE_ROWS}
+
+    @server.get("/token")
+    def token():
+        return {"csrf": generate_csrf()}
+
+    return server
+
+
+def client_for_server(server, login: Login):
+    """client_for for a bare Flask server."""
+    return client_for(type("App", (), {"server": server})(), login)

@@ -94,3 +94,24 @@ def redis_url(tmp_path_factory):
     process, url = redis_server.start(tmp_path_factory.mktemp("redis"))
     yield url
     redis_server.stop(process)
+
+
+BARE_SECRET_KEY = "q8Zr3-LmT4vB8nR1sYc6HfJ0dGa3eUoKi5WqXk7Qw2x"  # shared by bare instances
+
+
+@pytest.fixture(params=["database", "redis"])
+def backend(request, monkeypatch) -> str:
+    """Each test runs with shared state (sessions, sign-in counts) in the app database and again
+    in a real Redis; bare instances share one secret key, as the machines of one site do."""
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", BARE_SECRET_KEY)
+    for name in ("env", "debug", "secure_cookies", "session_minutes", "session_absolute_hours"):
+        monkeypatch.delenv(f"DASHBOARD_{name.upper()}", raising=False)
+    if request.param == "redis":
+        import redis
+
+        url = request.getfixturevalue("redis_url")
+        redis.Redis.from_url(url).flushdb()
+        monkeypatch.setenv("DASHBOARD_REDIS_URL", url)
+    else:
+        monkeypatch.delenv("DASHBOARD_REDIS_URL", raising=False)
+    return request.param

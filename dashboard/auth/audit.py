@@ -6,6 +6,8 @@ Other features record their own events with `record_event`, e.g. the import page
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from dashboard.auth import db
@@ -24,7 +26,25 @@ def record(conn, action: str, actor: str | None = None, subject: str | None = No
         raise ValueError(f"unknown audit action {action!r}")
     conn.execute(sa.insert(db.audit_log).values(
         at=db.now(), actor=actor, action=action, subject=subject, detail=detail[:2000],
-        address=address))
+        address=address, times=1))
+
+
+def record_repeated(conn, action: str, subject: str | None, detail: str, address: str | None,
+                    window: dt.timedelta) -> None:
+    """Like `record`, but a repeat of the same entry within `window` adds one to its count (so a
+    flood of failed or locked sign-ins is one row, not a row per attempt)."""
+    table, at = db.audit_log, db.now()
+    detail = detail[:2000]
+    same = [table.c.action == action, table.c.detail == detail, table.c.at > at - window,
+            table.c.subject.is_(None) if subject is None else table.c.subject == subject,
+            table.c.address.is_(None) if address is None else table.c.address == address]
+    entry = conn.execute(sa.select(table.c.id).where(*same)
+                         .order_by(table.c.id.desc()).limit(1)).scalar()
+    if entry is None:
+        record(conn, action, None, subject, detail, address)
+    else:
+        conn.execute(sa.update(table).where(table.c.id == entry).values(
+            times=table.c.times + 1, last_at=at))
 
 
 def record_event(action: str, subject: str | None = None, detail: str = "") -> None:
@@ -45,3 +65,24 @@ def recent(database: db.AppDB, limit: int = 50, action: str | None = None) -> li
         query = query.where(db.audit_log.c.action == action)
     with database.begin() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def search(database: db.AppDB, action: str | None = None, text: str | None = None,
+           page: int = 0, per_page: int = 50) -> tuple[list[dict], int]:
+    """One page of entries, newest first, and how many match. `text` is looked for (as a bound
+    LIKE pattern) in who, whom, detail and address."""
+    table = db.audit_log
+    conditions = []
+    if action:
+        conditions.append(table.c.action == action)
+    if text and text.strip():
+        escaped = text.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        conditions.append(sa.or_(*(column.ilike(pattern, escape="\\") for column in (
+            table.c.actor, table.c.subject, table.c.detail, table.c.address))))
+    query = sa.select(table).where(*conditions).order_by(table.c.id.desc())
+    with database.begin() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(table)
+                             .where(*conditions)).scalar_one()
+        rows = conn.execute(query.offset(max(page, 0) * per_page).limit(per_page))
+        return [dict(row._mapping) for row in rows], total

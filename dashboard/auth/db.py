@@ -6,6 +6,7 @@ kept on the Flask app like the other per-process services.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -45,14 +46,21 @@ audit_log = sa.Table(
     sa.Column("subject", sa.String(128)),
     sa.Column("detail", sa.Text, nullable=False, default=""),
     sa.Column("address", sa.String(64)),
+    # Repeated failed or locked sign-ins are one row with a count, not a row per attempt.
+    sa.Column("times", sa.Integer, nullable=False, default=1, server_default="1"),
+    sa.Column("last_at", sa.DateTime(timezone=True)),
 )
 
-login_failures = sa.Table(
-    "login_failures", metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("key", sa.String(200), nullable=False, index=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+# Sign-in attempts per user name or address in the current window (dashboard/auth/counters.py).
+login_counts = sa.Table(
+    "login_counts", metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("window_end", sa.Float, nullable=False, index=True),  # Unix seconds
 )
+
+# Columns added after the first release: (table, column) created on existing databases.
+ADDED_COLUMNS = (("audit_log", "times"), ("audit_log", "last_at"))
 
 
 # Server-side sign-in sessions when there is no Redis (dashboard/auth/sessions.py).
@@ -89,22 +97,55 @@ class AppDB:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
             metadata.create_all(self.engine)
+            _add_missing_columns(self.engine)
         except sa.exc.DBAPIError:  # another worker created the tables at the same moment
             metadata.create_all(self.engine)
+            _add_missing_columns(self.engine)
 
     def begin(self):
         """A transaction: `with db.begin() as conn:` commits on success, rolls back on error."""
         return self.engine.begin()
 
+    @contextlib.contextmanager
+    def begin_write(self):
+        """A transaction that takes the write lock first. In SQLite a plain (deferred) one that
+        reads, then writes, fails with 'database is locked' when another process wrote in
+        between; BEGIN IMMEDIATE waits its turn instead (busy_timeout)."""
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _add_missing_columns(engine: sa.Engine) -> None:
+    """An app database made by an older version gains the new columns (with their defaults)."""
+    inspector = sa.inspect(engine)
+    for table_name, column_name in ADDED_COLUMNS:
+        if column_name in {c["name"] for c in inspector.get_columns(table_name)}:
+            continue
+        column = metadata.tables[table_name].c[column_name]
+        ddl = sa.schema.CreateColumn(column).compile(dialect=engine.dialect)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"ALTER TABLE {table_name} ADD COLUMN {ddl}"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 5000")  # several workers may write at once
+    cursor.execute("PRAGMA busy_timeout = 30000")  # several workers may write at once
     cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")  # WAL's usual pairing: no fsync per commit
     cursor.close()
 
 

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 
 import dash
 import flask
+from dash.exceptions import DependencyException
 
 from dashboard.auth.permissions import current_account
 from dashboard.queries.filters import ScopeError
@@ -21,6 +22,21 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 PUBLIC_PATHS = frozenset({"/_favicon.ico"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ADMIN_PREFIXES_CONFIG = "TOYPULSE_ADMIN_PREFIXES"  # non-Dash admin routes (e.g. an import POST)
+LARGE_BODY_CONFIG = "TOYPULSE_LARGE_BODY_ENDPOINTS"  # routes with their own, larger body limit
+
+
+def allow_large_bodies(server: flask.Flask, endpoint: str) -> None:
+    """This route checks its own body size (an upload): the app-wide limit does not apply."""
+    server.config.setdefault(LARGE_BODY_CONFIG, set()).add(endpoint)
+
+
+def body_too_large(request: flask.Request) -> bool:
+    """Refused before anything is read, signed in or not (chunked bodies without a length are
+    cut off while they are read, at MAX_CONTENT_LENGTH)."""
+    if request.endpoint in flask.current_app.config.get(LARGE_BODY_CONFIG, ()):
+        return False
+    limit = flask.current_app.config.get("MAX_CONTENT_LENGTH")
+    return bool(limit and request.content_length and request.content_length > limit)
 
 
 def is_public(request: flask.Request) -> bool:
@@ -63,6 +79,8 @@ def refuse(status: int, message: str):
 
 def check_request():
     request = flask.request
+    if body_too_large(request):
+        return refuse(413, "request body too large")
     if request.method not in SAFE_METHODS:
         if is_cross_site(request):
             return refuse(403, "cross-site request refused")
@@ -85,6 +103,12 @@ def scope_error(exc: ScopeError):
     return refuse(403, f"no data: {exc}")
 
 
+def unknown_asset(_exc: DependencyException):
+    """/_dash-component-suites/<package>/<path> for a package or file Dash does not serve
+    (`..%2f..`, a made-up name): 404, not a 500 with a traceback in the log."""
+    return refuse(404, "not found")
+
+
 def no_store(response: flask.Response) -> flask.Response:
     """Data answers are per user: never kept by a shared cache or the browser's back button."""
     if flask.request.path.startswith("/_dash-") or response.mimetype == "text/html":
@@ -96,4 +120,5 @@ def init_app(server: flask.Flask) -> None:
     server.config.setdefault(ADMIN_PREFIXES_CONFIG, [])
     server.before_request(check_request)
     server.register_error_handler(ScopeError, scope_error)
+    server.register_error_handler(DependencyException, unknown_asset)
     server.after_request(no_store)

@@ -11,12 +11,14 @@ import secrets
 
 import flask
 from werkzeug.exceptions import HTTPException
+from zxcvbn import zxcvbn
 
 from dashboard import config
 
 log = logging.getLogger(__name__)
 
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_GUESSES_LOG10 = 24  # about 80 bits; a random 32-character key scores 30 or more
 KNOWN_SECRETS = frozenset({
     "", "secret", "secret-key", "secret_key", "secretkey", "changeme", "change-me", "change_me",
     "please-change-me", "dev", "development", "default", "test", "testing", "toypulse",
@@ -39,6 +41,10 @@ def secret_key_problem(key: str) -> str | None:
         return f"the secret key is shorter than {MIN_SECRET_LENGTH} characters"
     if len(set(key)) < 10:
         return "the secret key is not random"
+    guesses = zxcvbn(key[:72])["guesses_log10"]  # repeats, sequences, keyboard walks, words
+    if guesses < MIN_SECRET_GUESSES_LOG10:
+        return (f"the secret key is guessable (about 10^{guesses:.0f} guesses: repeats, "
+                "sequences or words)")
     return None
 
 
@@ -70,11 +76,54 @@ def plain_error(exc: Exception):
     return flask.jsonify(error="internal error"), 500
 
 
+SCRIPT_HASHES = "toypulse_script_hashes"  # extension: Dash's app.csp_hashes
+# Browser features the app never uses, turned off for it and anything it might embed.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "usb", "browsing-topics"))
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def content_security_policy(script_hashes: list[str]) -> str:
+    """Scripts only from this site or Dash's own inline scripts (by hash): no injected script
+    runs. Styles may be inline (Plotly and React set them); frames only from this site."""
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *script_hashes],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def allow_dash_scripts(dash_app) -> None:
+    """The CSP names the hashes of Dash's inline scripts (the renderer's start-up line and
+    clientside callbacks), read at each answer: Dash gathers some only at its first request."""
+    dash_app.server.extensions[SCRIPT_HASHES] = dash_app.csp_hashes
+
+
 def security_headers(response: flask.Response) -> flask.Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    config_ = flask.current_app.config
+    headers = response.headers
+    hashes = flask.current_app.extensions.get(SCRIPT_HASHES)
+    headers.setdefault("Content-Security-Policy",
+                       content_security_policy(list(hashes()) if hashes else []))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
     # SAMEORIGIN, not DENY: the Data page frames its own upload form; other sites still cannot.
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    if config_.get("TOYPULSE_PRODUCTION"):  # HTTPS only from now on (set where HTTPS is served)
+        headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -100,6 +149,12 @@ def configure(server: flask.Flask) -> None:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config.get_float("session_absolute_hours")),
         SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=3600,
+    )
+    server.config.update(
+        TOYPULSE_PRODUCTION=production,
+        # Every route refuses bodies over REQUEST_MAX_MB (413); the upload route raises its own
+        # limit per request (dashboard/auth/guard.py, dashboard/pages/data_routes.py).
+        MAX_CONTENT_LENGTH=int(config.get_float("request_max_mb") * 1024 * 1024),
     )
     if production:
         server.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False, TESTING=False)

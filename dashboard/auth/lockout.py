@@ -1,55 +1,70 @@
-"""Failed sign-ins per user name and per address; too many within the window lock that key out.
+"""Sign-in limits per user name and per client address, each of which locks only itself.
 
-Rows live in the app database, so every worker process sees the same count.
+A user name with LOGIN_MAX_FAILURES failed sign-ins within LOGIN_LOCKOUT_MINUTES is locked, the
+right password too: that name only. An address with LOGIN_ADDRESS_MAX_FAILURES failures must wait
+for its window to end: that address only. So failures with made-up names never lock a real user
+out, and behind a proxy (TRUSTED_PROXIES) each client keeps its own address.
+
+Each attempt is counted before its password is checked (counters.py), so parallel attempts get
+exactly the limit of checks; a successful sign-in clears the name's count and gives the address
+its attempt back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-
-import sqlalchemy as sa
+from dataclasses import dataclass
 
 from dashboard import config
-from dashboard.auth import db
-
-ADDRESS_FACTOR = 4  # an address may fail for a few user names before it is locked out
 
 
-def keys(username: str, address: str | None) -> dict[str, int]:
-    """Each key and how many failures lock it."""
-    limit = config.get_int("login_max_failures")
-    out = {f"user:{username}": limit}
-    if address:
-        out[f"addr:{address}"] = limit * ADDRESS_FACTOR
-    return out
+class LockedOut(PermissionError):
+    def __init__(self, until: dt.datetime, reason: str):
+        super().__init__(f"locked until {until:%H:%M} UTC ({reason})")
+        self.until = until
+        self.reason = reason  # "account" or "address"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    user_key: str
+    address_key: str | None
 
 
 def window() -> dt.timedelta:
     return dt.timedelta(minutes=config.get_int("login_lockout_minutes"))
 
 
-def locked_until(conn, username: str, address: str | None) -> dt.datetime | None:
-    """When the lock on this user name or address ends, or None if it is not locked."""
-    since = db.now() - window()
-    ends = []
-    for key, limit in keys(username, address).items():
-        times = [db.as_utc(row.at) for row in conn.execute(
-            sa.select(db.login_failures.c.at)
-            .where(db.login_failures.c.key == key, db.login_failures.c.at > since)
-            .order_by(db.login_failures.c.at.desc()).limit(limit))]
-        if len(times) >= limit:
-            ends.append(times[0] + window())
-    return max(ends) if ends else None
+def user_key(username: str) -> str:
+    return f"user:{username}"
 
 
-def note_failure(conn, username: str, address: str | None) -> None:
-    at = db.now()
-    conn.execute(sa.delete(db.login_failures).where(db.login_failures.c.at < at - window()))
-    conn.execute(sa.insert(db.login_failures),
-                 [{"key": key, "at": at} for key in keys(username, address)])
+def begin(counters, username: str, address: str | None) -> Attempt:
+    """Count this attempt; LockedOut (and no password check) when the address or name is over."""
+    seconds = window().total_seconds()
+    address_key = f"addr:{address}" if address else None
+    if address_key is not None:
+        count, ends = counters.hit(address_key, seconds)
+        if count > config.get_int("login_address_max_failures"):
+            raise LockedOut(_time(ends), "address")
+    count, ends = counters.hit(user_key(username), seconds)
+    if count > config.get_int("login_max_failures"):
+        if address_key is not None:
+            counters.release(address_key)  # no password was checked for this address
+        raise LockedOut(_time(ends), "account")
+    return Attempt(user_key(username), address_key)
 
 
-def clear(conn, username: str) -> None:
-    """A successful sign-in forgets the user name's failures (not the address's)."""
-    conn.execute(sa.delete(db.login_failures).where(
-        db.login_failures.c.key == f"user:{username}"))
+def succeeded(counters, attempt: Attempt) -> None:
+    counters.reset(attempt.user_key)
+    if attempt.address_key is not None:
+        counters.release(attempt.address_key)
+
+
+def forget(counters, username: str) -> None:
+    """A new password unlocks the name at once."""
+    counters.reset(user_key(username))
+
+
+def _time(unix_seconds: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(unix_seconds, dt.UTC)

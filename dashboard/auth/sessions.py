@@ -68,7 +68,7 @@ class SqlStore:
 
     def create(self, key: str, record: Record) -> None:
         table = db.sessions
-        with self.database.begin() as conn:
+        with self.database.begin_write() as conn:
             conn.execute(sa.delete(table).where(sa.or_(
                 table.c.seen < record.started - idle_seconds(),
                 table.c.started < record.started - absolute_seconds())))
@@ -82,11 +82,11 @@ class SqlStore:
         return Record(row.user_id, row.epoch, row.started, row.seen) if row else None
 
     def touch(self, key: str, record: Record, at: float) -> None:
-        with self.database.begin() as conn:
+        with self.database.begin_write() as conn:
             conn.execute(sa.update(db.sessions).where(db.sessions.c.id == key).values(seen=at))
 
     def delete(self, key: str) -> None:
-        with self.database.begin() as conn:
+        with self.database.begin_write() as conn:
             conn.execute(sa.delete(db.sessions).where(db.sessions.c.id == key))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import config, shared_state
 from dashboard.auth import db, guard, hardening, login, views
@@ -15,3 +16,18 @@ def init_app(server: flask.Flask, app_db_url: str | None = None) -> None:
     login.init_app(server)
     server.register_blueprint(views.blueprint)
     guard.init_app(server)
+    trust_proxies(server)
+
+
+def allow_dash_scripts(dash_app) -> None:
+    """After the app's callbacks and layout exist (dashboard/app.py)."""
+    hardening.allow_dash_scripts(dash_app)
+
+
+def trust_proxies(server: flask.Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, the client's address and scheme come from the last
+    that many X-Forwarded-For/-Proto entries (what the proxies added; anything a client sent
+    before them is ignored). The Host header is kept by the proxy, as the cross-site check needs."""
+    count = config.get_int("trusted_proxies")
+    if count > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=count, x_proto=count, x_host=0)

@@ -6,13 +6,12 @@ call these functions.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from dashboard.auth import audit, db, lockout, passwords
+from dashboard.auth import audit, counters, db, lockout, passwords
 
 ROLES = ("admin", "analyst", "manager")
 ROLE_LABELS = {"admin": "Admin", "analyst": "Analyst", "manager": "Regional manager"}
@@ -24,10 +23,7 @@ class UserError(ValueError):
     """A change that cannot be made; the message says why, in words for a person."""
 
 
-class LockedOut(PermissionError):
-    def __init__(self, until: dt.datetime):
-        super().__init__(f"locked until {until:%H:%M} UTC")
-        self.until = until
+LockedOut = lockout.LockedOut
 
 
 @dataclass(frozen=True)
@@ -240,7 +236,7 @@ def set_password(database: db.AppDB, username: str, password: str,
             password_hash=password_hash))
         _end_sessions(conn, row.id)
         audit.record(conn, "password_reset", actor, row.username)
-        lockout.clear(conn, row.username)
+    lockout.forget(counters.open_counters(database), row.username)
     return by_username(database, row.username)
 
 
@@ -250,24 +246,33 @@ def authenticate(database: db.AppDB, username: str, password: str,
 
     Unknown names, wrong passwords and inactive accounts look the same to the caller, and an
     unknown name still costs one hash verification, so neither answer nor timing tells them apart.
+    Repeated failures and locked attempts are audited as one entry with a count.
     """
     name = (username or "").strip().lower()[:64]
+    attempts = counters.open_counters(database)
+    try:
+        attempt = lockout.begin(attempts, name, address)
+    except LockedOut as exc:
+        by_address = exc.reason == "address"
+        with database.begin_write() as conn:  # an address's locked tries: one entry, any name
+            audit.record_repeated(conn, "sign_in_locked", None if by_address else name,
+                                  "too many failed sign-ins from this address" if by_address
+                                  else "too many failed sign-ins for this user name",
+                                  address, lockout.window())
+        raise
     with database.begin() as conn:
-        until = lockout.locked_until(conn, name, address)
-        if until is not None:
-            audit.record(conn, "sign_in_locked", None, name, "too many failed sign-ins", address)
-        else:
-            row = conn.execute(sa.select(db.users).where(db.users.c.username == name)).first()
-            ok = passwords.verify_password(row.password_hash if row else None, password or "")
-            if not ok or not row.active:
-                lockout.note_failure(conn, name, address)
-                audit.record(conn, "sign_in_failed", None, name,
-                             "inactive account" if ok else "wrong user name or password", address)
-                return None
-            lockout.clear(conn, name)
-            if passwords.needs_rehash(row.password_hash):
-                conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(
-                    password_hash=passwords.rehash(password)))
-            audit.record(conn, "sign_in", name, name, "", address)
-            return _account(conn, row)
-    raise LockedOut(until)
+        row = conn.execute(sa.select(db.users).where(db.users.c.username == name)).first()
+    ok = passwords.verify_password(row.password_hash if row else None, password or "")
+    with database.begin_write() as conn:
+        if not ok or not row.active:
+            audit.record_repeated(conn, "sign_in_failed", name,
+                                  "inactive account" if ok else "wrong user name or password",
+                                  address, lockout.window())
+            return None
+        if passwords.needs_rehash(row.password_hash):
+            conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(
+                password_hash=passwords.rehash(password)))
+        audit.record(conn, "sign_in", name, name, "", address)
+        account = _account(conn, row)
+    lockout.succeeded(attempts, attempt)
+    return account

@@ -6,6 +6,7 @@ The page is a server-rendered form (Jinja autoescapes everything it prints) with
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 import flask
@@ -99,9 +100,16 @@ def login_submit():
         account = users.authenticate(db.current(), username, form.get("password", ""),
                                      flask.request.remote_addr)
     except users.LockedOut as exc:
-        return _page(429, "Too many failed sign-ins. Try again after "
-                     f"{exc.until:%H:%M} UTC, or ask an admin to reset your password.",
-                     username=username, next_path=next_path)
+        if exc.reason == "address":
+            message = ("Too many failed sign-ins from your network address. Try again after "
+                       f"{exc.until:%H:%M} UTC.")
+        else:
+            message = ("Too many failed sign-ins. Try again after "
+                       f"{exc.until:%H:%M} UTC, or ask an admin to reset your password.")
+        response = _page(429, message, username=username, next_path=next_path)
+        wait = (exc.until - db.now()).total_seconds()
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
     if account is None:
         return _page(401, "Wrong user name or password.", username=username,
                      next_path=next_path)

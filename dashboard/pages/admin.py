@@ -18,6 +18,7 @@ from dashboard.auth.permissions import require_admin
 from dashboard.queries.filters import Scope
 from dashboard.warehouse.store import NoWarehouseError
 
+AUDIT_PAGE = 50
 ROLE_OPTIONS = [{"label": users.ROLE_LABELS[r], "value": r} for r in users.ROLES]
 
 
@@ -61,8 +62,30 @@ def layout(**_query):
         dbc.Card([dbc.CardHeader("Users", className="bg-white fw-semibold"),
                   dbc.CardBody(id="adm-users", className="p-0 table-responsive")],
                  className="mb-3"),
-        dbc.Card([dbc.CardHeader("Recent activity", className="bg-white fw-semibold"),
+        dbc.Card([dbc.CardHeader("Activity", className="bg-white fw-semibold"),
+                  dbc.CardBody(audit_controls(), className="pb-0"),
                   dbc.CardBody(id="adm-audit", className="p-0 table-responsive")]),
+    ])
+
+
+def audit_controls() -> html.Div:
+    """Filters and paging of the audit log (AUDIT_PAGE entries a page, newest first)."""
+    actions = [{"label": a.replace("_", " "), "value": a} for a in audit.ACTIONS]
+    return html.Div([
+        dcc.Store(id="adm-audit-page", data=0),
+        dbc.Row([
+            _field("What", dcc.Dropdown(id="adm-audit-action", options=actions,
+                                        placeholder="Any action")),
+            _field("Who, whom, detail or address contains",
+                   dbc.Input(id="adm-audit-text", maxLength=100, debounce=True), width=4),
+            dbc.Col([dbc.Button("Newer", id="adm-audit-newer", color="secondary", outline=True,
+                                size="sm", className="me-2"),
+                     dbc.Button("Older", id="adm-audit-older", color="secondary", outline=True,
+                                size="sm")],
+                    xs=12, md=2, className="d-flex align-items-end"),
+            dbc.Col(html.Div(id="adm-audit-summary", className="small text-muted"),
+                    xs=12, md=3, className="d-flex align-items-end"),
+        ], className="g-2 mb-3"),
     ])
 
 
@@ -90,7 +113,6 @@ def _table(header: list[str], rows: list[list], table_id: str) -> dbc.Table:
 
 @callback(
     Output("adm-users", "children"),
-    Output("adm-audit", "children"),
     Output("adm-user", "options"),
     Output("adm-new-regions", "options"),
     Output("adm-regions", "options"),
@@ -103,18 +125,59 @@ def refresh(_version):
     user_rows = [[a.username, a.display_name, users.ROLE_LABELS[a.role],
                   ", ".join(a.regions) if a.role == "manager" else "all",
                   "yes" if a.active else "no"] for a in accounts]
-    audit_rows = [[e["at"].strftime("%Y-%m-%d %H:%M:%S"), e["actor"] or "", e["action"],
-                   e["subject"] or "", e["detail"], e["address"] or ""]
-                  for e in audit.recent(database, 50)]
     regions = known_regions(accounts)
     return (
         _table(["User", "Name", "Role", "Regions", "Active"], user_rows, "adm-users-table"),
-        _table(["When (UTC)", "Who", "What", "Whom", "Detail", "From"], audit_rows,
-               "adm-audit-table"),
         [{"label": a.username, "value": a.username} for a in accounts],
         regions,
         regions,
     )
+
+
+def _times(entry: dict) -> str:
+    """'1', or '12 (last 14:03:09)' for an entry that counts repeats."""
+    if (entry.get("times") or 1) <= 1 or entry.get("last_at") is None:
+        return str(entry.get("times") or 1)
+    return f"{entry['times']} (last {entry['last_at']:%H:%M:%S})"
+
+
+@callback(
+    Output("adm-audit", "children"),
+    Output("adm-audit-page", "data"),
+    Output("adm-audit-summary", "children"),
+    Output("adm-audit-newer", "disabled"),
+    Output("adm-audit-older", "disabled"),
+    Input("adm-version", "data"),
+    Input("adm-audit-action", "value"),
+    Input("adm-audit-text", "value"),
+    Input("adm-audit-newer", "n_clicks"),
+    Input("adm-audit-older", "n_clicks"),
+    State("adm-audit-page", "data"),
+)
+def audit_page(_version, action, text, _newer, _older, page):
+    """One page of the audit log; a new filter starts again at the newest entries."""
+    require_admin()
+    action = action if action in audit.ACTIONS else None
+    text = text if isinstance(text, str) else None
+    page = page if isinstance(page, int) and page >= 0 else 0
+    if ctx.triggered_id == "adm-audit-older":
+        page += 1
+    elif ctx.triggered_id == "adm-audit-newer":
+        page = max(page - 1, 0)
+    else:
+        page = 0
+    entries, total = audit.search(db.current(), action, text, page, AUDIT_PAGE)
+    if page and not entries and total:  # past the end (entries went away): the last page
+        page = (total - 1) // AUDIT_PAGE
+        entries, total = audit.search(db.current(), action, text, page, AUDIT_PAGE)
+    rows = [[e["at"].strftime("%Y-%m-%d %H:%M:%S"), e["actor"] or "", e["action"],
+             e["subject"] or "", e["detail"], e["address"] or "", _times(e)] for e in entries]
+    first = page * AUDIT_PAGE + 1
+    summary = (f"Entries {first:,}–{first + len(entries) - 1:,} of {total:,}" if entries
+               else "No entries match")
+    table = _table(["When (UTC)", "Who", "What", "Whom", "Detail", "From", "Times"], rows,
+                   "adm-audit-table")
+    return table, page, summary, page == 0, first + len(entries) - 1 >= total
 
 
 @callback(

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import flask
 
+from dashboard.auth.guard import allow_large_bodies
 from dashboard.auth.permissions import require_admin
 from dashboard.ingest import jobs
 from dashboard.ingest.history import rejected_csv
@@ -98,6 +99,7 @@ def version_rejected(version: int) -> flask.Response:
 
 def register(server: flask.Flask) -> None:
     server.add_url_rule("/data/upload", "data_upload", upload, methods=["POST"])
+    allow_large_bodies(server, "data_upload")  # its own limit: DASHBOARD_IMPORT_MAX_MB
     server.add_url_rule("/data/upload-form", "data_upload_form", upload_form)
     server.add_url_rule("/data/jobs/<job_id>/rejected.csv", "data_job_rejected", job_rejected)
     server.add_url_rule("/data/versions/<int:version>/rejected.csv", "data_version_rejected",

@@ -7,6 +7,7 @@ placeholders are ever written into SQL text.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import astuple, dataclass, replace
 
 from dashboard.warehouse.schema import FILTER_COLUMNS
@@ -29,7 +30,9 @@ class Scope:
         return cls(None)
 
     def key(self) -> str:
-        return "*" if self.regions is None else "|".join(sorted(self.regions))
+        """A cache key part that no two scopes share: JSON of the sorted list (a region named
+        `North|South` is not North plus South), `null` for every region."""
+        return json.dumps(None if self.regions is None else sorted(set(self.regions)))
 
     def allows(self, region: str) -> bool:
         """For lists built in Python (filter options); SQL goes through scope_condition."""

@@ -188,8 +188,13 @@ def test_admin_page_creates_changes_and_lists_users(app, client_as):
 
     dep = dp.dependency(admin, "adm-users.children")
     listing = dp.post(admin, dp.payload(dep, {"adm-version.data": 3}, ["adm-version.data"]))
-    text = json.dumps(listing.get_json())
-    assert "t-page-made" in text and "regions_changed" in text and "user_deactivated" in text
+    assert "t-page-made" in json.dumps(listing.get_json())
+    dep = dp.dependency(admin, "adm-audit.children")
+    activity = dp.post(admin, dp.payload(dep, {"adm-version.data": 3,
+                                               "adm-audit-text.value": "t-page-made"},
+                                         ["adm-audit-text.value"]))
+    text = json.dumps(activity.get_json())
+    assert "regions_changed" in text and "user_deactivated" in text
 
 
 # ---- Text stays text; links stay on the site --------------------------------------------

@@ -70,7 +70,27 @@ def test_cache_key_holds_the_scope(app, services):
                       Scope.everything()):
             services.cached("isolation-probe", scope, ("same",),
                             lambda s=scope: calls.append(s.key()) or s.key())
-    assert calls == ["North", "South", "*"]
+    assert calls == ['["North"]', '["South"]', "null"]
+
+
+def test_scope_keys_cannot_collide():
+    assert Scope(("North|South",)).key() != Scope(("North", "South")).key()
+    assert Scope(("South", "North")).key() == Scope(("North", "South")).key()
+    assert Scope(("*",)).key() != Scope.everything().key()
+    assert Scope(()).key() != Scope.everything().key()
+
+
+def test_a_region_named_with_a_bar_gets_no_other_scopes_figures(app, database, services):
+    """The defect: the key joined region names with '|', so a manager of a region named
+    `North|South` was served a North+South manager's cached figures."""
+    services.cache.clear()
+    both = client_for(app, make_manager(database, "t-both", ["North", "South"]))
+    first = overview(both)
+    assert dp.heatmap_regions(first) == {"North", "South"}
+    barred = client_for(app, make_manager(database, "t-barred", ["North|South"]))
+    out = overview(barred)  # the same request body; no region of that name has sales
+    assert out["ov-empty.is_open"] is True
+    assert dp.heatmap_regions(out) == set() and dp.category_revenue(out) == 0
 
 
 def test_reassigned_region_applies_on_the_next_sign_in(app, database, services, raw):

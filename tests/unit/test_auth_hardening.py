@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import flask
 import pytest
-import sqlalchemy as sa
 
-from dashboard import config
-from dashboard.auth import audit, db, hardening, lockout, passwords, users
+from dashboard.auth import db, hardening, passwords, users
 from dashboard.auth import setup as auth_setup
 from tests import dash_payloads as dp
 from tests.auth_helpers import Login, client_for, csrf_token, sign_in
@@ -156,44 +152,7 @@ def test_logout_needs_its_csrf_token(client_as):
     assert client.get("/_dash-layout").status_code == 200  # still signed in
 
 
-# ---- Failed sign-ins ---------------------------------------------------------------------
-
-
-def _attempt(client, login, password, address):
-    return sign_in(client, login, password, environ_base={"REMOTE_ADDR": address})
-
-
-def test_repeated_failures_lock_the_user_name_out(app, monkeypatch):
-    database = app.server.extensions[db.EXTENSION]
-    secret = passwords.generate_password()
-    users.create(database, "t-lock", secret, "analyst", actor="tests")
-    login = Login("t-lock", secret, "analyst", ())
-    client = app.server.test_client()
-    limit = config.get_int("login_max_failures")
-    for _ in range(limit):
-        assert _attempt(client, login, "wrong-password-123", "10.1.0.1").status_code == 401
-    # Now even the right password is refused, from any address, until the window passes.
-    locked = _attempt(client, login, secret, "10.1.0.2")
-    assert locked.status_code == 429
-    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
-    assert client.get("/_dash-layout").status_code == 401
-    actions = [e["action"] for e in audit.recent(database, 20) if e["subject"] == "t-lock"]
-    assert actions.count("sign_in_failed") == limit and "sign_in_locked" in actions
-
-    with database.begin() as conn:  # the window passes (the failures move back in time)
-        conn.execute(sa.update(db.login_failures).values(
-            at=db.now() - lockout.window() - dt.timedelta(seconds=1)))
-    assert _attempt(client, login, secret, "10.1.0.2").status_code == 303
-
-
-def test_one_address_failing_for_many_names_is_locked_out(app, accounts):
-    client = app.server.test_client()
-    limit = config.get_int("login_max_failures") * 4
-    for i in range(limit):
-        ghost = Login(f"nobody-{i}", "x", "analyst", ())
-        assert _attempt(client, ghost, "wrong-password-123", "10.2.0.1").status_code == 401
-    assert _attempt(client, accounts["analyst"], None, "10.2.0.1").status_code == 429
-    assert _attempt(client, accounts["analyst"], None, "10.2.0.9").status_code == 303
+# Failed sign-ins: tests/unit/test_auth_lockout.py
 
 
 # ---- Sessions -----------------------------------------------------------------------------

@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import flask
 import pytest
-import redis
 import sqlalchemy as sa
-from flask_wtf.csrf import generate_csrf
 
 from dashboard import shared_state
 from dashboard.auth import db, passwords, sessions, users
-from dashboard.auth import setup as auth_setup
-from dashboard.auth.permissions import current_account
 from tests import dash_payloads as dp
-from tests.auth_helpers import Login, client_for
-
-KEY = "q8Zr3-LmT4vB8nR1sYc6HfJ0dGa3eUoKi5WqXk7Qw2x"
-SECRET_ROWS = [11, 22, 33]  # what the data route answers to a signed-in user
+from tests.auth_helpers import BARE_ROWS as SECRET_ROWS
+from tests.auth_helpers import Login, bare_instance, client_for, client_for_server
 
 
 class Clock:
@@ -38,42 +32,11 @@ def clock(monkeypatch):
     return clock
 
 
-@pytest.fixture(params=["database", "redis"])
-def backend(request, monkeypatch) -> str:
-    """Each test runs with sessions in the app database and again in a real Redis."""
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    for name in ("env", "debug", "secure_cookies", "session_minutes", "session_absolute_hours"):
-        monkeypatch.delenv(f"DASHBOARD_{name.upper()}", raising=False)
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        redis.Redis.from_url(url).flushdb()
-        monkeypatch.setenv("DASHBOARD_REDIS_URL", url)
-    else:
-        monkeypatch.delenv("DASHBOARD_REDIS_URL", raising=False)
-    return request.param
-
-
-def instance(name: str, app_db_url: str) -> flask.Flask:
-    """One web instance (a machine behind the proxy): sign-in machinery and one data route."""
-    server = flask.Flask(name)
-    auth_setup.init_app(server, app_db_url)
-
-    @server.get("/_data")
-    def data():
-        return {"user": current_account().username, "rows": SECRET_ROWS}
-
-    @server.get("/token")
-    def token():
-        return {"csrf": generate_csrf()}
-
-    return server
-
-
 @pytest.fixture
 def pair(backend, tmp_path):
     """Two instances over one app database (and one Redis in the redis case), with a user."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    first, second = instance("first", url), instance("second", url)
+    first, second = bare_instance("first", url), bare_instance("second", url)
     secret = passwords.generate_password()
     users.create(first.extensions[db.EXTENSION], "sam", secret, "analyst")
     return first, second, Login("sam", secret, "analyst", ())
@@ -101,10 +64,6 @@ def test_a_cookie_copied_before_sign_out_gets_nothing_after(pair):
         response = who.get("/_data")
         assert response.status_code == 401
         assert b"11" not in response.get_data() and b"sam" not in response.get_data()
-
-
-def client_for_server(server: flask.Flask, login: Login):
-    return client_for(type("App", (), {"server": server})(), login)
 
 
 def test_a_session_started_on_one_instance_is_served_by_the_other(pair):

@@ -183,6 +183,8 @@ def test_forged_calls_to_admin_callbacks_change_and_reveal_nothing(north, app, a
     before = users.list_accounts(database)
     cases = [
         ("adm-users.children", {"adm-version.data": 1}, ["adm-version.data"]),
+        ("adm-audit.children", {"adm-version.data": 1, "adm-audit-text.value": "t-"},
+         ["adm-audit-text.value"]),
         ("adm-role.value", {"adm-user.value": accounts["admin"].username}, ["adm-user.value"]),
         ("adm-message.children", {"adm-create.n_clicks": 1, "adm-new-username.value": "evil",
                                   "adm-new-role.value": "admin"}, ["adm-create.n_clicks"]),
