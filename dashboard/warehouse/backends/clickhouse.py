@@ -119,7 +119,7 @@ def publish(url: str, duckdb_file: Path) -> int:
         existing = [int(name[1:]) for name in _databases(engine)]
         for leftover in (v for v in existing if v > current):  # from a killed load
             engine.execute(f"DROP DATABASE {ServerWarehouse.schema_name(leftover)}")
-        version = max([current, *existing]) + 1
+        version = max([current, *(v for v in existing if v <= current)]) + 1
         database = ServerWarehouse.schema_name(version)
         engine.execute(f"CREATE DATABASE {database}")
         src = source.open_build(duckdb_file)

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from dashboard.warehouse.catalog import Catalog
+from dashboard.warehouse.store import NoWarehouseError
 
 
-class NoServerWarehouseError(RuntimeError):
+class NoServerWarehouseError(NoWarehouseError):
     """The server holds no published version yet."""
 
 
