@@ -2,6 +2,8 @@
 
 The build writes a new DuckDB file next to the served one and publishes it only when every table
 and rollup is in place (see store.py), so a failed or killed build changes nothing users see.
+With DASHBOARD_WAREHOUSE_URL set, the finished file is then copied to that server and published
+there the same way (warehouse/backends/).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.warehouse import store
+from dashboard.warehouse import backends, store
 from dashboard.warehouse.calendar import build_calendar
 from dashboard.warehouse.schema import (
     CANONICAL_TABLES,
@@ -288,5 +290,7 @@ def build_version(
             raise
         con.close()
         store.publish(root, version, building)
+        # A server warehouse (DASHBOARD_WAREHOUSE_URL) gets a copy of the finished build.
+        backends.publish(store.version_file(root, version))
     elapsed = time.perf_counter() - started
     return BuildResult(version, rows, elapsed, store.version_file(root, version))
