@@ -11,7 +11,7 @@ from flask_caching import Cache
 from dashboard import config
 from dashboard.auth import setup as auth_setup
 from dashboard.services import EXTENSION, Services
-from dashboard.warehouse.store import Warehouse
+from dashboard.warehouse.backends import open_warehouse
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.data", "dashboard.pages.admin")
 
@@ -42,7 +42,7 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     )
     auth_setup.init_app(app.server, app_db_url)  # sign-in, roles, the request gate
     cache = Cache(app.server, config=cache_config())
-    app.server.extensions[EXTENSION] = Services(Warehouse(warehouse_dir), cache)
+    app.server.extensions[EXTENSION] = Services(open_warehouse(warehouse_dir), cache)
     for module in PAGES:
         importlib.import_module(module)
     from dashboard.pages.data_routes import register as register_data_routes

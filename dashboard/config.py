@@ -30,6 +30,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", str(ROOT / "data"), "Folder for sample inputs and the warehouse file."),
     Setting("warehouse_dir", "",
             "Folder of the versioned DuckDB warehouse (default: DATA_DIR/warehouse)."),
+    Setting("warehouse_url", "",
+            "Where the web app reads the warehouse: empty for the DuckDB files of WAREHOUSE_DIR; "
+            "postgresql://user@host:port/db for a PostgreSQL server; chdb:///folder for "
+            "ClickHouse's engine in-process (chdb). Imports build in WAREHOUSE_DIR, then "
+            "publish to the server."),
     Setting("calendar_dir", str(ROOT / "data" / "calendar"),
             "Folder with festivals.csv and seasons.csv, the retailer-editable calendar."),
     Setting("sample_rows", "1000000", "Order lines the sample retailer generates by default."),
