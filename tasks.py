@@ -45,6 +45,7 @@ DEBIAN_PACKAGES = {
     "chromium": "chromium",
     "chromium-driver": "chromedriver",
     "postgresql": "/usr/lib/postgresql/15/bin/postgres",  # warehouse tests start a server
+    "redis-server": "redis-server",  # shared sessions, limits and cache (tests start their own)
 }
 
 

@@ -18,7 +18,11 @@ PAGES = ("dashboard.pages.overview", "dashboard.pages.data", "dashboard.pages.ad
 
 def cache_config() -> dict:
     cache_type = config.get("cache_type")
+    if cache_type == "auto":
+        cache_type = "RedisCache" if config.get("redis_url") else "SimpleCache"
     settings = {"CACHE_TYPE": cache_type, "CACHE_DEFAULT_TIMEOUT": config.get_int("cache_timeout")}
+    if cache_type == "RedisCache":
+        settings.update(CACHE_REDIS_URL=config.get("redis_url"), CACHE_KEY_PREFIX="toypulse:cache:")
     if cache_type == "FileSystemCache":
         settings["CACHE_DIR"] = config.get("cache_dir") or str(config.warehouse_dir() / "cache")
     return settings

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import auth_helpers, reference
+from tests import auth_helpers, redis_server, reference
 
 SAMPLE_ROWS = int(os.environ.get("TOYPULSE_TEST_ROWS", "150000"))
 
@@ -123,3 +123,11 @@ def request_ctx(app, accounts):
 def client_as(app, accounts):
     """client_as("manager") -> a Flask test client signed in through /login as that role."""
     return lambda role: auth_helpers.client_for(app, accounts[role])
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server for the shared-state tests, stopped when the session ends."""
+    process, url = redis_server.start(tmp_path_factory.mktemp("redis"))
+    yield url
+    redis_server.stop(process)
