@@ -199,3 +199,11 @@ def test_an_import_publishes_to_the_configured_server(pg_db, tmp_path, monkeypat
         local.close()
     finally:
         reader.close()
+
+
+def test_rollback_refuses_while_a_server_serves(tmp_path, monkeypatch, capsys):
+    from dashboard.cli import main
+
+    monkeypatch.setenv("DASHBOARD_WAREHOUSE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    assert main(["--warehouse", str(tmp_path), "rollback", "1"]) == 1
+    assert "server warehouse" in capsys.readouterr().err
