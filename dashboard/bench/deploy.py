@@ -29,7 +29,7 @@ from urllib import request
 import psycopg
 
 from dashboard import config, sample
-from dashboard.bench import load, servers
+from dashboard.bench import load, report, servers
 from dashboard.bench.states import scripted_states
 from dashboard.bench.usual import load_frame
 
@@ -111,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per instance")
+    parser.add_argument("--doc", default=str(config.ROOT / "docs" / "PERFORMANCE.md"),
+                        help="write the table here too (empty: print only)")
+    parser.add_argument("--note", default="", help="a line written under the table")
     args = parser.parse_args(argv)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     folder = Path(tempfile.mkdtemp(prefix="toypulse-deploy-"))
@@ -123,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "DASHBOARD_WAREHOUSE_URL": pg, "DASHBOARD_APP_DB_URL": app_db,
                "DASHBOARD_WAREHOUSE_DIR": str(folder / "build"),
                "DASHBOARD_ENV": "production", "DASHBOARD_SECURE_COOKIES": "0",
+               "DASHBOARD_TRUSTED_PROXIES": "1",
                "DASHBOARD_SECRET_KEY": secrets.token_urlsafe(48),
                "DASHBOARD_CACHE_TYPE": "SimpleCache"}
         gaps = []
@@ -161,11 +165,16 @@ def main(argv: list[str] | None = None) -> int:
         df = load_frame(folder / "sample")
         results = load.run_load(url, users, states, df, seconds=args.seconds,
                                 kill=instances[0].kill, kill_after=args.seconds / 2)
-        print(f"### Load test: {args.users} users, {args.rows:,} order lines, nginx -> 2 "
-              f"gunicorn instances ({args.threads} threads each) -> PostgreSQL\n")
-        print(results.table())
+        title = (f"### Load test: {args.users} users, {args.rows:,} order lines, nginx -> 2 "
+                 f"gunicorn instances ({args.threads} threads each) -> PostgreSQL"
+                 + (" + Redis" if "DASHBOARD_REDIS_URL" in env else ""))
+        text = f"{title}\n\n{results.table()}"
+        print(text)
         for gap in gaps:
             print(f"gap: {gap}")
+        if args.doc:
+            notes = "".join(f"{line}\n" for line in [*gaps, args.note] if line)
+            report.write(Path(args.doc), "load", text, notes)
         for line in (results.errors[:5] + results.out_of_scope[:5]):
             print("  ", line[:200])
     shutil.rmtree(folder, ignore_errors=True)

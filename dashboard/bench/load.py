@@ -118,7 +118,6 @@ def run_load(url: str, users: list[User], states: list[State], df: pd.DataFrame,
     deadline = started + seconds
 
     def one_user(index: int, user: User) -> None:
-        nonlocal deps
         account = http.Account("", user.username, user.password)
         try:
             opener = http.sign_in(url, account)
@@ -139,7 +138,7 @@ def run_load(url: str, users: list[User], states: list[State], df: pd.DataFrame,
                 took, content = http.post_json(mine, "/_dash-update-component", body)
             except error.HTTPError as exc:
                 with lock:
-                    if exc.code in (401, 403) or "/login" in (exc.headers.get("Location") or ""):
+                    if exc.code == 401 or "/login" in (exc.headers.get("Location") or ""):
                         results.signed_out += 1
                     results.errors.append(f"{user.username}: HTTP {exc.code}")
                 continue
