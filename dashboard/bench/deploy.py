@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -79,7 +80,8 @@ def wait_ready(url: str, seconds: float = 90) -> None:
 @contextlib.contextmanager
 def started(cmd: list[str], env: dict, log: Path) -> Iterator[subprocess.Popen]:
     with open(log, "w") as out:
-        process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     try:
         yield process
     finally:
@@ -89,6 +91,12 @@ def started(cmd: list[str], env: dict, log: Path) -> Iterator[subprocess.Popen]:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def machine_dies(process: subprocess.Popen) -> None:
+    """SIGKILL to gunicorn's whole process group (master and worker), as a machine dying."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def nginx_config(folder: Path, listen: int, upstreams: list[int]) -> Path:
@@ -164,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         states = [s for s in scripted_states(_top_toy(folder / "sample")) if s.start]
         df = load_frame(folder / "sample")
         results = load.run_load(url, users, states, df, seconds=args.seconds,
-                                kill=instances[0].kill, kill_after=args.seconds / 2)
+                                kill=lambda: machine_dies(instances[0]), kill_after=args.seconds / 2)
         title = (f"### Load test: {args.users} users, {args.rows:,} order lines, nginx -> 2 "
                  f"gunicorn instances ({args.threads} threads each) -> PostgreSQL"
                  + (" + Redis" if "DASHBOARD_REDIS_URL" in env else ""))
