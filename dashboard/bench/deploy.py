@@ -172,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         states = [s for s in scripted_states(_top_toy(folder / "sample")) if s.start]
         df = load_frame(folder / "sample")
         results = load.run_load(url, users, states, df, seconds=args.seconds,
-                                kill=lambda: machine_dies(instances[0]), kill_after=args.seconds / 2)
+                                kill=lambda: machine_dies(instances[0]),
+                                kill_after=args.seconds / 2)
         title = (f"### Load test: {args.users} users, {args.rows:,} order lines, nginx -> 2 "
                  f"gunicorn instances ({args.threads} threads each) -> PostgreSQL"
                  + (" + Redis" if "DASHBOARD_REDIS_URL" in env else ""))
