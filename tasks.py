@@ -46,6 +46,7 @@ DEBIAN_PACKAGES = {
     "chromium-driver": "chromedriver",
     "postgresql": "/usr/lib/postgresql/15/bin/postgres",  # warehouse tests start a server
     "redis-server": "redis-server",  # shared sessions, limits and cache (tests start their own)
+    "nginx": "/usr/sbin/nginx",  # the reference deployment's proxy file is checked with nginx -t
 }
 
 

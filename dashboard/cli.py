@@ -59,15 +59,17 @@ def cmd_run(args) -> int:
 
 def cmd_bench(args) -> int:
     from dashboard.bench import report
-    from dashboard.bench.run import run, table
+    from dashboard.bench.run import run, section_key, table
 
-    results = run(args.rows, Path(args.workdir), args.states, args.reuse, args.browser)
+    results = run(args.rows, Path(args.workdir), args.states, args.reuse, args.browser,
+                  args.warehouse_url)
     text = table(results)
     print(text)
     if results.problems:
         print("\n".join(p[:300] for p in results.problems[:20]), file=sys.stderr)
     if args.doc:
-        report.write(Path(args.doc), args.rows, text)
+        report.write(Path(args.doc), section_key(results), text,
+                     f"{args.note}\n" if args.note else "")
         print(f"written to {args.doc}")
     return 1 if results.problems else 0
 
@@ -124,6 +126,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--workdir", default=str(Path(config.get("data_dir")) / "bench"))
     sp.add_argument("--reuse", action="store_true", help="reuse data generated earlier")
     sp.add_argument("--browser", action="store_true", help="also time a filter change in Chromium")
+    sp.add_argument("--note", default="", help="a line written under the table (e.g. load)")
+    sp.add_argument("--warehouse-url", default="",
+                    help="serve from this server warehouse (postgresql://..., chdb:///folder): "
+                         "the build is copied there and the app reads it")
     sp.add_argument("--doc", default=str(config.ROOT / "docs" / "PERFORMANCE.md"),
                     help="Markdown file to write the table to ('' for none)")
     sp.set_defaults(func=cmd_bench)

@@ -103,7 +103,8 @@ def start_server(warehouse_dir: Path, cache: bool, account: Account,
            "DASHBOARD_SECRET_KEY": secrets.token_urlsafe(48), **(extra_env or {})}
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--timeout", "300",
+         "--bind", f"127.0.0.1:{port}",
          "--chdir", str(config.ROOT), "app:server"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -37,7 +37,7 @@ def machine() -> str:
             f"{platform.platform()}, Python {platform.python_version()}; {libs}")
 
 
-def write(doc: Path, rows: int, table: str, notes: str = "") -> None:
+def write(doc: Path, rows: int | str, table: str, notes: str = "") -> None:
     text = doc.read_text() if doc.exists() else HEADER
     begin, end = f"<!-- bench {rows} -->", f"<!-- /bench {rows} -->"
     section = (f"{begin}\n{table}\nRun {dt.date.today().isoformat()} on {machine()}.\n"

@@ -54,8 +54,11 @@ def _run(user: str | None, *cmd: str | Path) -> None:
 
 
 @contextlib.contextmanager
-def local_postgres(port: int | None = None) -> Iterator[str]:
-    """Start PostgreSQL in a new temporary folder; yield its SQLAlchemy/psycopg URL."""
+def local_postgres(port: int | None = None, durable: bool = False) -> Iterator[str]:
+    """Start PostgreSQL in a new temporary folder; yield its URL.
+
+    Tests run without fsync (their data is thrown away); `durable` keeps PostgreSQL's default.
+    """
     bindir = postgres_bin()
     user = _server_user()
     port = port or free_port()
@@ -67,7 +70,9 @@ def local_postgres(port: int | None = None) -> Iterator[str]:
     try:
         _run(user, bindir / "initdb", "-D", data, "-U", "toypulse", "--auth=trust",
              "-E", "UTF8", "--locale=C.UTF-8")
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+        if not durable:
+            options += " -c fsync=off"
         _run(user, bindir / "pg_ctl", "-D", data, "-o", options, "-l", folder / "server.log",
              "-w", "start")
         try:

@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from dashboard import config
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.parse import DATE_ORDERS
 
@@ -249,7 +250,12 @@ def print_versions(args) -> int:
 
 def rollback_command(args) -> int:
     from dashboard.ingest.history import rollback
+    from dashboard.warehouse import backends
 
+    if backends.kind(config.get("warehouse_url")) != "duckdb":
+        print("rollback refused: the app reads the server warehouse (DASHBOARD_WAREHOUSE_URL); "
+              "re-import the version you want served (docs/DEPLOY.md)", file=sys.stderr)
+        return 1
     try:
         before = rollback(Path(args.warehouse), args.version, args.user)
     except ImportProblem as exc:

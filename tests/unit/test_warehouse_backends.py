@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import uuid
 
 import duckdb
@@ -50,6 +53,22 @@ def pg_db(postgres_url):
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
     return postgres_url.rsplit("/", 1)[0] + "/" + name
+
+
+ALONE = "TOYPULSE_TEST_ALONE"
+
+
+def ran_in_own_process(request) -> bool:
+    """chdb serves one data folder per process, so a test that needs a fresh folder runs again,
+    alone, in a new interpreter; True here means that run passed and this one may return."""
+    if os.environ.get(ALONE) == request.node.nodeid:
+        return False
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid],
+        env={**os.environ, ALONE: request.node.nodeid}, capture_output=True, text=True,
+        cwd=request.config.rootpath)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    return True
 
 
 @pytest.fixture
@@ -96,7 +115,9 @@ def test_translation_is_cached_per_statement():
     assert dialect.translate.cache_info().hits == 2
 
 
-def test_publish_is_versioned_and_readers_keep_their_version(server_url, tmp_path):
+def test_publish_is_versioned_and_readers_keep_their_version(server_url, tmp_path, request):
+    if server_url.startswith("chdb:") and ran_in_own_process(request):
+        return
     reader = backends.open_warehouse(tmp_path, server_url)
     try:
         with pytest.raises(NoServerWarehouseError, match="no data loaded"):
@@ -144,7 +165,10 @@ def test_postgres_killed_load_leaves_the_served_version(pg_db, tmp_path, monkeyp
     assert schemas == ["v0001"]
 
 
-def test_clickhouse_killed_load_is_never_served_and_is_cleaned(ch_url, tmp_path, monkeypatch):
+def test_clickhouse_killed_load_is_never_served_and_is_cleaned(ch_url, tmp_path, monkeypatch,
+                                                               request):
+    if ran_in_own_process(request):
+        return
     backends.publish(tiny_build(tmp_path / "a.duckdb", "first"), ch_url)
     real_copy, copied = clickhouse._copy_table, []
 
@@ -199,3 +223,11 @@ def test_an_import_publishes_to_the_configured_server(pg_db, tmp_path, monkeypat
         local.close()
     finally:
         reader.close()
+
+
+def test_rollback_refuses_while_a_server_serves(tmp_path, monkeypatch, capsys):
+    from dashboard.cli import main
+
+    monkeypatch.setenv("DASHBOARD_WAREHOUSE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    assert main(["--warehouse", str(tmp_path), "rollback", "1"]) == 1
+    assert "server warehouse" in capsys.readouterr().err
