@@ -33,7 +33,8 @@ class Look:
     """What every chart needs besides its data: number rule, colours, partial months."""
 
     numbers: Numbers = field(default_factory=Numbers)
-    colors: Colors = field(default_factory=Colors)
+    colors: Colors = field(default_factory=lambda: Colors.from_members(
+        {"age_group": AGE_ORDER}, {"age_group": AGE_ORDER}))
     partial_months: dict = field(default_factory=dict)  # month start (date) -> "1–15 Dec"
 
 
@@ -52,8 +53,23 @@ def _label(highlight: Highlight) -> str:
     return text(f"{highlight.value} (selected)")
 
 
-def _iso(day) -> str:
-    return day.isoformat() if hasattr(day, "isoformat") else str(day)
+def _month_name(day) -> str:
+    return pd.Timestamp(day).strftime("%b %Y")
+
+
+def _month_axis(months: list) -> dict:
+    """One category per month (never two ticks for one month); short two-line labels, the
+    year under each January and the first month, every k-th month named when there are many."""
+    keys = [_month_key(m).isoformat() for m in months]
+    step = max(1, -(-len(months) // 12))
+    shown = [i for i in range(len(months)) if i % step == 0]
+    text_for = [pd.Timestamp(months[i]).strftime("%b<br>%Y" if i == 0 or
+                                                 pd.Timestamp(months[i]).month <= step
+                                                 else "%b") for i in shown]
+    return {"type": "category", "categoryorder": "array", "categoryarray": keys,
+            "range": [-0.5, len(months) - 0.5], "showgrid": False, "tickmode": "array",
+            "tickvals": [keys[i] for i in shown], "ticktext": text_for, "tickangle": 0,
+            "tickfont": {"size": 11}}
 
 
 def _month_key(day) -> dt.date:
@@ -194,7 +210,7 @@ def trend_chart(
         color = OTHER if name == OTHER_NAME else look.colors.of(column, name)
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": text(name),
-            "x": [_iso(m) for m in months], "y": values,
+            "x": [_month_key(m).isoformat() for m in months], "y": values,
             "line": {"color": color, "width": 3 if lit and highlight else 2,
                      **({"dash": "dot"} if name == OTHER_NAME else {})},
             "marker": {"size": 6, "symbol": [
@@ -211,7 +227,7 @@ def trend_chart(
         values = lit_by_month.to_numpy(dtype=float).tolist()
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": _label(highlight),
-            "x": [_iso(m) for m in months], "y": values,
+            "x": [_month_key(m).isoformat() for m in months], "y": values,
             "line": {"color": theme.HIGHLIGHT, "width": 3}, "marker": {"size": 6},
             "hovertemplate": HOVER,
             "hovertext": _trend_tips(look, highlight.value, measure, months, values,
@@ -221,7 +237,7 @@ def trend_chart(
     partial = [f"{pd.Timestamp(m).strftime('%b %Y')} ({days})"
                for m, days in sorted(look.partial_months.items())]
     if partial:  # one more row above the plot, right-aligned
-        notes.append({"text": text("○ partial month, not compared: " + ", ".join(partial)),
+        notes.append({"text": text("○ partial: " + ", ".join(partial)),
                       "showarrow": False, "xref": "paper", "yref": "paper", "x": 1, "y": 1,
                       "xanchor": "right", "yanchor": "bottom", "yshift": 2 + LABEL_ROW_PX * rows,
                       "font": {"size": 10, "color": theme.MUTED}})
@@ -229,7 +245,8 @@ def trend_chart(
     figure = theme.figure(
         data, height=height, shapes=shapes, annotations=notes,
         margin={"l": 8, "r": 8, "b": 8, "t": 8 + LABEL_ROW_PX * rows},
-        xaxis=_month_axis(len(months_all)), yaxis=look.numbers.axis(measure),
+        xaxis=_month_axis(months_all),
+        yaxis=look.numbers.axis(measure),
     )
     # Below the plot: above it sit the festival labels.
     figure["layout"]["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}
@@ -261,12 +278,6 @@ def _trend_tips(look: Look, name: str, measure: str, months: list, values: list[
     return tips
 
 
-def _month_axis(n_months: int) -> dict:
-    """One tick per month for short ranges (plotly would put two per month, named alike)."""
-    axis = {"tickformat": "%b %Y", "type": "date"}
-    return {**axis, "dtick": "M1"} if n_months <= 12 else axis
-
-
 # The narrowest plot a trend gets (a 390 px phone): festival labels are packed for it.
 NARROW_PLOT_PX = 320
 LABEL_CHAR_PX = 6.0
@@ -277,41 +288,47 @@ def _festival_marks(festivals: pd.DataFrame | None,
                     months: list) -> tuple[list[dict], list[dict], int]:
     """Bands behind the data over the months a festival falls in, labelled above the plot.
 
-    Festivals on the same months share one band and one label; labels go into rows above the
-    plot so that none overlaps another even on a phone-width plot. Returns the row count.
+    The x axis has one category per month, so a band spans month positions. Festivals on the
+    same months share one band and one label; labels go into rows above the plot so that none
+    overlaps another even on a phone-width plot. Returns the number of label rows.
     """
     if festivals is None or festivals.empty or not months:
         return [], [], 0
-    half_month = pd.Timedelta(days=15)
-    spans: dict[tuple, list[str]] = {}
+    index = {_month_key(m): i for i, m in enumerate(months)}
+    spans: dict[tuple[int, int], list[str]] = {}
     for row in festivals.sort_values("start").itertuples():
-        first = pd.Timestamp(row.start).to_period("M").to_timestamp()
-        last = pd.Timestamp(row.end).to_period("M").to_timestamp()
-        names = spans.setdefault((first, last), [])
+        first, last = index.get(_month_key(row.start)), index.get(_month_key(row.end))
+        if first is None and last is None:
+            continue
+        span = (first if first is not None else 0,
+                last if last is not None else len(months) - 1)
+        names = spans.setdefault(span, [])
         if row.festival not in names:
             names.append(row.festival)
-    lo = pd.Timestamp(months[0]) - half_month
-    hi = pd.Timestamp(months[-1]) + half_month
-    days_per_px = max((hi - lo).days, 1) / NARROW_PLOT_PX
+    px_per_month = NARROW_PLOT_PX / len(months)
     shapes, notes, row_ends = [], [], []
     for (first, last), names in spans.items():
-        x0, x1 = max(first - half_month, lo), min(last + half_month, hi)
         label = " · ".join(names)
         shapes.append({
             "type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
-            "x0": x0.isoformat(), "x1": x1.isoformat(), "fillcolor": "#f59e0b",
-            "opacity": 0.10, "line": {"width": 0}, "layer": "below",
+            "x0": first - 0.45, "x1": last + 0.45, "fillcolor": "#f59e0b",
+            "opacity": 0.12, "line": {"width": 0}, "layer": "below",
         })
-        mid = x0 + (x1 - x0) / 2
-        half = pd.Timedelta(days=len(label) * LABEL_CHAR_PX * days_per_px / 2 + 2 * days_per_px)
+        mid = (first + last) / 2
+        half = (len(label) * LABEL_CHAR_PX / 2 + 4) / px_per_month  # in months
+        x, anchor = mid, "center"
+        if mid - half < -0.5:  # keep a label at either end inside the plot's width
+            x, anchor, mid = -0.5, "left", -0.5 + half
+        elif mid + half > len(months) - 0.5:
+            x, anchor, mid = len(months) - 0.5, "right", len(months) - 0.5 - half
         row = next((i for i, end in enumerate(row_ends) if end < mid - half), len(row_ends))
         if row == len(row_ends):
             row_ends.append(mid + half)
         row_ends[row] = mid + half
         notes.append({
-            "x": mid.isoformat(), "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
+            "x": x, "xanchor": anchor, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
             "yshift": 2 + LABEL_ROW_PX * row, "text": text(label), "showarrow": False,
-            "font": {"size": 10, "color": "#92400e"}, "bgcolor": "rgba(255,255,255,0.8)",
+            "font": {"size": 10, "color": "#92400e"},
         })
     return shapes, notes, len(row_ends)
 
@@ -337,7 +354,7 @@ def top_toys_chart(
     ages = [a for a in AGE_ORDER if a in present] + sorted(present - set(AGE_ORDER))
     own = _own(highlight, "product_name") or _own(highlight, "age_group")
     counts = df["age_group"].astype(str).value_counts()
-    plot_px = sum(counts[a] * BAR_PX + GROUP_GAP_PX for a in ages)
+    plot_px = int(sum(counts[a] * BAR_PX + GROUP_GAP_PX for a in ages))
     bottom_px, top_px = 40, 4
     total_px = plot_px + bottom_px + top_px
     numbers = look.numbers
@@ -383,7 +400,7 @@ def top_toys_chart(
             "opacity": theme.DIM_OPACITY if highlight and not own else 1.0,
             "unselected": UNSELECTED, "hovertemplate": HOVER,
             "hovertext": [tooltip(look, n, measure, v, group_total.get(age),
-                                  extra=f" · age {text(age)}, rank {int(r)}",
+                                  extra=f"<br>Age {text(age)}, rank {int(r)}",
                                   share_of=f"age {text(age)}'s top toys")
                           for n, v, r in zip(named, values, ranks, strict=True)],
         }
