@@ -166,8 +166,9 @@ def _note(message: str) -> dict:
 
 
 def _series_frame(df: pd.DataFrame, measure: str, keep: int,
-                  highlight: Highlight | None, column: str) -> tuple[list[str], pd.DataFrame]:
-    """The `keep` biggest series (plus an own highlight) by name, the rest summed as Other."""
+                  highlight: Highlight | None, column: str) -> tuple[list[str], pd.DataFrame, int]:
+    """The `keep` biggest series (plus an own highlight), the rest summed as Other (and how
+    many members Other holds)."""
     totals = df.groupby("series", sort=False)[measure].sum().sort_values(ascending=False,
                                                                            kind="stable")
     names = [str(n) for n in totals.index]
@@ -183,7 +184,7 @@ def _series_frame(df: pd.DataFrame, measure: str, keep: int,
             [c for c in df.columns if c not in ("month", "series")]].sum()
         df = pd.concat([df[~rest], other.assign(series=OTHER_NAME)], ignore_index=True)
     ordered = [n for n in names if n in shown] + ([OTHER_NAME] if rest.any() else [])
-    return ordered, df
+    return ordered, df, len(names) - len(shown)
 
 
 def trend_chart(
@@ -199,7 +200,11 @@ def trend_chart(
     if df.empty:
         return theme.empty(height=height)
     column = "category" if by == "category" else "region"
-    ordered, df = _series_frame(df, measure, keep, highlight, column)
+    ordered, df, n_other = _series_frame(df, measure, keep, highlight, column)
+    peaks = df.groupby("series")[measure].max()
+    # Other can dwarf the lines it sits with; then it starts hidden, a legend click away.
+    other_hidden = n_other and peaks.get(OTHER_NAME, 0) > 1.5 * peaks.drop(
+        OTHER_NAME, errors="ignore").max()
     month_total = df.groupby("month")[measure].sum().to_dict()
     months_all = sorted(month_total)
     data = []
@@ -208,8 +213,11 @@ def trend_chart(
         months, values = rows["month"].tolist(), rows[measure].to_numpy(dtype=float).tolist()
         lit = not highlight or (_own(highlight, column) and highlight.value == name)
         color = OTHER if name == OTHER_NAME else look.colors.of(column, name)
+        other = name == OTHER_NAME
+        label = f"Other ({n_other} {'regions' if column == 'region' else 'categories'})"
         data.append({
-            "type": "scatter", "mode": "lines+markers", "name": text(name),
+            "type": "scatter", "mode": "lines+markers", "name": text(label if other else name),
+            **({"visible": "legendonly"} if other and other_hidden else {}),
             "x": [_month_key(m).isoformat() for m in months], "y": values,
             "line": {"color": color, "width": 3 if lit and highlight else 2,
                      **({"dash": "dot"} if name == OTHER_NAME else {})},

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-# Okabe-Ito based, colour-blind friendly: categories.
-CATEGORY = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D31",
-            "#6A3D9A", "#B15928", "#1B9E77", "#E7298A", "#66A61E", "#A6761D", "#7570B3",
-            "#FB9A99", "#386CB0")
-# Tableau 10 based, muted: regions.
-REGION = ("#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#76B7B2", "#EDC948", "#B07AA1",
-          "#FF9DA7", "#9C755F", "#BAB0AC")
+# Categories: ten clearly different hues, then their light versions (d3's category20 order).
+CATEGORY = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2",
+            "#BCBD22", "#17BECF", "#393B79", "#AEC7E8", "#FFBB78", "#98DF8A", "#FF9896",
+            "#C5B0D5", "#C49C94")
+# Regions: ColorBrewer Dark2, then two more dark tones.
+REGION = ("#1B9E77", "#D95F02", "#7570B3", "#E7298A", "#66A61E", "#E6AB02", "#A6761D",
+          "#666666", "#1B4F72", "#7B3294")
 # Ordinal (YlGnBu), light = youngest: age groups.
 AGE = ("#A1DAB4", "#41B6C4", "#2C7FB8", "#253494", "#081D58")
 GENDER = ("#AA4499", "#117733", "#DDCC77", "#88CCEE")

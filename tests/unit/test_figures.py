@@ -102,11 +102,12 @@ def test_trend_shows_the_top_members_plus_other():
     fig = valid(charts.trend_chart(df, "category", look=LOOK, keep=6))
     names = [t.name for t in fig.data]
     biggest = df.groupby("series")["revenue"].sum().sort_values(ascending=False)
-    assert names == [text(n) for n in [*biggest.index[:6], "Other"]]  # "&" as "&amp;"
+    assert names == [text(n) for n in [*biggest.index[:6], "Other (3 categories)"]]  # & -> &amp;
     other = fig.data[-1]
     want = df[df["series"].isin(biggest.index[6:])].groupby("month")["revenue"].sum()
     assert list(other.y) == want.tolist()
     assert other.line.color == colors.OTHER
+    assert other.visible is None  # shown: it does not dwarf the lines
     assert fig.data[0].line.color == REGISTRY.of("category", biggest.index[0])
     # A highlighted member that the top N leaves out is drawn anyway, lit.
     fig = valid(charts.trend_chart(df, "category", highlight=Highlight("category", "Plush"),
