@@ -53,19 +53,14 @@ def _label(highlight: Highlight) -> str:
     return text(f"{highlight.value} (selected)")
 
 
-def _month_name(day) -> str:
-    return pd.Timestamp(day).strftime("%b %Y")
-
-
 def _month_axis(months: list) -> dict:
     """One category per month (never two ticks for one month); short two-line labels, the
     year under each January and the first month, every k-th month named when there are many."""
     keys = [_month_key(m).isoformat() for m in months]
     step = max(1, -(-len(months) // 12))
     shown = [i for i in range(len(months)) if i % step == 0]
-    text_for = [pd.Timestamp(months[i]).strftime("%b<br>%Y" if i == 0 or
-                                                 pd.Timestamp(months[i]).month <= step
-                                                 else "%b") for i in shown]
+    text_for = [months[i].strftime("%b<br>%Y" if i == 0 or months[i].month <= step else "%b")
+                for i in shown]
     return {"type": "category", "categoryorder": "array", "categoryarray": keys,
             "range": [-0.5, len(months) - 0.5], "showgrid": False, "tickmode": "array",
             "tickvals": [keys[i] for i in shown], "ticktext": text_for, "tickangle": 0,
@@ -73,6 +68,10 @@ def _month_axis(months: list) -> dict:
 
 
 def _month_key(day) -> dt.date:
+    if isinstance(day, dt.datetime):
+        return day.date().replace(day=1)
+    if isinstance(day, dt.date):
+        return day.replace(day=1)
     return pd.Timestamp(day).date().replace(day=1)
 
 
@@ -165,26 +164,16 @@ def _note(message: str) -> dict:
 # ---- Monthly trend ---------------------------------------------------------------------------
 
 
-def _series_frame(df: pd.DataFrame, measure: str, keep: int,
-                  highlight: Highlight | None, column: str) -> tuple[list[str], pd.DataFrame, int]:
-    """The `keep` biggest series (plus an own highlight), the rest summed as Other (and how
-    many members Other holds)."""
-    totals = df.groupby("series", sort=False)[measure].sum().sort_values(ascending=False,
-                                                                           kind="stable")
-    names = [str(n) for n in totals.index]
-    if len(names) <= keep + 1:  # "Other" for one member hides nothing
-        shown = names
-    else:
-        shown = names[:keep]
-        if _own(highlight, column) and highlight.value in names and highlight.value not in shown:
-            shown.append(highlight.value)
-    rest = ~df["series"].isin(shown)
-    if rest.any():
-        other = df[rest].groupby("month", as_index=False)[
-            [c for c in df.columns if c not in ("month", "series")]].sum()
-        df = pd.concat([df[~rest], other.assign(series=OTHER_NAME)], ignore_index=True)
-    ordered = [n for n in names if n in shown] + ([OTHER_NAME] if rest.any() else [])
-    return ordered, df, len(names) - len(shown)
+def _matrix(df: pd.DataFrame, measure: str) -> tuple[list[str], list, np.ndarray, np.ndarray]:
+    """Series names, months, and series x month matrices of the measure and its highlight part
+    (plain numpy: pandas costs ~0.3 ms an operation, and a filter change redraws every chart)."""
+    names, n_idx = np.unique(df["series"].to_numpy().astype(str), return_inverse=True)
+    months, m_idx = np.unique(df["month"].to_numpy(), return_inverse=True)
+    values = np.zeros((len(names), len(months)))
+    lit = np.zeros_like(values)
+    np.add.at(values, (n_idx, m_idx), df[measure].to_numpy(dtype=float))
+    np.add.at(lit, (n_idx, m_idx), df[f"hl_{measure}"].to_numpy(dtype=float))
+    return names.tolist(), [_month_key(m) for m in months], values, lit
 
 
 def trend_chart(
@@ -194,55 +183,61 @@ def trend_chart(
 ) -> dict:
     """Monthly Sales Trend: the top `keep` categories or regions plus Other, festivals banded.
 
-    Partial months (a range that starts or ends mid-month) get open markers and are not
-    compared with the month before them.
+    A member with no sales in a month is drawn at 0 there. Partial months (a range that starts
+    or ends mid-month) get open markers and are not compared with the month before them.
     """
     if df.empty:
         return theme.empty(height=height)
     column = "category" if by == "category" else "region"
-    ordered, df, n_other = _series_frame(df, measure, keep, highlight, column)
-    peaks = df.groupby("series")[measure].max()
-    # Other can dwarf the lines it sits with; then it starts hidden, a legend click away.
-    other_hidden = n_other and peaks.get(OTHER_NAME, 0) > 1.5 * peaks.drop(
-        OTHER_NAME, errors="ignore").max()
-    month_total = df.groupby("month")[measure].sum().to_dict()
-    months_all = sorted(month_total)
+    names, months, values, lit_values = _matrix(df, measure)
+    order = np.argsort(-values.sum(axis=1), kind="stable")
+    shown = order.tolist() if len(names) <= keep + 1 else order[:keep].tolist()
+    if _own(highlight, column) and highlight.value in names:
+        lit_index = names.index(highlight.value)
+        if lit_index not in shown:
+            shown.append(lit_index)
+    rest = np.ones(len(names), dtype=bool)
+    rest[shown] = False
+    month_total = values.sum(axis=0)
+    keys = [m.isoformat() for m in months]
+    series = [(names[i], values[i]) for i in shown]
+    n_other = int(rest.sum())
+    if n_other:
+        other = values[rest].sum(axis=0)
+        # Other can dwarf the lines it sits with; then it starts hidden, a legend click away.
+        hidden = other.max() > 1.5 * values[shown].max()
+        series.append((OTHER_NAME, other))
+    symbols = ["circle-open" if m in look.partial_months else "circle" for m in months]
     data = []
-    for name in ordered:
-        rows = df[df["series"] == name].sort_values("month")
-        months, values = rows["month"].tolist(), rows[measure].to_numpy(dtype=float).tolist()
-        lit = not highlight or (_own(highlight, column) and highlight.value == name)
-        color = OTHER if name == OTHER_NAME else look.colors.of(column, name)
+    for name, row in series:
         other = name == OTHER_NAME
+        lit = not highlight or (_own(highlight, column) and highlight.value == name)
         label = f"Other ({n_other} {'regions' if column == 'region' else 'categories'})"
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": text(label if other else name),
-            **({"visible": "legendonly"} if other and other_hidden else {}),
-            "x": [_month_key(m).isoformat() for m in months], "y": values,
-            "line": {"color": color, "width": 3 if lit and highlight else 2,
-                     **({"dash": "dot"} if name == OTHER_NAME else {})},
-            "marker": {"size": 6, "symbol": [
-                "circle-open" if _month_key(m) in look.partial_months else "circle"
-                for m in months]},
+            **({"visible": "legendonly"} if other and hidden else {}),
+            "x": keys, "y": row.tolist(),
+            "line": {"color": OTHER if other else look.colors.of(column, name),
+                     "width": 3 if lit and highlight else 2, **({"dash": "dot"} if other else {})},
+            "marker": {"size": 6, "symbol": symbols},
             "opacity": 1.0 if lit else theme.DIM_OPACITY,
-            "customdata": [[column, name] if name != OTHER_NAME else ["", ""]] * len(months),
+            "customdata": [["", ""] if other else [column, name]] * len(months),
             "hovertemplate": HOVER,
-            "hovertext": _trend_tips(look, name, measure, months, values, month_total),
+            "hovertext": _trend_tips(look, label if other else name, measure, months,
+                                     row.tolist(), month_total),
         })
     if _foreign(highlight, column):
-        lit_by_month = df.groupby("month")[f"hl_{measure}"].sum()
-        months = lit_by_month.index.tolist()
-        values = lit_by_month.to_numpy(dtype=float).tolist()
+        lit_row = lit_values.sum(axis=0).tolist()
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": _label(highlight),
-            "x": [_month_key(m).isoformat() for m in months], "y": values,
+            "x": keys, "y": lit_row,
             "line": {"color": theme.HIGHLIGHT, "width": 3}, "marker": {"size": 6},
             "hovertemplate": HOVER,
-            "hovertext": _trend_tips(look, highlight.value, measure, months, values,
+            "hovertext": _trend_tips(look, highlight.value, measure, months, lit_row,
                                      month_total),
         })
-    shapes, notes, rows = _festival_marks(festivals, months_all)
-    partial = [f"{pd.Timestamp(m).strftime('%b %Y')} ({days})"
+    shapes, notes, rows = _festival_marks(festivals, months)
+    partial = [f"{m:%b %Y} ({days})"
                for m, days in sorted(look.partial_months.items())]
     if partial:  # one more row above the plot, right-aligned
         notes.append({"text": text("○ partial: " + ", ".join(partial)),
@@ -253,7 +248,7 @@ def trend_chart(
     figure = theme.figure(
         data, height=height, shapes=shapes, annotations=notes,
         margin={"l": 8, "r": 8, "b": 8, "t": 8 + LABEL_ROW_PX * rows},
-        xaxis=_month_axis(months_all),
+        xaxis=_month_axis(months),
         yaxis=look.numbers.axis(measure),
     )
     # Below the plot: above it sit the festival labels.
@@ -261,18 +256,16 @@ def trend_chart(
     return figure
 
 
-def _trend_tips(look: Look, name: str, measure: str, months: list, values: list[float],
-                month_total: dict) -> list[str]:
+def _trend_tips(look: Look, name: str, measure: str, months: list[dt.date],
+                values: list[float], month_total: np.ndarray) -> list[str]:
     """Value, share of the month, change vs the month before (not for partial months)."""
     tips, before = [], None
     numbers = look.numbers
-    for month, value in zip(months, values, strict=True):
-        key = _month_key(month)
-        days = look.partial_months.get(key)
-        head = f"<b>{text(name)}</b> · {pd.Timestamp(month).strftime('%b %Y')}"
+    for month, value, whole in zip(months, values, month_total.tolist(), strict=True):
+        days = look.partial_months.get(month)
+        head = f"<b>{text(name)}</b> · {month:%b %Y}"
         lines = [head + (f" (partial: {days})" if days else ""),
                  f"{METRICS[measure].label}: {numbers.metric(measure, value, exact=True)}"]
-        whole = month_total.get(month)
         if whole:
             lines.append(f"Share of month: {value / whole:.1%}")
         if days:
@@ -304,15 +297,17 @@ def _festival_marks(festivals: pd.DataFrame | None,
         return [], [], 0
     index = {_month_key(m): i for i, m in enumerate(months)}
     spans: dict[tuple[int, int], list[str]] = {}
-    for row in festivals.sort_values("start").itertuples():
-        first, last = index.get(_month_key(row.start)), index.get(_month_key(row.end))
+    rows = sorted(zip(festivals["start"].tolist(), festivals["end"].tolist(),
+                      festivals["festival"].tolist(), strict=True))
+    for start, end, festival in rows:
+        first, last = index.get(_month_key(start)), index.get(_month_key(end))
         if first is None and last is None:
             continue
         span = (first if first is not None else 0,
                 last if last is not None else len(months) - 1)
         names = spans.setdefault(span, [])
-        if row.festival not in names:
-            names.append(row.festival)
+        if festival not in names:
+            names.append(festival)
     px_per_month = NARROW_PLOT_PX / len(months)
     shapes, notes, row_ends = [], [], []
     for (first, last), names in spans.items():
@@ -358,24 +353,29 @@ def top_toys_chart(
     """
     if df.empty:
         return theme.empty(height=height or 420)
-    present = set(df["age_group"].astype(str))
+    age_of = df["age_group"].to_numpy().astype(str)
+    toy_of = df["product_name"].to_numpy().astype(str)
+    value_of = df[measure].to_numpy(dtype=float)
+    rank_of = df["rank"].to_numpy(dtype=float)
+    lit_of = df[f"hl_{measure}"].to_numpy(dtype=float)
+    present = set(age_of.tolist())
     ages = [a for a in AGE_ORDER if a in present] + sorted(present - set(AGE_ORDER))
     own = _own(highlight, "product_name") or _own(highlight, "age_group")
-    counts = df["age_group"].astype(str).value_counts()
-    plot_px = int(sum(counts[a] * BAR_PX + GROUP_GAP_PX for a in ages))
+    order = np.lexsort((toy_of, -value_of))  # by value, then name; stable per age group
+    groups = {age: order[age_of[order] == age] for age in ages}
+    plot_px = sum(len(rows) * BAR_PX + GROUP_GAP_PX for rows in groups.values())
     bottom_px, top_px = 40, 4
     total_px = plot_px + bottom_px + top_px
     numbers = look.numbers
-    biggest = float(df[measure].max()) or 1.0
-    group_total = df.groupby("age_group")[measure].sum().to_dict()
+    biggest = float(value_of.max()) or 1.0
     data, notes, layout = [], [], {}
     y_top = 1.0 - top_px / total_px
     for i, age in enumerate(ages):
-        rows = df[df["age_group"].astype(str) == age].sort_values(
-            [measure, "product_name"], ascending=[False, True], kind="stable")
-        names = rows["product_name"].astype(str).tolist()
-        ranks = rows["rank"].to_numpy().tolist()
-        values = rows[measure].to_numpy(dtype=float).tolist()
+        rows = groups[age]
+        names = toy_of[rows].tolist()
+        ranks = rank_of[rows].tolist()
+        values = value_of[rows].tolist()
+        group_total = sum(values)
         named = [n if not top_n or r <= top_n else f"#{int(r)} {n}"
                  for n, r in zip(names, ranks, strict=True)]
         shown = [text(n) for n in named]
@@ -407,7 +407,7 @@ def top_toys_chart(
             "cliponaxis": False, "textfont": {"size": 11, "color": theme.INK},
             "opacity": theme.DIM_OPACITY if highlight and not own else 1.0,
             "unselected": UNSELECTED, "hovertemplate": HOVER,
-            "hovertext": [tooltip(look, n, measure, v, group_total.get(age),
+            "hovertext": [tooltip(look, n, measure, v, group_total,
                                   extra=f"<br>Age {text(age)}, rank {int(r)}",
                                   share_of=f"age {text(age)}'s top toys")
                           for n, v, r in zip(named, values, ranks, strict=True)],
@@ -418,7 +418,7 @@ def top_toys_chart(
             bar["selectedpoints"] = list(range(len(names))) if age == highlight.value else []
         data.append(bar)
         if highlight and not own:
-            lit = rows[f"hl_{measure}"].to_numpy(dtype=float).tolist()
+            lit = lit_of[rows].tolist()
             data.append({
                 "type": "bar", "orientation": "h", "x": lit, "y": shown,
                 "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "name": _label(highlight),
@@ -444,26 +444,28 @@ def contribution_chart(df: pd.DataFrame, highlight: Highlight | None = None,
     """Regional Contribution %: share of revenue (solid) and share of growth (hatched)."""
     if df.empty:
         return theme.empty(height=height)
-    df = df.sort_values("share_pct")
-    regions = df["region"].astype(str).tolist()
+    order = np.argsort(df["share_pct"].to_numpy(dtype=float), kind="stable")
+    col = {c: df[c].to_numpy()[order] for c in ("region", "revenue", "previous_revenue",
+                                                 "share_pct", "growth_share_pct")}
+    regions = col["region"].astype(str).tolist()
     labels = [text(r) for r in regions]
     colors = look.colors.many("region", regions)
     numbers = look.numbers
     series = [("share_pct", "Share of revenue", {})]
-    if df["growth_share_pct"].notna().all():  # NaN: no data for the previous period
+    if not np.isnan(col["growth_share_pct"].astype(float)).any():  # NaN: no previous data
         series.append(("growth_share_pct", "Share of growth",
                        {"pattern": {"shape": "/", "fgcolor": "white", "solidity": 0.3}}))
+    changes = [numbers.change(now / before - 1 if before else None)[0] for now, before in
+               zip(col["revenue"].tolist(), col["previous_revenue"].tolist(), strict=True)]
     data = []
     for column, name, extra in series:
-        tips = []
-        for r in df.itertuples():
-            change, _ = numbers.change(r.revenue / r.previous_revenue - 1
-                                       if r.previous_revenue else None)
-            tips.append(f"<b>{text(r.region)}</b><br>{name}: {getattr(r, column):.1%}<br>"
-                        f"Revenue: {numbers.exact(r.revenue, 'currency')}<br>"
-                        f"vs prev.: {change}")
+        tips = [f"<b>{label}</b><br>{name}: {share:.1%}<br>"
+                f"Revenue: {numbers.exact(revenue, 'currency')}<br>vs prev.: {change}"
+                for label, share, revenue, change in zip(
+                    labels, col[column].tolist(), col["revenue"].tolist(), changes,
+                    strict=True)]
         trace = {
-            "type": "bar", "orientation": "h", "x": df[column].tolist(), "y": labels,
+            "type": "bar", "orientation": "h", "x": col[column].tolist(), "y": labels,
             "name": name, "marker": {"color": colors, **extra},
             "customdata": [["region", r] for r in regions],
             "opacity": theme.DIM_OPACITY if _foreign(highlight, "region") else 1.0,
@@ -487,7 +489,7 @@ def heatmap_chart(matrix: pd.DataFrame, measure: str = "revenue",
         return theme.empty(height=height)
     regions = matrix.index.astype(str).tolist()
     keys = [_month_key(m) for m in matrix.columns]
-    months = [pd.Timestamp(m).strftime("%b %Y") + (" (part)" if m in look.partial_months
+    months = [f"{m:%b %Y}" + (" (part)" if m in look.partial_months
                                                    else "") for m in keys]
     z = matrix.to_numpy(dtype=float)
     month_totals = z.sum(axis=0)
@@ -531,17 +533,18 @@ def share_chart(df: pd.DataFrame, column: str, highlight: Highlight | None = Non
     """Donut of revenue share; a highlight elsewhere adds an inner ring for that member."""
     if df.empty:
         return theme.empty(height=height)
-    order = AGE_ORDER if column == "age_group" else sorted(df[column].astype(str))
-    rank = {v: i for i, v in enumerate(order)}
-    df = df.assign(order=df[column].astype(str).map(lambda v: rank.get(v, len(rank))))
-    df = df.sort_values(["order", column])
-    members = df[column].astype(str).tolist()
+    names = df[column].to_numpy().astype(str)
+    natural = {v: i for i, v in enumerate(AGE_ORDER if column == "age_group" else ())}
+    order = sorted(range(len(names)), key=lambda i: (natural.get(names[i], len(natural)),
+                                                     names[i]))
+    members = names[order].tolist()
     colors = look.colors.many(column, members)
     own = _own(highlight, column)
     if own:
         colors = [c if m == highlight.value else with_alpha(c, theme.DIM_OPACITY)
                   for c, m in zip(colors, members, strict=True)]
-    values = df["revenue"].to_numpy(dtype=float).tolist()
+    values = df["revenue"].to_numpy(dtype=float)[order].tolist()
+    lit_values = df["hl_revenue"].to_numpy(dtype=float)[order].tolist()
     total = sum(values)
     custom = [[column, m] for m in members]
     labels = [text(m) for m in members]
@@ -559,7 +562,7 @@ def share_chart(df: pd.DataFrame, column: str, highlight: Highlight | None = Non
                       zip(members, values, strict=True)],
     }]
     if _foreign(highlight, column):
-        lit = df["hl_revenue"].to_numpy(dtype=float).tolist()
+        lit = lit_values
         data.append({
             "type": "pie", "labels": labels, "values": lit,
             "hole": 0.35, "sort": False, "direction": "clockwise", "customdata": custom,

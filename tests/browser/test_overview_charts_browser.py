@@ -26,12 +26,13 @@ from tests.auth_helpers import browser_sign_in
 YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))  # the sample's default range
 SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
 
-# Per subplot of a graph: its bars (centre y, width) and its y tick labels (centre y, text).
+# Per subplot of a graph: the bars of its first trace (centre y, width, fill) and its y tick
+# labels (centre y, text).
 SUBPLOTS_JS = """
 const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
 return [...gd.querySelectorAll('.cartesianlayer .subplot')].map(sp => ({
   id: [...sp.classList].find(c => c !== 'subplot'),
-  bars: [...sp.querySelectorAll('.trace.bars .point path')].map(p => {
+  bars: [...(sp.querySelector('.trace.bars') || sp).querySelectorAll('.point path')].map(p => {
     const r = p.getBoundingClientRect();
     return {y: r.top + r.height / 2, w: r.width, h: r.height, fill: p.style.fill};
   }),
