@@ -150,8 +150,16 @@ def bar_chart(
     notes = [_note(note)] if note else []
     return theme.figure(data, height=height, legend=_foreign(highlight, column),
                         barmode="overlay", clickmode="event", annotations=notes,
-                        xaxis=look.numbers.axis(measure),
-                        yaxis={"type": "category", "automargin": True})
+                        xaxis=look.numbers.axis(measure), yaxis=_few_bars(len(members)))
+
+
+MIN_BAR_SLOTS = 6
+
+
+def _few_bars(n: int) -> dict:
+    """A category axis where a few bars keep a normal thickness at the top, not fill the card."""
+    axis = {"type": "category", "automargin": True}
+    return {**axis, "range": [n - MIN_BAR_SLOTS - 0.5, n - 0.5]} if n < MIN_BAR_SLOTS else axis
 
 
 def _note(message: str) -> dict:
@@ -478,7 +486,7 @@ def contribution_chart(df: pd.DataFrame, highlight: Highlight | None = None,
                         legend=len(series) > 1,
                         xaxis={"tickformat": ".0%", "title": {
                             "text": "Share (%)", "font": {"size": 11}, "standoff": 4}},
-                        yaxis={"type": "category"})
+                        yaxis=_few_bars(len(regions)))
 
 
 def heatmap_chart(matrix: pd.DataFrame, measure: str = "revenue",

@@ -18,7 +18,7 @@ from dashboard import services
 from dashboard.auth.scope import scope_for_request
 from dashboard.components import view_state
 from dashboard.components.filter_bar import FIELDS, control_id, filter_bar
-from dashboard.components.kpi import kpi_tiles
+from dashboard.components.kpi import kpi_tiles, metric_help
 from dashboard.components.view_state import ViewState
 from dashboard.figures import charts, theme
 from dashboard.figures.colors import Colors
@@ -42,8 +42,9 @@ GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": Tru
 HIDDEN_BY = {"age": "age_group", "gender": "gender", "subcategory": "subcategory"}
 
 
-def _graph_card(key: str, title: str, controls=None, width: int = 6) -> dbc.Col:
-    header = [html.Span(title, className="fw-semibold")]
+def _graph_card(key: str, title: str, controls=None, width: int = 6,
+                helps: tuple[str, ...] = ()) -> dbc.Col:
+    header = [html.Span(title, className="fw-semibold"), *(metric_help(m) for m in helps)]
     if controls is not None:
         header.append(html.Div(controls, className="ms-auto"))
     return dbc.Col(
@@ -105,7 +106,7 @@ def layout(**query):
                     else "Top toys by age group",
                     _radio("ov-top-n", [("Top 3", 3), ("Top 5", 5), ("Top 10", 10)],
                            state.top_n)),
-        _graph_card("contrib", "Regional contribution %"),
+        _graph_card("contrib", "Regional contribution %", helps=("share", "growth_share")),
         _graph_card("heatmap", "Regional demand by month"),
         _graph_card("category", "Revenue by category"),
         _graph_card("subcategory", "Revenue by toy type"),
@@ -127,6 +128,7 @@ def layout(**query):
                         [
                             _radio("ov-measure", [("Revenue", "revenue"), ("Units", "units")],
                                    state.measure),
+                            metric_help("revenue"), metric_help("units"),
                             dbc.Button("Filter to selection", id="ov-filter-selection",
                                        size="sm", color="primary", outline=True,
                                        className="ms-2", disabled=state.highlight is None),

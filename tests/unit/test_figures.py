@@ -298,3 +298,10 @@ def test_changes_below_rounding_read_no_change():
     assert Numbers.change(0.0123) == ("+1.2%", 1)
     assert Numbers.change(-0.013, points=True) == ("-1.3 pt", -1)
     assert Numbers.change(None) == ("–", 0)
+
+
+def test_few_bars_keep_their_thickness():
+    one = valid(charts.bar_chart(_bars().iloc[:1], "category", look=LOOK))
+    assert list(one.layout.yaxis.range) == [1 - charts.MIN_BAR_SLOTS - 0.5, 0.5]  # at the top
+    many = valid(charts.bar_chart(pd.concat([_bars()] * 3, ignore_index=True), "category"))
+    assert many.layout.yaxis.range is None
