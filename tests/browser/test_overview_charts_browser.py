@@ -131,7 +131,7 @@ def _card_shot(dash_duo, key: str, name: str) -> None:
     card = dash_duo.find_element(f"#ov-card-{key}")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView()", card)
     try:
-        card.screenshot(str(SHOTS / name))
+        dash_duo.driver.save_screenshot(str(SHOTS / name))  # the viewport, card at its top
     except TimeoutException:
         warnings.warn(f"screenshot {name} skipped: the browser was too slow", stacklevel=2)
 

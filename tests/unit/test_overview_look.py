@@ -113,3 +113,11 @@ def test_currency_comes_from_the_warehouse_meta():
     assert registry.currency_symbol({"currency": "SEK"}) == "SEK "
     text = _texts(kpi_tiles(_kpis(), numbers=Numbers("€")))
     assert "€100" in text
+
+
+def test_markup_highlight_from_a_url_renders_as_text(page, request_ctx):
+    markup = '<a href="https://x.example">x</a>'
+    _, empty, kpis, figures, _ = call(page, hl={"column": "product_name", "value": markup})
+    assert not empty and kpis
+    names = [t.name for t in figures["category"].data]
+    assert "&lt;a href=\"https://x.example\"&gt;x&lt;/a&gt; (selected)" in names
