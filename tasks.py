@@ -44,6 +44,8 @@ def ensure_venv(extras: str = "") -> None:
 DEBIAN_PACKAGES = {
     "chromium": "chromium",
     "chromium-driver": "chromedriver",
+    "postgresql": "/usr/lib/postgresql/15/bin/postgres",  # warehouse tests start a server
+    "redis-server": "redis-server",  # shared sessions, limits and cache (tests start their own)
 }
 
 

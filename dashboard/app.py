@@ -11,14 +11,18 @@ from flask_caching import Cache
 from dashboard import config
 from dashboard.auth import setup as auth_setup
 from dashboard.services import EXTENSION, Services
-from dashboard.warehouse.store import Warehouse
+from dashboard.warehouse.backends import open_warehouse
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.data", "dashboard.pages.admin")
 
 
 def cache_config() -> dict:
     cache_type = config.get("cache_type")
+    if cache_type == "auto":
+        cache_type = "RedisCache" if config.get("redis_url") else "SimpleCache"
     settings = {"CACHE_TYPE": cache_type, "CACHE_DEFAULT_TIMEOUT": config.get_int("cache_timeout")}
+    if cache_type == "RedisCache":
+        settings.update(CACHE_REDIS_URL=config.get("redis_url"), CACHE_KEY_PREFIX="toypulse:cache:")
     if cache_type == "FileSystemCache":
         settings["CACHE_DIR"] = config.get("cache_dir") or str(config.warehouse_dir() / "cache")
     return settings
@@ -38,7 +42,7 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     )
     auth_setup.init_app(app.server, app_db_url)  # sign-in, roles, the request gate
     cache = Cache(app.server, config=cache_config())
-    app.server.extensions[EXTENSION] = Services(Warehouse(warehouse_dir), cache)
+    app.server.extensions[EXTENSION] = Services(open_warehouse(warehouse_dir), cache)
     for module in PAGES:
         importlib.import_module(module)
     from dashboard.pages.data_routes import register as register_data_routes

@@ -30,12 +30,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", str(ROOT / "data"), "Folder for sample inputs and the warehouse file."),
     Setting("warehouse_dir", "",
             "Folder of the versioned DuckDB warehouse (default: DATA_DIR/warehouse)."),
+    Setting("warehouse_url", "",
+            "Where the web app reads the warehouse: empty for the DuckDB files of WAREHOUSE_DIR; "
+            "postgresql://user@host:port/db for a PostgreSQL server; chdb:///folder for "
+            "ClickHouse's engine in-process (chdb). Imports build in WAREHOUSE_DIR, then "
+            "publish to the server."),
     Setting("calendar_dir", str(ROOT / "data" / "calendar"),
             "Folder with festivals.csv and seasons.csv, the retailer-editable calendar."),
     Setting("sample_rows", "1000000", "Order lines the sample retailer generates by default."),
     Setting("sample_seed", "7", "Seed of the sample retailer, so every run makes the same data."),
-    Setting("cache_type", "SimpleCache",
-            "flask-caching backend: SimpleCache, FileSystemCache, RedisCache or NullCache (off)."),
+    Setting("cache_type", "auto",
+            "flask-caching backend: SimpleCache, FileSystemCache, RedisCache or NullCache (off); "
+            "auto: RedisCache when REDIS_URL is set, else SimpleCache."),
     Setting("cache_dir", "",
             "Folder for FileSystemCache (shared by several workers on one machine)."),
     Setting("cache_timeout", "600", "Seconds a cached callback result lives."),
@@ -53,22 +59,35 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("aliases_file", str(ROOT / "data" / "aliases.csv"),
             "Editable table field,alias,value of misspellings to correct during imports."),
     Setting("env", "development",
-            "development or production; production refuses a missing or weak secret key "
-            "and debug mode, and marks cookies Secure."),
+            "development or production (any other value is refused); production refuses a "
+            "missing or weak secret key and debug mode, marks cookies Secure and sends HSTS."),
     Setting("secret_key", "",
             "Signs session cookies and form tokens; production needs 32+ random characters "
             "(development makes a random one per process)."),
     Setting("app_db_url", "",
             "SQLAlchemy URL of the app database (users, regions, audit log); "
             "default: a SQLite file DATA_DIR/app.db."),
+    Setting("redis_url", "",
+            "Redis URL (redis://host:6379/0) for the cache, sessions and sign-in limits that "
+            "several web machines share; empty: sessions and limits in the app database."),
     Setting("session_minutes", "480", "Minutes without a request after which a sign-in expires."),
+    Setting("session_absolute_hours", "12",
+            "Hours after sign-in when a session ends however much it is used."),
     Setting("secure_cookies", "auto",
             "1 sends cookies over HTTPS only, 0 never; auto: on in production."),
     Setting("login_max_failures", "5",
-            "Failed sign-ins for one user name (x4 for one address) before it is locked out."),
+            "Failed sign-ins for one user name before that name alone is locked out."),
+    Setting("login_address_max_failures", "20",
+            "Failed sign-ins from one client address before that address alone must wait."),
     Setting("login_lockout_minutes", "15",
             "Minutes a locked-out user name or address must wait; failures older than this "
             "are forgotten."),
+    Setting("trusted_proxies", "0",
+            "Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are "
+            "believed (1 behind one nginx); 0: the connecting address is the client."),
+    Setting("request_max_mb", "2",
+            "Largest request body (MB) any route accepts (uploads have IMPORT_MAX_MB); "
+            "larger ones get 413."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -97,5 +116,16 @@ def app_db_url() -> str:
     return explicit or f"sqlite:///{Path(get('data_dir')) / 'app.db'}"
 
 
+ENVIRONMENTS = ("development", "production")
+
+
+def environment() -> str:
+    """development or production; anything else (a typo like `prod`) is refused, never guessed."""
+    value = get("env").strip().lower()
+    if value not in ENVIRONMENTS:
+        raise ValueError(f"DASHBOARD_ENV={get('env')!r} is not one of {', '.join(ENVIRONMENTS)}")
+    return value
+
+
 def is_production() -> bool:
-    return get("env").strip().lower() == "production"
+    return environment() == "production"

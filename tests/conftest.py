@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import auth_helpers, reference
+from tests import auth_helpers, redis_server, reference
 
 SAMPLE_ROWS = int(os.environ.get("TOYPULSE_TEST_ROWS", "150000"))
 
@@ -37,6 +37,43 @@ def warehouse(warehouse_dir):
     wh = Warehouse(warehouse_dir)
     yield wh
     wh.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server (Debian's package) started for this test session."""
+    from dashboard.bench import servers
+
+    try:
+        servers.postgres_bin()
+    except FileNotFoundError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("PostgreSQL is not installed: `python3 tasks.py test` installs it")
+    with servers.local_postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chdb_url(tmp_path_factory) -> str:
+    """A ClickHouse engine (chdb, in-process) over a new data folder."""
+    return f"chdb://{tmp_path_factory.mktemp('chdb')}"
+
+
+@pytest.fixture(scope="session", params=["duckdb", "postgres", "clickhouse"])
+def any_warehouse(request, warehouse, warehouse_dir):
+    """The session's sample warehouse on each backend: its DuckDB build, copied to a server."""
+    if request.param == "duckdb":
+        yield warehouse
+        return
+    from dashboard.warehouse import backends, store
+
+    url = request.getfixturevalue("postgres_url" if request.param == "postgres" else "chdb_url")
+    backends.publish(store.version_file(warehouse_dir, store.current_version(warehouse_dir)),
+                     url)
+    reader = backends.open_warehouse(warehouse_dir, url)
+    yield reader
+    reader.close()
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +123,11 @@ def request_ctx(app, accounts):
 def client_as(app, accounts):
     """client_as("manager") -> a Flask test client signed in through /login as that role."""
     return lambda role: auth_helpers.client_for(app, accounts[role])
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server for the shared-state tests, stopped when the session ends."""
+    process, url = redis_server.start(tmp_path_factory.mktemp("redis"))
+    yield url
+    redis_server.stop(process)

@@ -96,9 +96,10 @@ def cmd_users_reset_password(args) -> int:
 
 def warehouse_source(root: Path) -> str | None:
     """The `source` the current warehouse version was loaded from ('sample' for the demo)."""
-    from dashboard.warehouse.store import NoWarehouseError, Warehouse
+    from dashboard.warehouse.backends import open_warehouse
+    from dashboard.warehouse.store import NoWarehouseError
 
-    warehouse = Warehouse(root)
+    warehouse = open_warehouse(root)
     try:
         with warehouse.cursor() as cur:
             rows = cur.execute("SELECT value FROM meta WHERE key = 'source'").fetchall()

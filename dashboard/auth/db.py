@@ -1,4 +1,4 @@
-"""The app database (users, region assignments, audit log, failed sign-ins), via SQLAlchemy Core.
+"""The app database (users, regions, audit log, sessions, sign-in counts), via SQLAlchemy Core.
 
 A SQLite file by default; any SQLAlchemy URL (e.g. PostgreSQL) works. One engine per process,
 kept on the Flask app like the other per-process services.
@@ -24,7 +24,7 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
-    # Bumped when the password changes or the user is deactivated: old sessions stop working.
+    # Bumped when the password, role, regions or active flag change: old sessions stop working.
     sa.Column("session_epoch", sa.Integer, nullable=False, default=0),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
@@ -52,6 +52,18 @@ login_failures = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("key", sa.String(200), nullable=False, index=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+# Server-side sign-in sessions when there is no Redis (dashboard/auth/sessions.py).
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # SHA-256 of the cookie's token
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("epoch", sa.Integer, nullable=False),
+    sa.Column("started", sa.Float, nullable=False, index=True),  # Unix seconds
+    sa.Column("seen", sa.Float, nullable=False, index=True),
 )
 
 

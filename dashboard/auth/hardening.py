@@ -79,7 +79,10 @@ def security_headers(response: flask.Response) -> flask.Response:
 
 
 def configure(server: flask.Flask) -> None:
-    production = config.is_production()
+    try:
+        production = config.is_production()
+    except ValueError as exc:  # `prod` must not quietly run in development mode
+        raise InsecureConfigError(f"refusing to start: {exc}") from exc
     if production and config.get("debug") == "1":
         raise InsecureConfigError("refusing to start in production with DASHBOARD_DEBUG=1")
     secure = secure_cookies(production)
@@ -92,7 +95,10 @@ def configure(server: flask.Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=config.get_int("session_minutes")),
+        # The cookie's own lifetime is the absolute one; idle expiry is checked on the server
+        # (dashboard/auth/sessions.py), so the cookie is not re-sent with every answer.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config.get_float("session_absolute_hours")),
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=3600,
     )
     if production:

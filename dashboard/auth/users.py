@@ -151,10 +151,18 @@ def _keep_an_admin(conn, row, new_role: str, new_active: bool) -> None:
         raise UserError("this is the last active admin; make another admin first")
 
 
+def _end_sessions(conn, user_id: int) -> None:
+    """Every session of this user stops working (the session epoch moves on)."""
+    conn.execute(sa.update(db.users).where(db.users.c.id == user_id).values(
+        session_epoch=db.users.c.session_epoch + 1))
+    conn.execute(sa.delete(db.sessions).where(db.sessions.c.user_id == user_id))
+
+
 def _change_role(conn, row, role: str, actor: str | None) -> None:
     if row.role != role:
         _keep_an_admin(conn, row, role, bool(row.active))
         conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(role=role))
+        _end_sessions(conn, row.id)
         audit.record(conn, "role_changed", actor, row.username, f"{row.role} -> {role}")
 
 
@@ -164,6 +172,7 @@ def _change_regions(conn, row, role: str, regions: tuple[str, ...], actor: str |
     before = _account(conn, row).regions
     if before != regions:
         _write_regions(conn, row.id, regions)
+        _end_sessions(conn, row.id)
         audit.record(conn, "regions_changed", actor, row.username,
                      f"{', '.join(before) or 'none'} -> {', '.join(regions) or 'none'}")
 
@@ -171,8 +180,8 @@ def _change_regions(conn, row, role: str, regions: tuple[str, ...], actor: str |
 def _change_active(conn, row, role: str, active: bool, actor: str | None) -> None:
     if bool(row.active) != active:
         _keep_an_admin(conn, row, role, active)
-        conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(
-            active=active, session_epoch=row.session_epoch + 1))
+        conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(active=active))
+        _end_sessions(conn, row.id)
         audit.record(conn, "user_reactivated" if active else "user_deactivated", actor,
                      row.username)
 
@@ -228,7 +237,8 @@ def set_password(database: db.AppDB, username: str, password: str,
     with database.begin() as conn:
         row = _row_for_update(conn, username)
         conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(
-            password_hash=password_hash, session_epoch=row.session_epoch + 1))
+            password_hash=password_hash))
+        _end_sessions(conn, row.id)
         audit.record(conn, "password_reset", actor, row.username)
         lockout.clear(conn, row.username)
     return by_username(database, row.username)

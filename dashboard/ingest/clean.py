@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import config
+from dashboard.ingest.duplicates import note_source, sales_duplicates
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.fields import BY_KEY, Field
 from dashboard.ingest.mapping import Mapping, TableMapping
@@ -65,11 +66,16 @@ def clean_table(table: RawTable, tm: TableMapping, mapping: Mapping,
                                    report)
         out[key] = values
         rejected |= bad
+        note_source(report, f, raw[column], table, column)
     for key, constant in tm.constants.items():
         f = BY_KEY[key]
         out[key] = _constant(constant, f, table.name, mapping)
         report.fix("constants", len(out))
-    rejected |= _duplicates(table, tm, out, report, rejected)
+        report.constant_keys.add(key)
+    if tm.role == "sales":
+        rejected |= sales_duplicates(table, tm, out, report, rejected, mapping.drop_duplicates)
+    else:
+        rejected |= _duplicates(table, tm, out, report, rejected)
     _remember_records(table, rejected, report)
     kept = out.loc[~rejected].reset_index(drop=True)
     counts = report.tables.setdefault(table.name, _counts(table.name, tm.role))

@@ -23,7 +23,16 @@ def add_import_parsers(sub, cmd_import, cmd_versions, cmd_rollback) -> None:
                     "Data page); columns it does not cover are proposed")
     sp.add_argument("--save-mapping", help="write the mapping used to this JSON file")
     sp.add_argument("--propose", action="store_true",
-                    help="only print the proposed mapping (JSON) and stop; nothing is imported")
+                    help="preview only: the proposed mapping, row counts, the totals the import "
+                    "would produce, every rule that would change values, duplicates, conflicts "
+                    "and rejections; nothing is written")
+    sp.add_argument("--json", action="store_true",
+                    help="with --propose: print the preview (mapping and report) as JSON")
+    sp.add_argument("--drop-duplicates", action="store_true", default=None,
+                    help="drop exact duplicate lines of a file with no line id (default: keep "
+                    "them as separate sales and flag them)")
+    sp.add_argument("--currency", help="ISO code of the amounts (USD, EUR, MXN…); default: read "
+                    "from the symbols and codes in the file, else USD")
     sp.add_argument("--date-order", choices=DATE_ORDERS,
                     help="how to read dates like 03/01/19 when the data does not decide")
     sp.add_argument("--max-rejected", type=float,
@@ -31,6 +40,7 @@ def add_import_parsers(sub, cmd_import, cmd_versions, cmd_rollback) -> None:
                     "REJECTED)")
     sp.add_argument("--user", default=None, help="who is importing (default: login name)")
     sp.add_argument("--job", help=argparse_suppress())
+    sp.add_argument("--preview", action="store_true", help=argparse_suppress())
     sp.set_defaults(func=cmd_import)
     sp = sub.add_parser("versions", help="list imported versions: who, when, files, rows")
     sp.add_argument("--json", action="store_true", help="print JSON")
@@ -69,7 +79,7 @@ def run_import_command(args) -> int:
         return 2
     files = [(Path(f), Path(f).name) for f in args.files]
     try:
-        mapping = Mapping.load(Path(args.mapping)) if args.mapping else None
+        mapping = _with_options(Mapping.load(Path(args.mapping)) if args.mapping else None, args)
         if args.propose:
             return _propose(files, mapping, args)
         result = _import(files, args, mapping, _printer())
@@ -111,23 +121,62 @@ def _import(files, args, mapping, progress, work_dir=None):
                       max_rejected=args.max_rejected, work_dir=work_dir)
 
 
+def _with_options(mapping, args):
+    """--currency and --drop-duplicates on top of the saved mapping (or an empty one)."""
+    from dashboard.ingest.mapping import Mapping
+
+    currency, drop = getattr(args, "currency", None), getattr(args, "drop_duplicates", None)
+    if currency is None and drop is None:
+        return mapping
+    mapping = mapping or Mapping([])
+    if currency is not None:
+        mapping.currency = currency
+    if drop is not None:
+        mapping.drop_duplicates = drop
+    return mapping
+
+
 def _propose(files, mapping, args) -> int:
-    import tempfile
+    from dashboard.ingest.mapping import Mapping
+    from dashboard.ingest.preview import preview
 
-    from dashboard.ingest.mapping import propose
-    from dashboard.ingest.readers import read_files
-
-    with tempfile.TemporaryDirectory() as tmp:
-        proposed = propose(read_files(files, Path(tmp)), saved=mapping)
-    if args.date_order:
-        proposed.date_order = args.date_order
+    result = preview(files, Path(args.warehouse) / "imports", saved=mapping,
+                     date_order=args.date_order, max_rejected=args.max_rejected)
     if args.save_mapping:
-        proposed.save(Path(args.save_mapping))
+        Mapping.from_dict(result["mapping"]).save(Path(args.save_mapping))
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(render_preview(result))
+    if args.save_mapping:
         print(f"proposed mapping saved to {args.save_mapping}; edit it, then "
               f"`dashboard import ... --mapping {args.save_mapping}`")
-    else:
-        print(json.dumps(proposed.to_dict(), indent=2))
-    return 0
+    return 1 if result["refused"] else 0
+
+
+def render_preview(result: dict) -> str:
+    """The preview as the CLI prints it: mapping, then what the import would do."""
+    from dashboard.ingest.report import render_text
+
+    lines = ["PREVIEW: nothing has been written", "mapping (column -> field):"]
+    for table in result["mapping"]["tables"]:
+        rows = result.get("rows", {}).get(table["source"])
+        shown = f", {rows:,} rows" if rows is not None else ""
+        lines.append(f"  {table['source']} (used as {table['role']}{shown})")
+        lines += [f"    {column} -> {key or '(not used)'}"
+                  for column, key in table["columns"].items()]
+        lines += [f"    constant {key} = {value}" for key, value in table["constants"].items()]
+    mapping = result["mapping"]
+    lines.append(f"duplicates: {mapping.get('duplicates', 'keep')}; currency: "
+                 f"{mapping.get('currency', 'auto')}; date order: {mapping['date_order']}")
+    if result["refused"]:
+        lines.append(f"the import would be refused: {result['refused']['text']}")
+        return "\n".join(lines)
+    lines.append("the import would produce:")
+    lines.append(render_text(result["report"]))
+    lines.append(f"unavailable: {', '.join(result['unavailable']) or 'none'}")
+    lines.append("to import: run the same command without --propose")
+    return "\n".join(lines)
 
 
 def _run_job(args) -> int:
@@ -141,6 +190,8 @@ def _run_job(args) -> int:
     try:
         mapping_file = folder / "mapping.json"
         mapping = Mapping.load(mapping_file) if mapping_file.exists() else None
+        if args.preview:
+            return _preview_job(folder, mapping, args)
         result = _import(jobs.uploaded_files(folder), args, mapping, jobs.StatusWriter(folder),
                          work_dir=folder / "work")
     except ImportProblem as exc:
@@ -154,6 +205,20 @@ def _run_job(args) -> int:
         raise
     jobs.write_status(folder, state="done", stage="done", percent=100, version=result.version,
                       report=result.report, message=f"version {result.version} is live")
+    return 0
+
+
+def _preview_job(folder: Path, mapping, args) -> int:
+    """The Data page's preview: what the import would do, written to status.json."""
+    from dashboard.ingest import jobs
+    from dashboard.ingest.preview import preview
+
+    jobs.write_status(folder, state="running", pid=os.getpid(), stage="previewing", percent=10,
+                      message="previewing the import (nothing is written)")
+    result = preview(jobs.uploaded_files(folder), folder / "work", saved=mapping,
+                     date_order=args.date_order, max_rejected=args.max_rejected)
+    jobs.write_status(folder, state="previewed", stage="preview", percent=100, preview=result,
+                      message="check the preview, then confirm the import")
     return 0
 
 

@@ -18,18 +18,23 @@ import pandas as pd
 from dashboard import config
 from dashboard.ingest.clean import Cleaned
 from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.lines import (
+    LINE_TEXT,
+    build_dimension_tables,
+    find_conflicts,
+    resolve_line_attributes,
+)
 from dashboard.ingest.report import QualityReport
 from dashboard.warehouse.schema import CANONICAL_TABLES, UNKNOWN
 
 INVENTORY_COLUMNS = ("as_of", "store_id", "product_id", "stock_on_hand")
 OPTIONAL = {"age_group": "sales.customer_age_group", "gender": "sales.customer_gender",
-            "channel": "sales.channel", "subcategory": "products.subcategory",
-            "order_id": "sales.order_id"}
+            "channel": "sales.channel", "order_id": "sales.order_id"}
 OUTLIER_FACTOR = 10.0  # flagged when |value| > 10 x the 99th percentile of |value|
 EXAMPLES = 10
 TEXT_COLUMNS = {"sales": ("sale_id", "order_id", "store_id", "product_id", "customer_id",
                           "employee_id", "channel", "customer_gender", "customer_age_group",
-                          "festival"),
+                          "festival", *LINE_TEXT),
                 "products": ("product_id", "name", "category", "subcategory",
                              "target_age_group", "brand"),
                 "stores": ("store_id", "name", "city", "state", "region", "location_type")}
@@ -95,20 +100,26 @@ def assemble(cleaned: list[Cleaned], report: QualityReport,
     sales = _part(cleaned, "sales", "sales")
     if sales.empty:
         raise ImportProblem("no sales rows are left after cleaning; see the rejected rows")
-    if "product_id" not in sales and "name" in products:  # flat file keyed by product name
-        flat = _part(cleaned, "sales", "products")
-        if "name" in flat:
-            sales["product_id"] = flat["name"].to_numpy()
+    _legacy_flat_columns(cleaned, sales)
+    if "product_id" not in sales and "product_name" in sales:  # flat file keyed by name
+        sales["product_id"] = sales["product_name"]
+        report.fix("derived_product_id", int(sales["product_id"].notna().sum()))
     if "store_id" not in sales:
         flat = _part(cleaned, "sales", "stores")
         for column in ("name", "city"):
             if column in flat and column in stores:
                 sales["store_id"] = flat[column].to_numpy()
                 break
+    own = {c for c in sales.columns if not c.startswith("__")}
     sales = _derive_sales(sales, products, stores, has_products_table, report)
-    provided = {f"sales.{c}" for c in sales.columns} | {f"products.{c}" for c in products}
+    sales = resolve_line_attributes(sales, own, products, stores, regions, report)
+    find_conflicts(sales, own, report)
+    products, stores = build_dimension_tables(sales, products, stores)
     unavailable = tuple(dim for dim, key in OPTIONAL.items()
-                        if key not in provided or key in report.derived_keys)
+                        if key.split(".", 1)[1] not in sales or key in report.derived_keys)
+    covered = {key.split(".", 1)[1] for key in OPTIONAL.values()}
+    unavailable += tuple(d["dimension"] for d in report.dimensions
+                         if d["source"] == "unavailable" and d["dimension"] not in covered)
     tables = {
         "sales": _canonical(sales, "sales"),
         "products": _canonical(products, "products"),
@@ -121,6 +132,21 @@ def assemble(cleaned: list[Cleaned], report: QualityReport,
                 inventory[column] = pd.NA
         tables["inventory"] = inventory[list(INVENTORY_COLUMNS)].reset_index(drop=True)
     return tables, unavailable
+
+
+LEGACY_FLAT = {"products": {"name": "product_name", "category": "category",
+                            "subcategory": "subcategory"},
+               "stores": {"region": "region", "state": "state", "city": "city"}}
+
+
+def _legacy_flat_columns(cleaned: list[Cleaned], sales: pd.DataFrame) -> None:
+    """A sales file mapped with products.* / stores.* fields (mappings saved before line
+    attributes existed): those values are the line's own, too."""
+    for role, columns in LEGACY_FLAT.items():
+        flat = _part(cleaned, "sales", role)
+        for source, line in columns.items():
+            if source in flat and line not in sales:
+                sales[line] = flat[source].to_numpy()
 
 
 def _derive_regions(stores: pd.DataFrame, regions: pd.DataFrame,
@@ -193,10 +219,21 @@ def _derive_sales(sales: pd.DataFrame, products: pd.DataFrame, stores: pd.DataFr
                 wrong = returns & (sales[column] > 0).to_numpy()
                 sales.loc[wrong, column] = -sales.loc[wrong, column]
                 report.fix("returns_sign", int(wrong.sum()))
+    _cost_and_profit(sales, report)
     for column in ("units", "unit_price", "revenue"):
         if column in sales:
             _flag_outliers(sales, column, report)
     return sales
+
+
+def _cost_and_profit(sales: pd.DataFrame, report: QualityReport) -> None:
+    """Either measure gives the other (profit = revenue - cost), so margin can be shown."""
+    if "profit" in sales and "cost" not in sales:
+        sales["cost"] = sales["revenue"] - sales["profit"]
+        report.fix("derived_cost_from_profit", int(sales["cost"].notna().sum()))
+    elif "cost" in sales and "profit" not in sales:
+        sales["profit"] = sales["revenue"] - sales["cost"]
+        report.fix("derived_profit", int(sales["profit"].notna().sum()))
 
 
 def _lookup(sales: pd.DataFrame, products: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -247,10 +284,11 @@ def _canonical(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         out[column] = values
     if table == "sales":
         out["date"] = pd.to_datetime(out["date"])
+        out["ship_date"] = pd.to_datetime(out["ship_date"], errors="coerce")
         units = out["units"].astype("float64")
         if units.notna().all() and (units == units.round()).all():
             out["units"] = units.astype("int64")
-        for column in ("unit_price", "discount", "revenue", "cost"):
+        for column in ("unit_price", "discount", "revenue", "cost", "profit"):
             out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
     elif table == "products":
         for column in ("unit_cost", "unit_price"):

@@ -108,8 +108,9 @@ class StatusWriter:
         write_status(self.folder, state="running", pid=os.getpid(), **event)
 
 
-def start(folder: Path, root: Path, user: str) -> subprocess.Popen:
-    """Run the import of this job in its own process (detached from the web request)."""
+def start(folder: Path, root: Path, user: str, preview: bool = False) -> subprocess.Popen:
+    """Run the import of this job in its own process (detached from the web request); with
+    `preview`, only work out what it would do (status "previewed") and write nothing."""
     write_status(folder, state="running", stage="queued", percent=0, rows_read=0,
                  message="starting", pid=None)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
@@ -117,7 +118,7 @@ def start(folder: Path, root: Path, user: str) -> subprocess.Popen:
     with open(folder / "log.txt", "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "dashboard", "--warehouse", str(root), "import",
-             "--job", str(folder), "--user", user],
+             "--job", str(folder), "--user", user, *(["--preview"] if preview else [])],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             cwd=str(config.ROOT), start_new_session=True)
     return process  # the child writes its own pid into status.json as it starts

@@ -53,6 +53,8 @@ class Mapping:
     tables: list[TableMapping]
     date_order: str = "auto"
     missing: dict[str, str] = field(default_factory=dict)
+    currency: str = "auto"  # or an ISO code; "auto" reads it from the amounts
+    drop_duplicates: bool = False  # exact duplicate lines (no line id) are kept unless True
 
     def table(self, source: str) -> TableMapping:
         for t in self.tables:
@@ -87,6 +89,8 @@ class Mapping:
         return {
             "format": FORMAT,
             "date_order": self.date_order,
+            "currency": self.currency,
+            "duplicates": "drop" if self.drop_duplicates else "keep",
             "missing": dict(sorted(self.missing.items())),
             "tables": [{"source": t.source, "role": t.role, "columns": t.columns,
                         "constants": t.constants, "header": t.header} for t in self.tables],
@@ -107,8 +111,13 @@ class Mapping:
         except (KeyError, TypeError, AttributeError) as exc:
             raise ImportProblem(f"the mapping file is incomplete ({exc!r} missing or wrong)",
                                 file=name) from exc
+        duplicates = str(data.get("duplicates", "keep"))
+        if duplicates not in ("keep", "drop"):
+            raise ImportProblem("\"duplicates\" must be keep or drop", file=name,
+                                value=duplicates)
         return cls(tables, str(data.get("date_order", "auto")),
-                   {str(k): str(v) for k, v in (data.get("missing") or {}).items()})
+                   {str(k): str(v) for k, v in (data.get("missing") or {}).items()},
+                   str(data.get("currency") or "auto"), duplicates == "drop")
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,8 +147,10 @@ def propose(tables: list[RawTable], saved: Mapping | None = None) -> Mapping:
     for table in tables:
         reused = _reuse(table, saved) if saved is not None else None
         out.append(reused or propose_table(table))
-    return Mapping(out, saved.date_order if saved else "auto",
-                   dict(saved.missing) if saved else {})
+    if saved is None:
+        return Mapping(out)
+    return Mapping(out, saved.date_order, dict(saved.missing), saved.currency,
+                   saved.drop_duplicates)
 
 
 def _reuse(table: RawTable, saved: Mapping) -> TableMapping | None:

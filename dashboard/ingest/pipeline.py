@@ -25,12 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dashboard import config
-from dashboard.ingest.clean import clean_table, read_aliases
-from dashboard.ingest.derive import assemble
 from dashboard.ingest.errors import ImportBusy, ImportProblem
-from dashboard.ingest.fields import IGNORE
 from dashboard.ingest.locking import import_lock
-from dashboard.ingest.mapping import Mapping, propose, validate
+from dashboard.ingest.mapping import Mapping
+from dashboard.ingest.preview import prepare
 from dashboard.ingest.readers import check_size, read_files
 from dashboard.ingest.report import QualityReport
 from dashboard.warehouse import store
@@ -77,18 +75,9 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             tracker.expect(_estimate_rows(files))
             tracker.stage("reading", "reading files")
             tables = read_files(files, work, tracker.rows)
-            tracker.stage("mapping", "matching columns to fields")
-            mapping = propose(tables, saved=mapping)
-            if date_order:
-                mapping.date_order = date_order
-            validate(mapping, tables)
-            report = QualityReport()
-            tracker.stage("cleaning", "applying cleaning rules")
-            aliases = read_aliases()
-            cleaned = [clean_table(t, mapping.table(t.name), mapping, aliases, report)
-                       for t in tables if mapping.table(t.name).role != IGNORE]
-            tracker.stage("deriving", "joining files and deriving fields")
-            canonical, unavailable = assemble(cleaned, report)
+            prepared = prepare(tables, mapping, date_order, tracker.stage)
+            mapping, report = prepared.mapping, prepared.report
+            canonical, unavailable = prepared.canonical, prepared.unavailable
             summary = report.as_dict()
             report.write_rejected_csv(work / "rejected.csv")
             (work / "report.json").write_text(json.dumps(summary, indent=2, default=str))
@@ -97,7 +86,8 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             parquet = _write_parquet(canonical, work / "canonical")
             tracker.stage("building", "building the new warehouse version")
             info = {"source": "import", "user": user,
-                    "files": [d["name"] for d in described]}
+                    "files": [d["name"] for d in described],
+                    "currency": report.currency["code"]}
             sources = {t: str(p) for t, p in parquet.items() if t != "inventory"}
             try:
                 result = build_version(root, sources, info=info, unavailable=unavailable)
@@ -108,6 +98,7 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
                 "imported_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "seconds": round(time.perf_counter() - started, 1),
                 "files": described, "rows": result.rows, "unavailable": list(unavailable),
+                "currency": report.currency["code"],
                 "mapping": mapping.to_dict(), "report": summary,
             }
             _keep_with_version(root, result.version, work, manifest)
@@ -160,7 +151,7 @@ def _rows_in(sample: bytes, size: int) -> int:
 
 
 def _check_rejected(report: QualityReport, limit: float) -> None:
-    read, rejected = report.rows_read(), report.rows_rejected()
+    read, rejected = report.rows_read(), report.rows_rejected_unchosen()
     if read and rejected / read > limit:
         first = report.first_problems()[0]
         reasons = "; ".join(f"{r}: {n:,}" for r, n in report.rejected.most_common(5))

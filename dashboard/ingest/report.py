@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.ingest.currency import Seen
+
 RULES = {
     "trim_whitespace": "leading/trailing/double spaces removed",
     "currency_symbols": "currency symbols removed from amounts ($9.99 -> 9.99)",
@@ -37,8 +39,16 @@ RULES = {
     "derived_state": "state looked up from the city in the regions table",
     "derived_order_id": "no order id: each sale line is its own order",
     "derived_sale_id": "no sale id: the source file and row number identify each line",
+    "derived_cost_from_profit": "cost derived as revenue - profit (the file has profit, no cost)",
+    "derived_profit": "profit derived as revenue - cost",
+    "derived_product_id": "no product id: the product name identifies the product",
+    "filled_from_stores": "empty line attributes (region/state/city) filled from the stores table",
+    "filled_from_products": "empty line attributes (name/category) filled from the products table",
+    "duplicates_dropped": "exact duplicate lines dropped, as chosen (drop duplicates)",
 }
 FLAGS = {
+    "duplicate_lines": "exact duplicate lines kept as separate sales (choose drop duplicates "
+                       "to remove them)",
     "returns": "returns kept (negative units)",
     "outliers": "values flagged as outliers (kept; check them)",
 }
@@ -73,6 +83,18 @@ class QualityReport:
     problems: list[Problem] = field(default_factory=list)
     records: dict[tuple[str, int], dict] = field(default_factory=dict)
     derived_keys: set[str] = field(default_factory=set)  # fields made up, not read
+    field_columns: dict[str, list[str]] = field(default_factory=dict)  # key -> "file · column"
+    constant_keys: set[str] = field(default_factory=set)
+    dimensions: list[dict] = field(default_factory=list)  # where each dimension came from
+    conflicts: list[dict] = field(default_factory=list)  # ids whose lines disagree
+    totals: dict = field(default_factory=dict)  # what the import will produce
+    currency: dict = field(default_factory=dict)  # code, how it was decided, symbols seen
+    seen_currency: Seen = field(default_factory=Seen)  # currency marks in amount cells
+    dropped_by_choice: int = 0  # rejected because the user chose so (not held to the limit)
+
+    def source(self, key: str, table: str, column: str) -> None:
+        """Remember which column of which file filled a field (for the report)."""
+        self.field_columns.setdefault(key, []).append(f"{column} ({table})")
 
     def fix(self, rule: str, count: int) -> None:
         if count:
@@ -117,6 +139,10 @@ class QualityReport:
     def rows_rejected(self) -> int:
         return sum(t.rejected for t in self.tables.values())
 
+    def rows_rejected_unchosen(self) -> int:
+        """Rejected rows the user did not ask to drop (held to DASHBOARD_IMPORT_MAX_REJECTED)."""
+        return self.rows_rejected() - self.dropped_by_choice
+
     def count_reasons(self) -> None:
         self.rejected = Counter(p.reason for p in self.first_problems())
 
@@ -130,10 +156,15 @@ class QualityReport:
             "fixed": [{"rule": r, "count": n, "what": RULES.get(r, r)}
                       for r, n in sorted(self.fixed.items())],
             "rejected": [{"reason": r, "count": n} for r, n in self.rejected.most_common()],
+            "rejected_examples": [vars(p) for p in self.first_problems()[:10]],
             "flags": [{"flag": f, "count": n, "what": FLAGS.get(f, f),
                        "examples": self.examples.get(f, [])[:10]}
                       for f, n in sorted(self.flags.items())],
             "notes": self.notes,
+            "dimensions": self.dimensions,
+            "conflicts": self.conflicts,
+            "totals": self.totals,
+            "currency": self.currency,
         }
 
     def write_rejected_csv(self, path: Path) -> int:
@@ -150,13 +181,53 @@ class QualityReport:
         return len(problems)
 
 
+def line_totals(sales: pd.DataFrame) -> dict:
+    """The totals an import produces: lines, orders, units and every amount column."""
+    out = {"lines": int(len(sales)),
+           "orders": int(sales["order_id"].nunique()) if "order_id" in sales else int(len(sales))}
+    for column in ("units", "revenue", "cost", "profit"):
+        if column in sales and sales[column].notna().any():
+            value = float(sales[column].sum())
+            out[column] = int(value) if column == "units" and value.is_integer() else value
+        else:
+            out[column] = None
+    if "discount" in sales and "revenue" in sales and sales["discount"].notna().any():
+        out["discount_avg"] = float(sales["discount"].mean())
+    dates = pd.to_datetime(sales["date"]) if "date" in sales else pd.Series(dtype="datetime64[ns]")
+    out["first_date"] = dates.min().date().isoformat() if len(dates) else None
+    out["last_date"] = dates.max().date().isoformat() if len(dates) else None
+    return out
+
+
+def _amount(value, currency: str) -> str:
+    return "—" if value is None else f"{value:,.2f} {currency}"
+
+
+def render_totals(report: dict) -> list[str]:
+    t, code = report.get("totals") or {}, (report.get("currency") or {}).get("code", "")
+    if not t:
+        return []
+    lines = [f"totals: {t['lines']:,} lines, {t['orders']:,} orders, "
+             f"{t['first_date']} to {t['last_date']}",
+             f"  units {t['units']:,}" if t["units"] is not None else "  units —",
+             f"  revenue {_amount(t['revenue'], code)}", f"  cost {_amount(t['cost'], code)}",
+             f"  profit {_amount(t['profit'], code)}"]
+    if t.get("discount_avg") is not None:
+        lines.append(f"  average discount {t['discount_avg']:.1%}")
+    return lines
+
+
 def render_text(report: dict) -> str:
     """The report as the CLI prints it."""
     lines = [f"rows read {report['rows_read']:,}, kept {report['rows_kept']:,}, "
              f"rejected {report['rows_rejected']:,}"]
+    currency = report.get("currency") or {}
+    if currency:
+        lines.append(f"currency: {currency['code']} ({currency['how']})")
     for t in report["tables"]:
         lines.append(f"  {t['name']} ({t['role']}): read {t['read']:,}, kept {t['kept']:,}, "
                      f"rejected {t['rejected']:,}")
+    lines += render_totals(report)
     if report["fixed"]:
         lines.append("fixed:")
         lines += [f"  {f['rule']}: {f['count']:,} ({f['what']})" for f in report["fixed"]]
@@ -166,6 +237,20 @@ def render_text(report: dict) -> str:
     if report["flags"]:
         lines.append("flagged:")
         lines += [f"  {f['flag']}: {f['count']:,} ({f['what']})" for f in report["flags"]]
+    if report.get("conflicts"):
+        lines.append("conflicting ids (each line keeps its own value):")
+        for c in report["conflicts"]:
+            shown = "; ".join(f"{e['id']}: " + ", ".join(f"{v} ({n:,})" for v, n in
+                                                         e["values"].items())
+                              for e in c["examples"][:3])
+            lines.append(f"  {c['key']} with more than one {c['attribute']}: {c['ids']:,} ids, "
+                         f"{c['lines']:,} lines, e.g. {shown}")
+    if report.get("dimensions"):
+        lines.append("dimensions (where each came from; lines Unknown and why):")
+        for d in report["dimensions"]:
+            why = ", ".join(f"{k}: {v:,}" for k, v in d["why"].items())
+            unknown = f"; {d['unknown']:,} Unknown" + (f" ({why})" if why else "")
+            lines.append(f"  {d['label']}: {d['source']}" + (unknown if d["unknown"] else ""))
     if report["notes"]:
         lines.append("notes:")
         lines += [f"  {n}" for n in report["notes"]]

@@ -126,6 +126,28 @@ def extras_block(mapping: dict):
         className="mb-3", id="data-extras")
 
 
+CURRENCIES = ("USD", "EUR", "GBP", "MXN", "CAD", "AUD", "INR", "JPY")
+
+
+def options_block(mapping: dict):
+    """Duplicate lines and currency: the two choices that change totals, asked up front."""
+    currency = mapping.get("currency", "auto")
+    options = [{"label": "read from the file (else USD)", "value": "auto"}]
+    options += [{"label": c, "value": c} for c in sorted({*CURRENCIES, currency} - {"auto"})]
+    return html.Div([
+        dbc.Checkbox(id="data-drop-duplicates", value=mapping.get("duplicates") == "drop",
+                     label="Drop exact duplicate lines (files with no line id; by default "
+                           "identical lines are kept as separate sales and flagged)",
+                     className="small"),
+        html.Div([
+            html.Label("Currency of the amounts", htmlFor="data-currency",
+                       className="small me-2"),
+            dcc.Dropdown(id="data-currency", value=currency, options=options,
+                         clearable=False, style={"width": "16rem"}),
+        ], className="d-flex align-items-center flex-wrap mt-1"),
+    ], className="mb-2", id="data-options")
+
+
 def mapping_card(job_id: str, prop: dict) -> dbc.Card:
     mapping = prop["mapping"]
     blocks = []
@@ -176,7 +198,10 @@ def mapping_card(job_id: str, prop: dict) -> dbc.Card:
                                     {"label": "month first (1 Mar)", "value": "month_first"}],
                            className="small"),
         ], className="d-flex flex-wrap align-items-center mb-2"),
-        dbc.Button("Import", id="data-import", color="primary", size="sm"),
+        options_block(mapping),
+        dbc.Button("Preview import", id="data-import", color="primary", size="sm"),
+        html.Span(" Nothing is written until you confirm the preview.",
+                  className="small text-muted"),
         html.Div(id="data-mapping-error", className="mt-2"),
     ]), className="mb-3", id="data-mapping-card")
 
@@ -197,6 +222,8 @@ def status_view(job_id: str, status: dict):
             html.Div("You can keep using the dashboard; the current data is served until the "
                      "new version is complete.", className="small text-muted mt-1"),
         ])
+    if state == "previewed":
+        return preview_view(status.get("preview") or {})
     href = f"/data/jobs/{job_id}/rejected.csv"
     if state == "done":
         return html.Div([
@@ -212,6 +239,26 @@ def status_view(job_id: str, status: dict):
                   color="danger", className="py-2", id="data-failed"),
         quality_report(report, href) if report else None,
     ])
+
+
+def preview_view(preview: dict):
+    """What the import would do, with the button that does it (nothing is written before)."""
+    refused = preview.get("refused")
+    if refused:
+        return html.Div([
+            dbc.Alert([html.Strong("The import would be refused. "), refused.get("text", ""),
+                       html.Br(), "Nothing was written. Change the mapping or the file and "
+                       "preview again."], color="danger", className="py-2",
+                      id="data-preview-refused"),
+        ], id="data-preview")
+    return html.Div([
+        dbc.Alert([html.Strong("Preview: nothing has been written yet. "),
+                   "Confirming imports exactly this; to change it, edit the mapping above and "
+                   "preview again."], color="info", className="py-2"),
+        quality_report(preview["report"], None, preview=True),
+        dbc.Button("Confirm import", id="data-confirm", color="success", size="sm",
+                   className="mt-2"),
+    ], id="data-preview")
 
 
 def history_card() -> dbc.Card:
@@ -252,7 +299,8 @@ def layout(job: str | None = None, error: str | None = None, **_):
     require_admin()
     folder = jobs.job_folder(_root(), job) if job else None
     status = jobs.read_status(folder) if folder else {}
-    prop = proposal(folder) if folder and status.get("state") == "uploaded" else None
+    prop = (proposal(folder) if folder and status.get("state") in ("uploaded", "previewed")
+            else None)
     running = status.get("state") == "running"
     return html.Div([
         dcc.Store(id="data-job", data=job if folder else None),
@@ -305,7 +353,7 @@ def policies_from_inputs(rows) -> dict[str, str]:
 
 
 def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order,
-                        constants=None, policies=None) -> Mapping:
+                        constants=None, policies=None, drop=None, currency=None) -> Mapping:
     """The user's corrections applied to the proposal (inputs are checked, never trusted)."""
     base = Mapping.from_dict(prop["mapping"])
     if len(roles) != len(base.tables) or len(tables) != len(base.tables):
@@ -326,15 +374,17 @@ def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order,
                                 tm.header))
     order = date_order if date_order in ("auto", "day_first", "month_first") else "auto"
     missing = {**base.missing, **policies_from_inputs(policies)}
-    return Mapping(out, order, missing)
+    chosen = currency if isinstance(currency, str) and (
+        currency == "auto" or currency in CURRENCIES or currency == base.currency) else (
+        base.currency)
+    return Mapping(out, order, missing, chosen,
+                   bool(drop) if isinstance(drop, bool) else base.drop_duplicates)
 
 
 @callback(
     Output("data-mapping-error", "children"),
     Output("data-status", "children", allow_duplicate=True),
     Output("data-poll", "disabled", allow_duplicate=True),
-    Output("data-import", "disabled"),
-    Output("data-mapping-card", "style"),
     Input("data-import", "n_clicks"),
     State({"type": "data-role", "index": ALL}, "value"),
     State({"type": "data-columns", "index": ALL}, "data"),
@@ -342,26 +392,52 @@ def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order,
     State("data-constants", "data"),
     State("data-policies", "data"),
     State("data-job", "data"),
+    State("data-drop-duplicates", "value"),
+    State("data-currency", "value"),
     prevent_initial_call=True,
 )
-def start_import(n_clicks, roles, tables, date_order, constants, policies, job_id):
+def start_import(n_clicks, roles, tables, date_order, constants, policies, job_id,
+                 drop=None, currency=None):
+    """Preview the import with the confirmed mapping (a background process; nothing written)."""
     admin = require_admin()
     folder = jobs.job_folder(_root(), job_id)
     prop = proposal(folder) if folder else None
-    if not n_clicks or prop is None:
+    if not n_clicks or prop is None or jobs.read_status(folder).get("state") == "running":
         raise PreventUpdate
-    mapping = mapping_from_inputs(prop, roles, tables, date_order, constants, policies)
+    mapping = mapping_from_inputs(prop, roles, tables, date_order, constants, policies, drop,
+                                  currency)
     try:
         validate(mapping, _headers_only(prop))
     except ImportProblem as exc:
-        return (dbc.Alert(str(exc), color="warning", className="small py-2"), dash.no_update,
-                True, False, dash.no_update)
+        return dbc.Alert(str(exc), color="warning", className="small py-2"), dash.no_update, True
     mapping.save(folder / "mapping.json")
+    jobs.start(folder, _root(), admin.username, preview=True)
+    return None, status_view(job_id, jobs.read_status(folder)), False
+
+
+@callback(
+    Output("data-status", "children", allow_duplicate=True),
+    Output("data-poll", "disabled", allow_duplicate=True),
+    Output("data-mapping-card", "style"),
+    Input("data-confirm", "n_clicks"),
+    State("data-job", "data"),
+    prevent_initial_call=True,
+)
+def confirm_import(n_clicks, job_id):
+    """Import exactly what was previewed (the mapping saved with the preview)."""
+    admin = require_admin()
+    folder = jobs.job_folder(_root(), job_id)
+    if not n_clicks or folder is None:
+        raise PreventUpdate
+    status = jobs.read_status(folder)
+    if status.get("state") != "previewed" or (status.get("preview") or {}).get("refused"):
+        raise PreventUpdate
+    mapping = Mapping.load(folder / "mapping.json")
     mapping.save(last_mapping_path(_root()))  # proposed again next time
     jobs.start(folder, _root(), admin.username)
     record_event("import", subject=", ".join(t.source for t in mapping.tables),
                  detail=f"web import started (job {job_id})")
-    return None, status_view(job_id, jobs.read_status(folder)), False, True, {"display": "none"}
+    return status_view(job_id, jobs.read_status(folder)), False, {"display": "none"}
 
 
 def _headers_only(prop: dict):
@@ -389,7 +465,7 @@ def poll(_, job_id):
     if folder is None:
         return None, True, dash.no_update
     status = jobs.read_status(folder)
-    finished = status.get("state") in ("done", "failed")
+    finished = status.get("state") in ("done", "failed", "previewed")
     return status_view(job_id, status), finished, history_table() if finished else dash.no_update
 
 

@@ -68,10 +68,12 @@ class OverviewScan:
 # Every part of the one Overview statement returns these columns; `part` says which it is.
 PART_COLUMNS = ("part", "period", "d1", "d2", "k1", "k2", "revenue", "units", "cost",
                 "hl_revenue", "hl_units", "n")  # n: order count, or a toy's rank
-MEASURE_SUMS = ("sum(revenue)::DOUBLE, sum(units)::DOUBLE, sum(cost)::DOUBLE, "
-                "coalesce(sum(revenue) FILTER (WHERE hl), 0)::DOUBLE, "
-                "coalesce(sum(units) FILTER (WHERE hl), 0)::DOUBLE")
-SUMS = MEASURE_SUMS + ", NULL::DOUBLE"
+# Every output column is named, so that sqlglot can rewrite QUALIFY for PostgreSQL.
+MEASURE_SUMS = ("sum(revenue)::DOUBLE AS revenue, sum(units)::DOUBLE AS units, "
+                "sum(cost)::DOUBLE AS cost, "
+                "coalesce(sum(revenue) FILTER (WHERE hl), 0)::DOUBLE AS hl_revenue, "
+                "coalesce(sum(units) FILTER (WHERE hl), 0)::DOUBLE AS hl_units")
+SUMS = MEASURE_SUMS + ", NULL::DOUBLE AS n"
 
 
 @dataclass
@@ -100,7 +102,7 @@ def _chart_group_part(stmt, catalog, sets: dict[str, tuple[str, ...]], flt, scop
         keys = [c for c in cols if c != "month"] + ["NULL", "NULL"]
         cases["part"].append(f"WHEN {gid} THEN ?")
         case_params["part"].append(name)
-        cases["month"].append(f"WHEN {gid} THEN {'month' if 'month' in cols else 'NULL'}")
+        cases["month"].append(f"WHEN {gid} THEN {'month' if 'month' in cols else 'NULL::DATE'}")
         cases["k1"].append(f"WHEN {gid} THEN {keys[0]}::VARCHAR")
         cases["k2"].append(f"WHEN {gid} THEN {keys[1]}::VARCHAR")
     expr = {key: f"CASE {grouping} {' '.join(whens)} END" for key, whens in cases.items()}
@@ -119,7 +121,8 @@ def _top_toys_part(stmt, catalog, flt, scope, highlight, top_n: int, rank_by: st
     if highlight is not None and highlight.column == "product_name":
         also, also_params = " OR product_name = ?", [highlight.value]
     stmt.add(
-        f"SELECT 'top', NULL, NULL::DATE, NULL::DATE, age_group, product_name, {MEASURE_SUMS}, "
+        f"SELECT 'top' AS part, NULL AS period, NULL::DATE AS d1, NULL::DATE AS d2, "
+        f"age_group AS k1, product_name AS k2, {MEASURE_SUMS}, "
         f"row_number() OVER (PARTITION BY age_group ORDER BY sum({rank_by}) DESC, "
         f"product_name)::DOUBLE AS n FROM ({source}) GROUP BY age_group, product_name "
         f"QUALIFY n <= ?{also}",

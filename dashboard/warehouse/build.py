@@ -2,6 +2,8 @@
 
 The build writes a new DuckDB file next to the served one and publishes it only when every table
 and rollup is in place (see store.py), so a failed or killed build changes nothing users see.
+With DASHBOARD_WAREHOUSE_URL set, the finished file is then copied to that server and published
+there the same way (warehouse/backends/).
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.warehouse import store
+from dashboard.warehouse import backends, store
 from dashboard.warehouse.calendar import build_calendar
 from dashboard.warehouse.schema import (
     CANONICAL_TABLES,
     FACT_TABLES,
     FILTER_COLUMNS,
+    LINE_LOOKUPS,
+    LINE_ONLY,
     ROLLUPS,
+    UNKNOWN,
     Rollup,
 )
 
@@ -73,18 +78,26 @@ def _create_sales_fact(con: duckdb.DuckDBPyConnection, sales_source: object) -> 
     # A source may name the festival of its rows (a file from one promotion); else the calendar.
     festival = ("coalesce(nullif(nullif(trim(s.festival::VARCHAR), ''), 'Unknown'), c.festival)"
                 if "festival" in columns else "c.festival")
+    line = {name: _line_attribute(columns, name) for name in (*LINE_LOOKUPS, *LINE_ONLY)}
+    profit = ("coalesce(s.profit, s.revenue - s.cost)" if "profit" in columns
+              else "s.revenue - s.cost")
+    ship_date = "s.ship_date::DATE" if "ship_date" in columns else "NULL::DATE"
     con.execute(
         f"""
         CREATE TABLE sales_fact AS
         SELECT s.sale_id, s.order_id, s.date::DATE AS date, c.month, c.season,
                {festival} AS festival,
-               s.store_id, coalesce(st.region, 'Unknown') AS region,
-               coalesce(st.city, 'Unknown') AS city,
-               s.product_id, coalesce(p.name, 'Unknown') AS product_name,
-               coalesce(p.category, 'Unknown') AS category,
-               coalesce(p.subcategory, 'Unknown') AS subcategory,
-               s.customer_id, s.employee_id, coalesce(s.channel, 'Unknown') AS channel,
-               s.units, s.unit_price, s.discount, s.revenue, s.cost,
+               s.store_id, {line["region"]} AS region, {line["state"]} AS state,
+               {line["city"]} AS city, {line["country"]} AS country,
+               {line["postal_code"]} AS postal_code,
+               s.product_id, {line["product_name"]} AS product_name,
+               {line["category"]} AS category, {line["subcategory"]} AS subcategory,
+               s.customer_id, {line["customer_name"]} AS customer_name,
+               {line["segment"]} AS segment, s.employee_id,
+               coalesce(s.channel, 'Unknown') AS channel,
+               s.units, s.unit_price, s.discount, s.revenue, s.cost, {profit} AS profit,
+               {ship_date} AS ship_date, {line["ship_mode"]} AS ship_mode,
+               {line["returned"]} AS returned,
                coalesce(s.customer_age_group, 'Unknown') AS age_group,
                coalesce(s.customer_gender, 'Unknown') AS gender
         FROM sales_src s
@@ -99,10 +112,26 @@ def _create_sales_fact(con: duckdb.DuckDBPyConnection, sales_source: object) -> 
         CREATE VIEW sales AS
         SELECT sale_id, order_id, date, store_id, product_id, customer_id, employee_id, channel,
                units, unit_price, discount, revenue, cost,
-               gender AS customer_gender, age_group AS customer_age_group, festival
+               gender AS customer_gender, age_group AS customer_age_group, festival, profit,
+               ship_date, ship_mode, customer_name, segment, country, region, state, city,
+               postal_code, product_name, category, subcategory, returned
         FROM sales_fact
         """
     )
+
+
+def _line_attribute(columns: set[str], name: str) -> str:
+    """SQL for one line attribute: the line's own value, else the lookup table's, else Unknown.
+
+    Names come from the schema (never from a file), so they are safe to place in the SQL.
+    """
+    parts = []
+    if name in columns:
+        parts.append(f"nullif(nullif(trim(s.{name}::VARCHAR), ''), 'Unknown')")
+    if name in LINE_LOOKUPS:
+        table, column, _ = LINE_LOOKUPS[name]
+        parts.append(f"{'st' if table == 'stores' else 'p'}.{column}")
+    return f"coalesce({', '.join([*parts, repr(UNKNOWN)])})"
 
 
 def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
@@ -218,6 +247,7 @@ def _write_meta(con: duckdb.DuckDBPyConnection, info: dict, unavailable: tuple[s
         "min_date": rows[1].isoformat(),
         "max_date": rows[2].isoformat(),
         "unavailable": list(unavailable),
+        "currency": str(info.get("currency") or "USD"),  # ISO code of every amount
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
@@ -260,5 +290,7 @@ def build_version(
             raise
         con.close()
         store.publish(root, version, building)
+        # A server warehouse (DASHBOARD_WAREHOUSE_URL) gets a copy of the finished build.
+        backends.publish(store.version_file(root, version))
     elapsed = time.perf_counter() - started
     return BuildResult(version, rows, elapsed, store.version_file(root, version))

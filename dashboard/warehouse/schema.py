@@ -15,6 +15,10 @@ CANONICAL_TABLES: dict[str, tuple[str, ...]] = {
         "channel", "units", "unit_price", "discount", "revenue", "cost",
         "customer_gender", "customer_age_group",
         "festival",  # optional: overrides the calendar's festival (a file from one promotion)
+        "profit",  # optional: a file's own profit (cost = revenue - profit if it lacks cost)
+        # optional line attributes a flat export carries; each wins over the lookup tables
+        "ship_date", "ship_mode", "customer_name", "segment", "country", "region", "state",
+        "city", "postal_code", "product_name", "category", "subcategory", "returned",
     ),
     "products": (
         "product_id", "name", "category", "subcategory", "target_age_group", "brand",
@@ -96,6 +100,18 @@ FACT_DIMS = {
     "sales": (*_ALL, "product_name"),
     "orders": ("region", "age_group", "gender", "channel", "category_mask"),
 }
+
+# Line attributes of `sales` and where sales_fact looks them up when a line lacks its own:
+# column -> (lookup table, its column, the sales key joining it).
+LINE_LOOKUPS: dict[str, tuple[str, str, str]] = {
+    "region": ("stores", "region", "store_id"),
+    "state": ("stores", "state", "store_id"),
+    "city": ("stores", "city", "store_id"),
+    "product_name": ("products", "name", "product_id"),
+    "category": ("products", "category", "product_id"),
+    "subcategory": ("products", "subcategory", "product_id"),
+}
+LINE_ONLY = ("ship_mode", "segment", "country", "postal_code", "customer_name", "returned")
 
 # Columns that may be missing in an imported source: value shown when they are.
 UNKNOWN = "Unknown"

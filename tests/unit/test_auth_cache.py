@@ -73,23 +73,29 @@ def test_cache_key_holds_the_scope(app, services):
     assert calls == ["North", "South", "*"]
 
 
-def test_reassigned_region_applies_on_the_next_request(app, database, services, raw):
+def test_reassigned_region_applies_on_the_next_sign_in(app, database, services, raw):
+    """A change of regions or role ends the user's sessions; the next sign-in sees the new scope
+    (never cached figures of the old one)."""
     services.cache.clear()
     login = make_manager(database, "t-moving", ["North"])
     client = client_for(app, login)
     assert dp.heatmap_regions(overview(client)) == {"North"}
 
-    users.set_regions(database, "t-moving", ["West"], "tests")  # same session cookie from here
+    users.set_regions(database, "t-moving", ["West"], "tests")
+    assert client.get("/_dash-layout").status_code == 401  # the old session has ended
+    client = client_for(app, login)
     out = overview(client)
     assert dp.heatmap_regions(out) == {"West"}
     assert dp.category_revenue(out) == pytest.approx(revenue(raw, "West"))
 
     users.set_regions(database, "t-moving", [], "tests")  # nothing assigned: fail closed
+    client = client_for(app, login)
     dep = dp.dependency(client, dp.OVERVIEW)
     refused = dp.post(client, dp.payload(dep, dp.overview_values(), ["ov-f-regions.value"]))
     assert refused.status_code == 403
 
     users.set_role(database, "t-moving", "analyst", "tests")
+    client = client_for(app, login)
     assert dp.heatmap_regions(overview(client)) == set(raw["region"].unique())
 
     users.set_active(database, "t-moving", False, "tests")  # deactivated: the session ends

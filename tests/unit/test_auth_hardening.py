@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import flask
 import pytest
 import sqlalchemy as sa
-from itsdangerous import TimestampSigner
 
 from dashboard import config
 from dashboard.auth import audit, db, hardening, lockout, passwords, users
@@ -199,20 +197,6 @@ def test_one_address_failing_for_many_names_is_locked_out(app, accounts):
 
 
 # ---- Sessions -----------------------------------------------------------------------------
-
-
-def test_a_session_expires_after_the_idle_time(app, accounts, monkeypatch):
-    client = app.server.test_client()
-    lifetime = config.get_int("session_minutes") * 60
-    stamp = int(time.time()) - lifetime - 5
-    with monkeypatch.context() as patched:  # the cookie is issued lifetime+5 s ago
-        patched.setattr(TimestampSigner, "get_timestamp", lambda self: stamp)
-        assert sign_in(client, accounts["analyst"]).status_code == 303
-    assert client.get("/_dash-layout").status_code == 401
-    assert client.get("/", headers={"Accept": "text/html"}).status_code == 302
-
-    fresh = client_for(app, accounts["analyst"])
-    assert fresh.get("/_dash-layout").status_code == 200
 
 
 def test_a_forged_or_edited_session_cookie_is_anonymous(app, client_as):

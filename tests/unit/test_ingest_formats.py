@@ -145,8 +145,8 @@ def test_flat_file_in_spanish_with_day_first_dates_and_a_constant(tmp_path):
     proposal = propose(read_files([(path, "ventas.csv")], tmp_path))
     columns = proposal.tables[0].columns
     assert proposal.tables[0].role == "sales"
-    assert columns == {"Fecha": "sales.date", "Tienda": "stores.name", "Ciudad": "stores.city",
-                       "Producto": "products.name", "Categoria": "products.category",
+    assert columns == {"Fecha": "sales.date", "Tienda": "stores.name", "Ciudad": "sales.city",
+                       "Producto": "sales.product_name", "Categoria": "sales.category",
                        "Cantidad": "sales.units", "Importe": "sales.revenue",
                        "Genero": "sales.customer_gender"}
     proposal.tables[0].constants["sales.channel"] = "Store"

@@ -17,6 +17,7 @@ from tests.ingest_support import (
     SALES_HEADER,
     SALES_ROWS,
     load_good,
+    refused,
     served_state,
     write_export,
 )
@@ -45,9 +46,7 @@ def test_amounts_percentages_and_dates_parse():
 def test_rules_are_applied_and_counted(tmp_path):
     rows = [
         "1,2024-01-05, S1 ,P1,2",      # stray spaces
-        "1,2024-01-05, S1 ,P1,2",      # exact duplicate row
         "2,2024-01-06,S2,P2,1",
-        "2,2024-01-07,S2,P2,9",        # same sale id, different content
         "3,2024-01-08,S1,P3,-2",       # a return
         "4,2024-01-09,S1,,1",          # missing product: policy drop
         "5,2024-01-10,S2,P1,3",
@@ -62,18 +61,25 @@ def test_rules_are_applied_and_counted(tmp_path):
     assert fixed["currency_symbols"] == 6 and fixed["thousands_separators"] == 2
     assert fixed["value_aliases"] == 1          # Cuidad de Mexico -> Ciudad de Mexico
     assert "returns_sign" not in fixed  # derived revenue of a return is negative already
-    assert {r["reason"]: r["count"] for r in report["rejected"]} == {
-        "duplicate row (exact copy)": 1,
-        "sale_id: duplicate (an earlier row has it)": 1,
-        "product_id: missing": 1,
-    }
+    assert {r["reason"]: r["count"] for r in report["rejected"]} == {"product_id: missing": 1}
     assert {f["flag"]: f["count"] for f in report["flags"]}["returns"] == 1
-    assert report["rows_read"] == 7 + 3 + 2 and report["rows_rejected"] == 3
+    assert report["rows_read"] == 5 + 3 + 2 and report["rows_rejected"] == 1
     rejected = (work / "rejected.csv").read_text().splitlines()
-    assert len(rejected) == 4 and rejected[1].startswith("sales.csv,3,(whole row),")
+    assert len(rejected) == 2 and rejected[1].startswith("sales.csv,5,Product_ID,")
     root = tmp_path / "wh"
     _, _, totals = served_state(root)
     assert totals == (4, pytest.approx(2 * 25 + 1500 - 2 * 3 + 3 * 25), 2 + 1 - 2 + 3)
+
+
+def test_a_repeated_line_id_is_refused_with_the_rows_named(tmp_path):
+    rows = ["1,2024-01-05,S1,P1,2", "1,2024-01-05,S1,P1,2",  # the same line twice
+            "2,2024-01-06,S2,P2,1", "3,2024-01-07,S2,P2,9", "2,2024-01-07,S2,P2,9"]
+    files = write_export(tmp_path / "in", SALES_HEADER + "\n".join(rows) + "\n")
+    root = load_good(tmp_path)
+    problem = refused(files, root, max_rejected=0.9)
+    text = str(problem)
+    assert "'1' in rows 2, 3" in text and "'2' in rows 4, 6" in text
+    assert problem.file == "sales.csv" and problem.column == "Sale_ID" and problem.row == 3
 
 
 def test_case_variant_takes_the_commonest_spelling(tmp_path):

@@ -1,4 +1,5 @@
-"""Every Overview metric against an independent pandas computation over the raw sample rows."""
+"""Every Overview metric against an independent pandas computation over the raw sample rows,
+on each warehouse backend (DuckDB files, PostgreSQL server, ClickHouse engine via chdb)."""
 
 from __future__ import annotations
 
@@ -53,9 +54,9 @@ def _close(a, b):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_kpis_match_pandas(name, warehouse, raw):
+def test_kpis_match_pandas(name, any_warehouse, raw):
     flt, scope, values, scope_regions = _case(name, raw)
-    kpis = m.kpis(m.run_overview(warehouse, flt, scope))
+    kpis = m.kpis(m.run_overview(any_warehouse, flt, scope))
     periods = {
         "value": (flt.start, flt.end),
         "previous": ref.previous_period(flt.start, flt.end),
@@ -72,9 +73,9 @@ def test_kpis_match_pandas(name, warehouse, raw):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_chart_metrics_match_pandas(name, warehouse, raw):
+def test_chart_metrics_match_pandas(name, any_warehouse, raw):
     flt, scope, values, scope_regions = _case(name, raw)
-    scan = m.run_overview(warehouse, flt, scope)
+    scan = m.run_overview(any_warehouse, flt, scope)
     rows = ref.select(raw, flt.start, flt.end, scope_regions, **values)
     assert scan.is_empty == rows.empty
     if rows.empty:
@@ -133,9 +134,9 @@ def test_chart_metrics_match_pandas(name, warehouse, raw):
     assert top["revenue"].to_numpy() == pytest.approx(want["revenue"].to_numpy())
 
 
-def test_highlight_splits_every_chart(warehouse, raw):
+def test_highlight_splits_every_chart(any_warehouse, raw):
     flt = Filter(start=D(2025, 1, 1), end=D(2025, 12, 31))
-    scan = m.run_overview(warehouse, flt, Scope.everything(), Highlight("region", "North"))
+    scan = m.run_overview(any_warehouse, flt, Scope.everything(), Highlight("region", "North"))
     rows = ref.select(raw, flt.start, flt.end)
     north = rows[rows["region"] == "North"]
     cats = m.category_bars(scan).set_index("category")
@@ -147,10 +148,10 @@ def test_highlight_splits_every_chart(warehouse, raw):
         north.groupby("age_group")["units"].sum().astype(float).to_dict())
 
 
-def test_product_highlight_and_units_ranking(warehouse, raw):
+def test_product_highlight_and_units_ranking(any_warehouse, raw):
     flt = Filter(start=D(2024, 6, 1), end=D(2024, 8, 31))
     toy = raw["product_name"].iloc[0]
-    scan = m.run_overview(warehouse, flt, Scope.everything(), Highlight("product_name", toy),
+    scan = m.run_overview(any_warehouse, flt, Scope.everything(), Highlight("product_name", toy),
                           top_n=3, rank_by="units")
     rows = ref.select(raw, flt.start, flt.end)
     top = m.top_toys_by_age(scan)
@@ -170,10 +171,10 @@ def test_product_highlight_and_units_ranking(warehouse, raw):
     assert month.sum() == pytest.approx(rows.loc[rows["product_name"] == toy, "revenue"].sum())
 
 
-def test_manager_without_regions_gets_an_error_not_everything(warehouse):
+def test_manager_without_regions_gets_an_error_not_everything(any_warehouse):
     flt = Filter(start=D(2025, 1, 1), end=D(2025, 1, 31))
     with pytest.raises(ScopeError):
-        m.run_overview(warehouse, flt, Scope(()))
+        m.run_overview(any_warehouse, flt, Scope(()))
 
 
 @pytest.mark.parametrize(
