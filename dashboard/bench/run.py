@@ -86,7 +86,8 @@ def check_response(content: bytes, scan: m.OverviewScan, measure: str) -> list[s
     if scan.is_empty:
         return [] if not figure.get("data") else ["empty state sent bars"]
     trace = figure["data"][0]
-    sent = dict(zip(_array(trace["y"]), _array(trace["x"]), strict=True))
+    members = [member for _, member in trace["customdata"]]  # y holds the escaped labels
+    sent = dict(zip(members, _array(trace["x"]), strict=True))
     want = dict(zip(bars["category"], bars[measure], strict=True))
     return mismatches({"bars": sent}, {"bars": want})
 

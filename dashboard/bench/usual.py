@@ -99,7 +99,11 @@ def compute(df: pd.DataFrame, state: State) -> dict:
     by_toy = rows.groupby(["age_group", "product_name"], as_index=False)[measure].sum()
     by_toy = by_toy.sort_values(["age_group", measure, "product_name"],
                                 ascending=[True, False, True])
-    top = by_toy.groupby("age_group").head(state.top_n)
+    rank = by_toy.groupby("age_group").cumcount() + 1
+    keep = rank <= state.top_n
+    if state.highlight and state.highlight["column"] == "product_name":
+        keep |= by_toy["product_name"] == state.highlight["value"]  # shown with its rank
+    top = by_toy[keep]
     out["top"] = list(zip(top["age_group"], top["product_name"], strict=True))
     if state.highlight:
         column, value = state.highlight["column"], state.highlight["value"]

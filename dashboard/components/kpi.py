@@ -1,4 +1,7 @@
-"""KPI tiles: value, change against the previous period and a year ago, and a sparkline."""
+"""KPI tiles: value, change against the previous period and a year ago, and a sparkline.
+
+Labels, formats, good direction and the "?" definitions all come from the metric registry.
+"""
 
 from __future__ import annotations
 
@@ -6,45 +9,67 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.figures.charts import sparkline
-from dashboard.figures.theme import format_number
+from dashboard.figures.formats import Numbers
+from dashboard.queries.registry import METRICS, unavailable_reason
 
-TILES = (
-    ("revenue", "Revenue", "currency"),
-    ("units", "Units", "number"),
-    ("orders", "Orders", "number"),
-    ("aov", "Avg order value", "currency_exact"),
-    ("margin_pct", "Gross margin", "pct"),
-)
+TILES = ("revenue", "units", "orders", "aov", "margin_pct")
 
 
-def _change(value: float | None, points: bool, label: str) -> html.Span:
-    if value is None:
+def metric_help(name: str, label: str | None = None) -> html.Details:
+    """A small "?" beside a metric: a native disclosure (keyboard and screen-reader friendly)
+    that opens the registry's one-line definition; the title shows it on hover too."""
+    m = METRICS[name]
+    return html.Details(
+        [html.Summary("?", title=m.definition, className="metric-help-toggle",
+                      **{"aria-label": f"What is {label or m.label}?"}),
+         html.Div(m.definition, className="metric-help-text", role="note")],
+        className="metric-help",
+    )
+
+
+def _change(delta: float | None, name: str, label: str, numbers: Numbers) -> html.Span:
+    if delta is None:
         return html.Span(f"– {label}", className="text-muted me-2")
-    arrow = "▲" if value > 0 else "▼" if value < 0 else "•"
-    color = "text-success" if value > 0 else "text-danger" if value < 0 else "text-muted"
-    text = f"{value * 100:+.1f} pt" if points else f"{value * 100:+.1f}%"
-    return html.Span(f"{arrow} {text} {label}", className=f"{color} me-2")
+    metric = METRICS[name]
+    words, sign = numbers.change(delta, points=metric.kind == "pct")
+    if sign == 0:
+        return html.Span(f"• {words} {label}", className="text-muted me-2")
+    good = (sign > 0) == metric.up_is_good
+    arrow = "▲" if sign > 0 else "▼"
+    return html.Span(f"{arrow} {words} {label}",
+                     className=f"{'text-success' if good else 'text-danger'} me-2")
 
 
-def kpi_tiles(kpis: dict[str, dict], highlight_kpis: dict[str, float] | None = None) -> list:
+def kpi_tiles(kpis: dict[str, dict], highlight_kpis: dict[str, str] | None = None,
+              numbers: Numbers | None = None, unavailable: tuple[str, ...] = ()) -> list:
+    numbers = numbers or Numbers()
     tiles = []
-    for name, title, kind in TILES:
-        data = kpis[name]
-        points = name == "margin_pct"
-        body = [
-            html.Div(title, className="small text-muted"),
-            html.Div(format_number(data["value"], kind), className="fs-4 fw-semibold",
-                     id=f"ov-kpi-{name}-value"),
-            html.Div(
-                [_change(data["change_previous"], points, "vs prev."),
-                 _change(data["change_year_ago"], points, "vs last yr")],
-                className="small",
-            ),
-        ]
-        if highlight_kpis and name in highlight_kpis:
-            body.append(html.Div(highlight_kpis[name], className="small text-primary"))
-        body.append(html.Img(src=sparkline(data["trend"]), alt=f"{title} by month",
-                             className="w-100", style={"height": "40px"}))
+    for name in TILES:
+        metric, data = METRICS[name], kpis[name]
+        reason = unavailable_reason(name, unavailable)
+        if reason is None and data["value"] is None and "cost" in metric.needs:
+            reason = "no cost or profit data"  # the source's cost column is empty
+        head = html.Div([html.Span(metric.label), metric_help(name)],
+                        className="small text-muted d-flex align-items-start gap-1")
+        value = html.Div("–" if reason else numbers.value(data["value"], metric.kind),
+                         className="fs-4 fw-semibold", id=f"ov-kpi-{name}-value")
+        if reason:
+            body = [head, value, html.Div(reason, className="small text-muted",
+                                          id=f"ov-kpi-{name}-reason")]
+        else:
+            body = [head, value, html.Div(
+                [_change(data["change_previous"], name, "vs prev.", numbers),
+                 _change(data["change_year_ago"], name, "vs last yr", numbers)],
+                className="small")]
+            if highlight_kpis and name in highlight_kpis:
+                body.append(html.Div(highlight_kpis[name], className="small text-primary"))
+            body.append(html.Img(src=sparkline(data["trend"]), alt=f"{metric.label} by month",
+                                 className="w-100", style={"height": "40px"}))
         tiles.append(dbc.Col(dbc.Card(dbc.CardBody(body, className="p-2"), className="h-100"),
                              xs=6, md=4, xl=True, className="mb-2"))
+    tiles.append(dbc.Col(html.Div(
+        [html.Span("vs prev."), metric_help("vs_previous"), html.Span("· vs last yr"),
+         metric_help("vs_year_ago")],
+        className="small text-muted d-flex align-items-start gap-1"), xs=12,
+        className="mt-0"))
     return tiles

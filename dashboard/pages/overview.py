@@ -7,6 +7,8 @@ clientside callback writes it back (history.replaceState) when the view changes.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
@@ -16,13 +18,17 @@ from dashboard import services
 from dashboard.auth.scope import scope_for_request
 from dashboard.components import view_state
 from dashboard.components.filter_bar import FIELDS, control_id, filter_bar
-from dashboard.components.kpi import kpi_tiles
+from dashboard.components.kpi import kpi_tiles, metric_help
 from dashboard.components.view_state import ViewState
 from dashboard.figures import charts, theme
+from dashboard.figures.colors import Colors
+from dashboard.figures.formats import Numbers
 from dashboard.queries import overview as metrics
 from dashboard.queries.filters import ScopeError, describe
 from dashboard.queries.options import Domain
+from dashboard.queries.registry import currency_symbol
 from dashboard.queries.sources import Highlight
+from dashboard.warehouse.schema import FILTER_COLUMNS
 from dashboard.warehouse.store import NoWarehouseError
 
 GRAPHS = ("trend", "top", "contrib", "heatmap", "category", "subcategory", "age", "gender")
@@ -36,8 +42,9 @@ GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": Tru
 HIDDEN_BY = {"age": "age_group", "gender": "gender", "subcategory": "subcategory"}
 
 
-def _graph_card(key: str, title: str, controls=None, width: int = 6) -> dbc.Col:
-    header = [html.Span(title, className="fw-semibold")]
+def _graph_card(key: str, title: str, controls=None, width: int = 6,
+                helps: tuple[str, ...] = ()) -> dbc.Col:
+    header = [html.Span(title, className="fw-semibold"), *(metric_help(m) for m in helps)]
     if controls is not None:
         header.append(html.Div(controls, className="ms-auto"))
     return dbc.Col(
@@ -99,7 +106,7 @@ def layout(**query):
                     else "Top toys by age group",
                     _radio("ov-top-n", [("Top 3", 3), ("Top 5", 5), ("Top 10", 10)],
                            state.top_n)),
-        _graph_card("contrib", "Regional contribution %"),
+        _graph_card("contrib", "Regional contribution %", helps=("share", "growth_share")),
         _graph_card("heatmap", "Regional demand by month"),
         _graph_card("category", "Revenue by category"),
         _graph_card("subcategory", "Revenue by toy type"),
@@ -121,6 +128,7 @@ def layout(**query):
                         [
                             _radio("ov-measure", [("Revenue", "revenue"), ("Units", "units")],
                                    state.measure),
+                            metric_help("revenue"), metric_help("units"),
                             dbc.Button("Filter to selection", id="ov-filter-selection",
                                        size="sm", color="primary", outline=True,
                                        className="ms-2", disabled=state.highlight is None),
@@ -180,11 +188,59 @@ def comparable_periods(state: ViewState, domain: Domain) -> set[str]:
     return {name for name in ("previous", "year_ago") if periods[name][0] >= domain.min_date}
 
 
+def chart_look(state: ViewState, domain: Domain) -> charts.Look:
+    """Currency, member colours (from the whole warehouse, so filters never recolour a member)
+    and the months the range covers only in part."""
+    catalog = services.current().warehouse.catalog()
+    members: dict[str, set[str]] = {}
+    for fields in catalog.members_by_region.values():
+        for name, values in fields.items():
+            members.setdefault(FILTER_COLUMNS.get(name, name), set()).update(values)
+    colors = Colors.from_members(members, {"age_group": charts.AGE_ORDER})
+    return charts.Look(Numbers(currency_symbol(catalog.meta)), colors,
+                       partial_months(state.filter.start, state.filter.end, domain))
+
+
+def partial_months(start, end, domain: Domain) -> dict:
+    """Month start -> "1–15 Dec" for a month that the range (within the data) covers in part."""
+    lo, hi = max(start, domain.min_date), min(end, domain.max_date)
+    out = {}
+    if lo > hi:
+        return out
+    if lo.day != 1:
+        last = hi if (hi.year, hi.month) == (lo.year, lo.month) else \
+            (lo.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        out[lo.replace(day=1)] = f"{lo.day}–{last.day} {lo:%b}"
+    if (hi + dt.timedelta(days=1)).day != 1:
+        first = lo if (hi.year, hi.month) == (lo.year, lo.month) else hi.replace(day=1)
+        out[hi.replace(day=1)] = f"{first.day}–{hi.day} {hi:%b}"
+    return out
+
+
+TOY_TYPES_SHOWN = 15
+
+
+def _toy_types(scan, hl, measure: str):
+    """The top toy types, plus a highlighted one ranked lower; a note when some are left out."""
+    types = metrics.subcategory_bars(scan)
+    order = types[measure].rank(ascending=False, method="first")
+    keep = order <= TOY_TYPES_SHOWN
+    if hl is not None and hl.column == "subcategory":
+        keep |= types["subcategory"] == hl.value
+    note = None
+    if len(types) > TOY_TYPES_SHOWN:
+        note = f"Top {TOY_TYPES_SHOWN} of {len(types)} toy types"
+        if keep.sum() > TOY_TYPES_SHOWN:
+            note += f", plus {hl.value} (highlighted)"
+    return types[keep], float(types[measure].sum()), note
+
+
 def figures_for(scan: metrics.OverviewScan, state: ViewState, domain: Domain) -> dict:
     measure, hl = state.measure, state.highlight
     if scan.is_empty:
         blank = theme.empty()
         return {"empty": True, "kpis": [], **{key: blank for key in GRAPHS}}
+    look = chart_look(state, domain)
     kpis = metrics.kpis(scan)
     covered = comparable_periods(state, domain)
     for tile in kpis.values():
@@ -199,22 +255,30 @@ def figures_for(scan: metrics.OverviewScan, state: ViewState, domain: Domain) ->
         hl_revenue = scan.frames["age"]["hl_revenue"].sum()
         total = kpis["revenue"]["value"]
         share = hl_revenue / total if total else 0
-        hl_note = {"revenue": f"{hl.value}: {theme.format_number(hl_revenue, 'currency')} "
+        hl_note = {"revenue": f"{hl.value}: {look.numbers.value(hl_revenue, 'currency')} "
                               f"({share:.1%})"}
+    categories = metrics.category_bars(scan)
+    if "previous" in covered:
+        before = metrics.previous_by(scan, "category", measure)
+        categories[f"prev_{measure}"] = categories["category"].map(before).fillna(0.0)
+    types, types_total, types_note = _toy_types(scan, hl, measure)
     return {
         "empty": False,
-        "kpis": kpi_tiles(kpis, hl_note),
+        "kpis": kpi_tiles(kpis, hl_note, look.numbers, domain.unavailable),
         "trend": charts.trend_chart(metrics.monthly_sales_trend(scan, state.trend_by),
-                                    state.trend_by, measure, hl, scan.festivals),
-        "top": charts.bar_chart(top, "product_name", measure, hl, height=420)
-        if "age_group" in domain.unavailable else charts.top_toys_chart(top, measure, hl),
-        "contrib": charts.contribution_chart(contribution, hl),
-        "heatmap": charts.heatmap_chart(metrics.regional_heatmap(scan, measure), measure, hl),
-        "category": charts.bar_chart(metrics.category_bars(scan), "category", measure, hl),
-        "subcategory": charts.bar_chart(metrics.subcategory_bars(scan).head(15), "subcategory",
-                                        measure, hl),
-        "age": charts.share_chart(metrics.age_share(scan), "age_group", hl),
-        "gender": charts.share_chart(metrics.gender_share(scan), "gender", hl),
+                                    state.trend_by, measure, hl, scan.festivals, look=look),
+        "top": charts.bar_chart(top, "product_name", measure, hl, height=420, look=look)
+        if "age_group" in domain.unavailable else
+        charts.top_toys_chart(top, measure, hl, look=look, top_n=state.top_n),
+        "contrib": charts.contribution_chart(contribution, hl, look=look),
+        "heatmap": charts.heatmap_chart(metrics.regional_heatmap(scan, measure), measure, hl,
+                                        look=look),
+        "category": charts.bar_chart(categories, "category", measure, hl, look=look),
+        "subcategory": charts.bar_chart(types, "subcategory", measure, hl, look=look,
+                                        total=types_total, note=types_note,
+                                        height=max(340, 22 * len(types) + 60)),
+        "age": charts.share_chart(metrics.age_share(scan), "age_group", hl, look=look),
+        "gender": charts.share_chart(metrics.gender_share(scan), "gender", hl, look=look),
     }
 
 

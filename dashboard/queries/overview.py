@@ -53,7 +53,7 @@ class OverviewScan:
     """Everything the Overview shows, aggregated; small frames, cheap to cache."""
 
     frames: dict[str, pd.DataFrame]
-    prior: pd.DataFrame  # period, region, revenue, units, cost
+    prior: pd.DataFrame  # period, region, category, revenue, units, cost
     orders: pd.DataFrame  # period, month, orders
     top_toys: pd.DataFrame  # age_group, product_name, revenue, units, hl_*, rank
     festivals: pd.DataFrame  # festival, start, end
@@ -115,14 +115,18 @@ def _chart_group_part(stmt, catalog, sets: dict[str, tuple[str, ...]], flt, scop
 
 
 def _top_toys_part(stmt, catalog, flt, scope, highlight, top_n: int, rank_by: str) -> None:
+    """The top N toys per age group; a highlighted toy ranked lower comes too (with its rank)."""
     source, params = sales_source(catalog, flt, scope, ("age_group", "product_name"), highlight)
+    also, also_params = "", []
+    if highlight is not None and highlight.column == "product_name":
+        also, also_params = " OR product_name = ?", [highlight.value]
     stmt.add(
         f"SELECT 'top' AS part, NULL AS period, NULL::DATE AS d1, NULL::DATE AS d2, "
         f"age_group AS k1, product_name AS k2, {MEASURE_SUMS}, "
         f"row_number() OVER (PARTITION BY age_group ORDER BY sum({rank_by}) DESC, "
         f"product_name)::DOUBLE AS n FROM ({source}) GROUP BY age_group, product_name "
-        f"QUALIFY n <= ?",
-        [*params, top_n],
+        f"QUALIFY n <= ?{also}",
+        [*params, top_n, *also_params],
     )
 
 
@@ -130,12 +134,13 @@ def _prior_part(stmt, catalog, flt, scope, periods) -> None:
     sources, params = [], []
     for label in ("previous", "year_ago"):
         lo, hi = periods[label]
-        source, p = sales_source(catalog, flt, scope, ("region",), None, label, lo, hi)
+        source, p = sales_source(catalog, flt, scope, ("region", "category"), None, label,
+                                 lo, hi)
         sources.append(source)
         params += p
     stmt.add(
-        f"SELECT 'prior', period, NULL::DATE, NULL::DATE, region, NULL, {SUMS} "
-        f"FROM ({' UNION ALL '.join(sources)}) GROUP BY period, region",
+        f"SELECT 'prior', period, NULL::DATE, NULL::DATE, region, category, {SUMS} "
+        f"FROM ({' UNION ALL '.join(sources)}) GROUP BY period, region, category",
         params,
     )
 
@@ -237,8 +242,8 @@ def _split(columns: dict, highlight, rank_by: str) -> OverviewScan:
     top = _frame(columns, bounds.get("top", none),
                  {"k1": "age_group", "k2": "product_name", **measures, "n": "rank"})
     prior = _frame(columns, bounds.get("prior", none),
-                   {"period": "period", "k1": "region", "revenue": "revenue", "units": "units",
-                    "cost": "cost"})
+                   {"period": "period", "k1": "region", "k2": "category", "revenue": "revenue",
+                    "units": "units", "cost": "cost"})
     orders = _frame(columns, bounds.get("orders", none),
                     {"period": "period", "d1": "month", "n": "orders"})
     festivals = _frame(columns, bounds.get("festival", none),
@@ -326,10 +331,12 @@ def kpis(scan: OverviewScan) -> dict[str, dict]:
     def values(period: str) -> dict[str, float | None]:
         rev, unit, cst = (float(x) for x in totals[period])
         n_orders = order_totals[period]
+        has_cost = not np.isnan(cst)  # NULL cost: the source has no cost data
         return {
             "revenue": rev, "units": unit, "orders": n_orders,
             "aov": rev / n_orders if n_orders else None,
-            "margin_pct": (rev - cst) / rev if rev else None,
+            "margin_pct": (rev - cst) / rev if rev and has_cost else None,
+            "profit": rev - cst if has_cost else None,
         }
 
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -337,6 +344,7 @@ def kpis(scan: OverviewScan) -> dict[str, dict]:
             "revenue": revenue, "units": units, "orders": monthly_orders,
             "aov": np.where(monthly_orders > 0, revenue / monthly_orders, np.nan),
             "margin_pct": np.where(revenue != 0, (revenue - cost) / revenue, np.nan),
+            "profit": revenue - cost,
         }
     current, previous, year_ago = values("current"), values("previous"), values("year_ago")
     out = {}
@@ -350,6 +358,15 @@ def kpis(scan: OverviewScan) -> dict[str, dict]:
         out[name] = {"value": value, "previous": previous[name], "year_ago": year_ago[name],
                      **changes, "trend": pd.Series(trends[name], index=months)}
     return out
+
+
+def previous_by(scan: OverviewScan, column: str, measure: str = "revenue",
+                period: str = "previous") -> dict[str, float]:
+    """Each region's or category's `measure` in a comparison period (for "vs prev.")."""
+    rows = scan.prior["period"].to_numpy() == period
+    keys, (sums,) = _sums(scan.prior[column].to_numpy()[rows],
+                          scan.prior[measure].to_numpy()[rows])
+    return dict(zip(keys.tolist(), sums.tolist(), strict=True))
 
 
 def monthly_sales_trend(scan: OverviewScan, by: str = "category") -> pd.DataFrame:

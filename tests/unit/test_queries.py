@@ -155,10 +155,18 @@ def test_product_highlight_and_units_ranking(any_warehouse, raw):
                           top_n=3, rank_by="units")
     rows = ref.select(raw, flt.start, flt.end)
     top = m.top_toys_by_age(scan)
-    want = (rows.groupby(["age_group", "product_name"], as_index=False)["units"].sum()
-            .sort_values(["age_group", "units", "product_name"], ascending=[True, False, True])
-            .groupby("age_group").head(3))
-    assert list(top["product_name"]) == list(want["product_name"])
+    ranked = (rows.groupby(["age_group", "product_name"], as_index=False)["units"].sum()
+              .sort_values(["age_group", "units", "product_name"], ascending=[True, False, True]))
+    ranked["rank"] = ranked.groupby("age_group").cumcount() + 1
+    want = ranked[ranked["rank"] <= 3]
+    listed = top[top["rank"] <= 3]
+    assert list(listed["product_name"]) == list(want["product_name"])
+    # The highlighted toy is never silently missing: below the top 3 it comes with its rank.
+    extra = top[top["rank"] > 3]
+    lower = ranked[(ranked["product_name"] == toy) & (ranked["rank"] > 3)]
+    assert set(extra["product_name"]) <= {toy}
+    assert dict(zip(extra["age_group"], extra["rank"], strict=True)) == dict(
+        zip(lower["age_group"], lower["rank"].astype(float), strict=True))
     month = m.monthly_sales_trend(scan, "category").groupby("month")["hl_revenue"].sum()
     assert month.sum() == pytest.approx(rows.loc[rows["product_name"] == toy, "revenue"].sum())
 
