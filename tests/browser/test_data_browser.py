@@ -4,7 +4,6 @@ read the report, roll back; and the page fits a phone."""
 from __future__ import annotations
 
 import pytest
-
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
