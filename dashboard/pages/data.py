@@ -251,14 +251,15 @@ def preview_view(preview: dict):
                        "preview again."], color="danger", className="py-2",
                       id="data-preview-refused"),
         ], id="data-preview")
-    return html.Div([
+    return dbc.Card(dbc.CardBody([
+        html.H2("3 · Check the preview", className="h6"),
         dbc.Alert([html.Strong("Preview: nothing has been written yet. "),
                    "Confirming imports exactly this; to change it, edit the mapping above and "
                    "preview again."], color="info", className="py-2"),
         quality_report(preview["report"], None, preview=True),
         dbc.Button("Confirm import", id="data-confirm", color="success", size="sm",
                    className="mt-2"),
-    ], id="data-preview")
+    ]), id="data-preview")
 
 
 def history_card() -> dbc.Card:
