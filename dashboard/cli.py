@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dashboard import config
 from dashboard.auth import commands as auth_commands
+from dashboard.command_line import shown
 
 
 def cmd_generate(args) -> int:
@@ -43,7 +44,8 @@ def cmd_run(args) -> int:
 
     if current_version(Path(args.warehouse)) is None:
         if not args.sample_if_empty:
-            print("no data loaded yet: run `dashboard sample` or `dashboard import` first",
+            print(f"no data loaded yet: run `{shown('sample')}` or "
+                  f"`{shown('import', 'FILES')}` first",
                   file=sys.stderr)
             return 2
         print("no data loaded yet: building the sample retailer first")

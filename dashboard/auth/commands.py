@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dashboard import config
 from dashboard.auth import db, passwords, users
+from dashboard.command_line import shown
 
 DEMO_ACCOUNTS = (  # username, role, regions, display name
     ("demo-analyst", "analyst", (), "Demo Analyst"),
@@ -141,15 +142,15 @@ def ensure_first_admin() -> None:
     if admins:
         return
     if users.by_username(database, "admin") is not None:
-        print("no active admin: run `dashboard users reset-password admin` or "
-              "`dashboard create-admin NAME`", file=sys.stderr)
+        print(f"no active admin: run `{shown('users', 'reset-password', 'admin')}` or "
+              f"`{shown('create-admin', 'NAME')}`", file=sys.stderr)
         return
     secret = passwords.generate_password()
     users.create(database, "admin", secret, "admin", (), "Administrator", "first run")
     print("first run: created the admin account")
     print("  user name: admin")
     print(f"  password:  {secret}")
-    print("  (shown once; change it with `dashboard users reset-password admin`)")
+    print(f"  (shown once; change it with `{shown('users', 'reset-password', 'admin')}`)")
 
 
 def prepare_run(args) -> None:

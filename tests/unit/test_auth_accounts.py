@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -295,3 +298,18 @@ def test_require_admin_is_enforced_on_the_server(app, accounts):
             else:
                 with pytest.raises(outcome):
                     require_admin()
+
+
+def test_the_command_the_first_run_prints_works_in_a_fresh_shell(cli_env, capsys, tmp_path):
+    """Printed as is, in a shell with no activated venv, from the project folder."""
+    from dashboard.auth.commands import ensure_first_admin
+
+    ensure_first_admin()
+    printed = re.search(r"change it with `([^`]+)`", capsys.readouterr().out).group(1)
+    bare = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+            "DASHBOARD_APP_DB_URL": os.environ["DASHBOARD_APP_DB_URL"]}
+    done = subprocess.run(["bash", "-c", printed], env=bare, capture_output=True, text=True,
+                          cwd=Path(__file__).parents[2], timeout=120)
+    assert done.returncode == 0, (printed, done.stderr)
+    secret = re.search(r"password for admin: (\S+)", done.stdout).group(1)
+    assert users.authenticate(cli_env, "admin", secret).role == "admin"
