@@ -6,7 +6,6 @@ can download and fix. Counts are per table, so "rows read = kept + rejected" hol
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.csv_safe import SafeWriter
 from dashboard.ingest.currency import Seen
 
 RULES = {
@@ -172,7 +172,7 @@ class QualityReport:
         problems = sorted(self.first_problems(), key=lambda p: (p.file, p.row))
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = SafeWriter(handle)
             writer.writerow(["file", "row", "column", "value", "reason", "record"])
             for p in problems:
                 record = self.records.get((p.file, p.row), {})
