@@ -77,6 +77,24 @@ def refuse(status: int, message: str):
     return flask.jsonify(error=message), status
 
 
+FORBIDDEN_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Admins only · ToyPulse</title>
+<link rel="stylesheet" href="/assets/00-bootstrap.min.css"></head>
+<body class="bg-light"><main class="container py-5">
+<h1 class="h4">This page is for admins</h1>
+<p>You need the admin role to open it. Ask an admin if you should have access.</p>
+<p><a class="btn btn-primary" href="/">Back to the Overview</a></p>
+</main></body></html>
+"""
+
+
+def forbidden_page():
+    """A person who followed a link to an admin page gets words and a way back, not JSON."""
+    return flask.Response(FORBIDDEN_PAGE, status=403, mimetype="text/html")
+
+
 def check_request():
     request = flask.request
     if body_too_large(request):
@@ -95,7 +113,7 @@ def check_request():
         target = request.full_path if request.query_string else request.path
         return flask.redirect(f"/login?next={quote(target, safe='/')}", 302)
     if is_admin_path(request.path) and not account.is_admin:
-        return refuse(403, "admins only")
+        return refuse(403, "admins only") if wants_json(request) else forbidden_page()
     return None
 
 

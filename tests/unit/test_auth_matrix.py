@@ -143,3 +143,14 @@ def test_layout_shows_admin_link_to_admins_only(client_as):
     for role in ("analyst", "manager"):
         hrefs = dp.layout_props(client_as(role), "href")
         assert "/" in hrefs and "/admin" not in hrefs
+
+
+@pytest.mark.parametrize("role", ["analyst", "manager"])
+def test_non_admin_opening_the_data_page_in_a_browser_gets_a_page_not_json(client_as, role):
+    response = client_as(role).get("/data", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert response.status_code == 403 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "You need the admin role" in page and 'href="/"' in page
+    assert "upload" not in page.lower() and "error" not in page
+    api = client_as(role).get("/data", headers={"Accept": "application/json"})
+    assert api.status_code == 403 and api.get_json() == {"error": "admins only"}
