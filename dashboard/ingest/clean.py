@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard import config
+from dashboard.ingest import decimals
 from dashboard.ingest.duplicates import note_source, sales_duplicates
+from dashboard.ingest.encoding import bad_bytes, show_bytes
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.fields import BY_KEY, Field
 from dashboard.ingest.mapping import Mapping, TableMapping
@@ -27,6 +29,7 @@ from dashboard.warehouse.schema import UNKNOWN
 
 NULL_TOKENS = {"na", "n/a", "#n/a", "null", "none", "nan", "-", "--", "?"}
 TEXT_KINDS = ("id", "text", "category")
+NUMERIC_KINDS = ("number", "money", "float", "percent")
 
 
 @dataclass
@@ -60,10 +63,17 @@ def clean_table(table: RawTable, tm: TableMapping, mapping: Mapping,
     raw = table.frame
     out = pd.DataFrame({"__row": table.rows}, index=raw.index)
     rejected = np.zeros(len(raw), dtype=bool)
+    if table.encoding == "cp1252":
+        report.note(f"{table.name}: read as Windows-1252 (Latin-1): no byte of it is UTF-8")
+    numeric = [c for k, c in tm.field_columns().items() if BY_KEY[k].kind in NUMERIC_KINDS]
+    marks, notes = decimals.decide(table, numeric, mapping.decimal_marks)
+    for note in notes:
+        if note not in report.notes:
+            report.note(note)
     for key, column in tm.field_columns().items():
         f = BY_KEY[key]
         values, bad = clean_column(raw[column], f, table.name, column, mapping, aliases, out,
-                                   report)
+                                   report, marks.get(column))
         out[key] = values
         rejected |= bad
         note_source(report, f, raw[column], table, column)
@@ -91,7 +101,8 @@ def _counts(name: str, role: str):
 
 def clean_column(text: pd.Series, f: Field, table: str, column: str, mapping: Mapping,
                  aliases: dict[str, dict[str, str]], rows: pd.DataFrame,
-                 report: QualityReport) -> tuple[pd.Series, np.ndarray]:
+                 report: QualityReport, decimal: str | None = None
+                 ) -> tuple[pd.Series, np.ndarray]:
     """Values of one field and a mask of rows rejected because of it."""
     stripped = text.str.strip()
     if f.kind in ("text", "category"):
@@ -100,18 +111,28 @@ def clean_column(text: pd.Series, f: Field, table: str, column: str, mapping: Ma
     missing = (stripped.isna() | (stripped == "")).to_numpy()
     if f.kind not in TEXT_KINDS:
         missing = missing | stripped.str.casefold().isin(NULL_TOKENS).to_numpy()
-    present = stripped.where(~missing)
+    broken = bad_bytes(stripped) & ~missing
+    if broken.any():
+        report.reject(table, rows, broken, column, text,
+                      f"{f.name}: a byte that is not text in this file's encoding "
+                      "(shown as \\xNN)")
+    present = stripped.where(~(missing | broken))
     bad = np.zeros(len(text), dtype=bool)
+    wild = broken.copy()
     if f.kind in ("date",):
         parsed = parse_date(present, mapping.date_order, (table, column))
         values, bad = parsed.values, parsed.bad
         _fixes(report, parsed.fixed)
         if parsed.note and parsed.note not in report.notes:
             report.note(parsed.note)
-    elif f.kind in ("number", "money", "float", "percent"):
-        parsed = parse_number(present, percent=f.kind == "percent")
+    elif f.kind in NUMERIC_KINDS:
+        parsed = parse_number(present, percent=f.kind == "percent", decimal=decimal)
         values, bad = parsed.values, parsed.bad
         _fixes(report, parsed.fixed)
+        wild = _beyond_bounds(values, f)
+        if wild.any():  # rejected under its own reason, not "not a number"
+            report.reject(table, rows, wild, column, text, _bound_reason(f))
+            values = values.where(~wild)
     elif f.kind == "category":
         values = _unify(present, f, aliases, report)
     else:
@@ -120,6 +141,7 @@ def clean_column(text: pd.Series, f: Field, table: str, column: str, mapping: Ma
         what = {"date": "a date", "percent": "a percentage", "money": "an amount"}.get(
             f.kind, "a number")
         report.reject(table, rows, bad, column, text, f"{f.name}: not {what}")
+    bad = bad | wild
     missing_rows = missing & ~bad
     if missing_rows.any():
         policy = mapping.policy(f.key)
@@ -137,6 +159,21 @@ def clean_column(text: pd.Series, f: Field, table: str, column: str, mapping: Ma
         else:
             report.fix("missing_unknown", int(missing_rows.sum()))
     return values, bad
+
+
+def _beyond_bounds(values: pd.Series, f: Field) -> np.ndarray:
+    """Values that parsed but cannot be real: inf, NaN spelled out, or past the field's bound."""
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    wild = ~pd.isna(values).to_numpy() & ~np.isfinite(numbers)
+    if f.bound is not None:
+        with np.errstate(invalid="ignore"):
+            wild |= np.abs(numbers) > f.bound
+    return wild
+
+
+def _bound_reason(f: Field) -> str:
+    limit = f"{f.bound:.0%}" if f.kind == "percent" else f"{f.bound:,.0f}"
+    return f"{f.name}: not a finite number, or beyond ±{limit} (a broken cell, not a value)"
 
 
 def _fixes(report: QualityReport, fixed: dict[str, int]) -> None:
@@ -216,4 +253,5 @@ def _remember_records(table: RawTable, rejected: np.ndarray, report: QualityRepo
     frame = table.frame.loc[rejected]
     rows = table.rows[rejected]
     for row, record in zip(rows, frame.to_dict("records"), strict=True):
-        report.records[(table.name, int(row))] = record
+        report.records[(table.name, int(row))] = {
+            k: show_bytes(v) if isinstance(v, str) else v for k, v in record.items()}

@@ -36,6 +36,14 @@ def add_import_parsers(sub, cmd_import, cmd_versions, cmd_rollback) -> None:
                     "from the symbols and codes in the file, else USD")
     sp.add_argument("--date-order", choices=DATE_ORDERS,
                     help="how to read dates like 03/01/19 when the data does not decide")
+    sp.add_argument("--constant", action="append", default=[], metavar="FIELD=VALUE",
+                    help="a value for every row of a field the files lack or get wrong, e.g. "
+                    "--constant sales.date=2023-11-12 (repeatable; the field keys are listed "
+                    "by --propose)")
+    sp.add_argument("--decimal-mark", action="append", default=[], metavar="COLUMN=MARK",
+                    help="the decimal mark of a column when the values do not decide it, e.g. "
+                    "--decimal-mark 'Revenue=,' (a comma: 16,448 is sixteen) or 'Revenue=.' "
+                    "(repeatable)")
     sp.add_argument("--max-rejected", type=float,
                     help="share of rows that may be rejected (default DASHBOARD_IMPORT_MAX_"
                     "REJECTED)")
@@ -127,14 +135,33 @@ def _with_options(mapping, args):
     from dashboard.ingest.mapping import Mapping
 
     currency, drop = getattr(args, "currency", None), getattr(args, "drop_duplicates", None)
-    if currency is None and drop is None:
+    constants = _pairs(getattr(args, "constant", None) or [], "--constant", "FIELD=VALUE")
+    marks = _pairs(getattr(args, "decimal_mark", None) or [], "--decimal-mark", "COLUMN=MARK")
+    for column, mark in marks.items():
+        if mark not in (",", "."):
+            raise ImportProblem("--decimal-mark takes a comma or a point, e.g. 'Revenue=,'",
+                                column=column, value=mark)
+    if currency is None and drop is None and not constants and not marks:
         return mapping
     mapping = mapping or Mapping([])
     if currency is not None:
         mapping.currency = currency
     if drop is not None:
         mapping.drop_duplicates = drop
+    mapping.constants.update(constants)
+    mapping.decimal_marks.update(marks)
     return mapping
+
+
+def _pairs(given: list[str], flag: str, shape: str) -> dict[str, str]:
+    """['a=1', 'b=2'] -> {'a': '1', 'b': '2'}; the value may itself hold '='."""
+    out = {}
+    for text in given:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ImportProblem(f"{flag} takes {shape}", value=text)
+        out[name.strip()] = value.strip()
+    return out
 
 
 def _propose(files, mapping, args) -> int:

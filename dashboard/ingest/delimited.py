@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard.ingest.encoding import detect_encoding
+from dashboard.ingest.encoding import ERRORS, detect_encoding
 from dashboard.ingest.errors import ImportProblem, _show
 from dashboard.ingest.table import RawTable, check_header
 
@@ -48,7 +48,7 @@ def sniff_delimiter(sample: str, suffix: str) -> str:
 
 def read_delimited(path: Path, name: str, progress: Progress | None = None) -> RawTable:
     encoding = detect_encoding(path, name)
-    with open(path, encoding=encoding, newline="") as handle:
+    with open(path, encoding=encoding, errors=ERRORS, newline="") as handle:
         sample = handle.read(SNIFF_CHARS)
     if not sample.strip():
         raise ImportProblem("the file is empty (no header, no rows)", file=name)
@@ -57,9 +57,9 @@ def read_delimited(path: Path, name: str, progress: Progress | None = None) -> R
     if len(starts) == 0:
         raise ImportProblem("the file has a header but no data rows", file=name, row=1)
     frame = pd.read_csv(
-        path, sep=delimiter, encoding=encoding, dtype=str, header=0, quotechar='"',
-        doublequote=True, keep_default_na=False, na_filter=False, skip_blank_lines=True,
-        engine="c",
+        path, sep=delimiter, encoding=encoding, encoding_errors=ERRORS, dtype=str, header=0,
+        quotechar='"', doublequote=True, keep_default_na=False, na_filter=False,
+        skip_blank_lines=True, engine="c",
     )
     if len(frame) != len(starts):  # the two parsers disagree: trust neither silently
         raise ImportProblem(
@@ -73,7 +73,7 @@ def _check_structure(path: Path, name: str, encoding: str, delimiter: str,
                      progress: Progress | None) -> tuple[list[str], array]:
     """Header, and the line each record starts on; refuses unmatched quotes and ragged rows."""
     starts = array("q")
-    with open(path, encoding=encoding, newline="") as handle:
+    with open(path, encoding=encoding, errors=ERRORS, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter, quotechar='"', doublequote=True,
                             strict=True)
         line = 0
@@ -131,7 +131,7 @@ def _quote_problem(path: Path, name: str, encoding: str, delimiter: str, row: in
 
 
 def _line(path: Path, encoding: str, number: int) -> str:
-    with open(path, encoding=encoding, newline="") as handle:
+    with open(path, encoding=encoding, errors=ERRORS, newline="") as handle:
         for i, text in enumerate(handle, start=1):
             if i == number:
                 return text.rstrip("\r\n")

@@ -285,7 +285,7 @@ def _canonical(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     if table == "sales":
         out["date"] = pd.to_datetime(out["date"])
         out["ship_date"] = pd.to_datetime(out["ship_date"], errors="coerce")
-        units = out["units"].astype("float64")
+        units = pd.to_numeric(out["units"], errors="coerce").astype("float64")
         if units.notna().all() and (units == units.round()).all():
             out["units"] = units.astype("int64")
         for column in ("unit_price", "discount", "revenue", "cost", "profit"):

@@ -31,7 +31,7 @@ class ImportProblem(Exception):
     def as_dict(self) -> dict:
         return {"message": self.message, "file": self.file, "row": self.row,
                 "column": self.column, "value": None if self.value is None else str(self.value),
-                "text": self.describe()}
+                "text": self.describe(), "kind": type(self).__name__}
 
 
 class ImportBusy(ImportProblem):

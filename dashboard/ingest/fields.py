@@ -22,14 +22,26 @@ class Field:
     synonyms: tuple[str, ...]
     missing: str  # default policy: drop, unknown, or fill:<value>
     label: str = ""
+    limit: float | None = None  # largest believable size of a value; None: the kind's
 
     @property
     def key(self) -> str:
         return f"{self.role}.{self.name}"
 
+    @property
+    def bound(self) -> float | None:
+        """Values beyond ± this are a broken export, not a sale (1e308 units, int64 overflow)."""
+        return self.limit if self.limit is not None else LIMITS.get(self.kind)
 
-def _f(role, name, kind, synonyms, missing="unknown", label=""):
-    return Field(role, name, kind, tuple(synonyms), missing, label or name.replace("_", " "))
+
+# A billion units on one line or a trillion in one amount is a broken cell, never a sale; a
+# discount beyond 100% is a typo. Values past these are rejected with their row, not stored.
+LIMITS = {"number": 1e9, "money": 1e12, "percent": 1.0}
+
+
+def _f(role, name, kind, synonyms, missing="unknown", label="", limit=None):
+    return Field(role, name, kind, tuple(synonyms), missing, label or name.replace("_", " "),
+                 limit)
 
 
 FIELDS: tuple[Field, ...] = (
@@ -114,8 +126,8 @@ FIELDS: tuple[Field, ...] = (
     _f("stores", "region", "category", ["store region", "region", "territory", "zone"]),
     _f("stores", "location_type", "category", ["store location", "location type", "location",
                                                "store type", "format"]),
-    _f("stores", "latitude", "float", ["latitude", "lat"]),
-    _f("stores", "longitude", "float", ["longitude", "lon", "lng", "long"]),
+    _f("stores", "latitude", "float", ["latitude", "lat"], limit=90),
+    _f("stores", "longitude", "float", ["longitude", "lon", "lng", "long"], limit=180),
     _f("stores", "open_date", "date", ["store open date", "open date", "opened", "opening date"]),
     # inventory snapshots
     _f("inventory", "store_id", "id", ["store id", "store"], "drop"),

@@ -55,6 +55,8 @@ class Mapping:
     missing: dict[str, str] = field(default_factory=dict)
     currency: str = "auto"  # or an ISO code; "auto" reads it from the amounts
     drop_duplicates: bool = False  # exact duplicate lines (no line id) are kept unless True
+    decimal_marks: dict[str, str] = field(default_factory=dict)  # column -> "," or "."
+    constants: dict[str, str] = field(default_factory=dict)  # field -> value for every row
 
     def table(self, source: str) -> TableMapping:
         for t in self.tables:
@@ -92,6 +94,8 @@ class Mapping:
             "currency": self.currency,
             "duplicates": "drop" if self.drop_duplicates else "keep",
             "missing": dict(sorted(self.missing.items())),
+            "decimal_marks": dict(sorted(self.decimal_marks.items())),
+            "constants": dict(sorted(self.constants.items())),
             "tables": [{"source": t.source, "role": t.role, "columns": t.columns,
                         "constants": t.constants, "header": t.header} for t in self.tables],
             "joins": self.joins(),
@@ -115,9 +119,15 @@ class Mapping:
         if duplicates not in ("keep", "drop"):
             raise ImportProblem("\"duplicates\" must be keep or drop", file=name,
                                 value=duplicates)
+        marks = {str(k): str(v) for k, v in (data.get("decimal_marks") or {}).items()}
+        for column, mark in marks.items():
+            if mark not in (",", "."):
+                raise ImportProblem("a decimal mark must be \",\" or \".\"", file=name,
+                                    column=column, value=mark)
         return cls(tables, str(data.get("date_order", "auto")),
                    {str(k): str(v) for k, v in (data.get("missing") or {}).items()},
-                   str(data.get("currency") or "auto"), duplicates == "drop")
+                   str(data.get("currency") or "auto"), duplicates == "drop", marks,
+                   {str(k): str(v) for k, v in (data.get("constants") or {}).items()})
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,8 +159,20 @@ def propose(tables: list[RawTable], saved: Mapping | None = None) -> Mapping:
         out.append(reused or propose_table(table))
     if saved is None:
         return Mapping(out)
+    for tm in out:
+        _set_constants(tm, saved.constants)
     return Mapping(out, saved.date_order, dict(saved.missing), saved.currency,
-                   saved.drop_duplicates)
+                   saved.drop_duplicates, dict(saved.decimal_marks), dict(saved.constants))
+
+
+def _set_constants(tm: TableMapping, constants: dict[str, str]) -> None:
+    """`--constant FIELD=VALUE`: the field holds VALUE on every row of each file that can fill
+    it; a column proposed for that field is then left unused (the flag says otherwise)."""
+    allowed = {tm.role, *FLAT_ROLES.get(tm.role, ())}
+    for key, value in constants.items():
+        if key in BY_KEY and BY_KEY[key].role in allowed:
+            tm.columns = {c: ("" if k == key else k) for c, k in tm.columns.items()}
+            tm.constants[key] = value
 
 
 def _reuse(table: RawTable, saved: Mapping) -> TableMapping | None:
@@ -182,7 +204,7 @@ def _role_score(table: RawTable, role: str) -> float:
     stem = normalise(Path(table.name).stem)
     if any(h in stem for h in NAME_HINTS[role]):
         score += 2.5
-    anchors = {"sales": ("date", "units"), "products": ("name", "unit_price"),
+    anchors = {"sales": ("date", "units", "revenue"), "products": ("name", "unit_price"),
                "stores": ("name", "city"), "inventory": ("stock_on_hand",)}[role]
     matched = {_match(n, role) for n in names}
     if not any(f"{role}.{a}" in matched for a in anchors):
@@ -279,6 +301,10 @@ def validate(mapping: Mapping, tables: list[RawTable]) -> None:
             if key not in BY_KEY:
                 raise ImportProblem("a constant for an unknown field", file=tm.source,
                                     value=key)
+    for key in mapping.constants:
+        if key not in BY_KEY:
+            raise ImportProblem(f"--constant names an unknown field; known: {', '.join(BY_KEY)}",
+                                file="mapping", value=key)
     for key, policy in mapping.missing.items():
         if key not in BY_KEY or not (policy in POLICIES or policy.startswith("fill:")):
             raise ImportProblem("missing-value policy must be drop, unknown or fill:<value> "

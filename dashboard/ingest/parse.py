@@ -32,9 +32,16 @@ def _count(mask) -> int:
     return int(np.asarray(mask, dtype=bool).sum())
 
 
-def parse_number(text: pd.Series, percent: bool = False) -> Parsed:
-    """Numbers, amounts ('$1,234.50 ', '1.234,50 €', '(12.00)') and, if `percent`, '15%'."""
+def parse_number(text: pd.Series, percent: bool = False, decimal: str | None = None) -> Parsed:
+    """Numbers, amounts ('$1,234.50 ', '1.234,50 €', '(12.00)') and, if `percent`, '15%'.
+
+    `decimal` is the column's decimal mark ("," or ".", see decimals.py); without it the mark
+    is guessed from these values alone, which only proposals and constants rely on. With it, a
+    value whose separators do not fit the mark (3,54 in a decimal-point column) is not a number.
+    """
     values = pd.to_numeric(text, errors="coerce").astype("float64")
+    if decimal == ",":  # 1.234 is a thousand here, not what to_numeric reads
+        values[text.str.contains(".", regex=False).fillna(False).to_numpy()] = np.nan
     todo = values.isna().to_numpy() & text.notna().to_numpy()
     fixed: dict[str, int] = {}
     if todo.any():
@@ -46,7 +53,10 @@ def parse_number(text: pd.Series, percent: bool = False) -> Parsed:
         pct = core.str.contains("%", regex=False).to_numpy()
         core = core.str.replace("%", "", regex=False).str.strip()
         core = core.str.replace(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "", regex=True)
-        comma_decimal = _decimal_comma(core)
+        comma_decimal = _decimal_comma(core) if decimal is None else decimal == ","
+        if decimal is not None:
+            fits = core.str.fullmatch(_GROUPED[decimal]).to_numpy()
+            core = core.where(fits, "not a number")
         if comma_decimal:
             thousands = core.str.contains(".", regex=False).to_numpy()
             core = core.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -75,6 +85,12 @@ def parse_number(text: pd.Series, percent: bool = False) -> Parsed:
             values[plain] = values[plain] / 100.0
             fixed["percentages"] = fixed.get("percentages", 0) + _count(plain)
     return Parsed(values, bad, {k: v for k, v in fixed.items() if v})
+
+
+_GROUPED = {  # a sign, then digits grouped by the other mark (or not), then the decimals
+    ",": r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)?(?:,\d*)?(?:[eE][-+]?\d+)?",
+    ".": r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:[eE][-+]?\d+)?",
+}
 
 
 def _decimal_comma(core: pd.Series) -> bool:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.csv_safe import SafeWriter
 from dashboard.ingest.currency import Seen
+from dashboard.ingest.encoding import show_bytes
 
 RULES = {
     "trim_whitespace": "leading/trailing/double spaces removed",
@@ -117,7 +118,8 @@ class QualityReport:
             return
         rows = frame.loc[mask, "__row"].to_numpy()
         shown = ([values] * len(rows) if isinstance(values, str)
-                 else values[mask].astype(object).fillna("").astype(str).tolist())
+                 else [show_bytes(v) for v in
+                       values[mask].astype(object).fillna("").astype(str).tolist()])
         self.problems += [Problem(table, int(r), column, v, reason)
                           for r, v in zip(rows, shown, strict=True)]
 

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from dashboard.ingest import jobs
+from dashboard.ingest.encoding import show_bytes
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.mapping import Mapping, propose
 from dashboard.ingest.readers import read_files
@@ -54,7 +55,7 @@ def prepare(folder: Path, root: Path) -> dict:
 
 def _samples(values) -> str:
     present = values[values.str.strip() != ""].drop_duplicates().head(SAMPLES)
-    return " · ".join(v.strip()[:24] for v in present)
+    return " · ".join(show_bytes(v.strip()[:24]) for v in present)
 
 
 def proposal(folder: Path) -> dict | None:

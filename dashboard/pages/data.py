@@ -95,8 +95,35 @@ def policy_rows(mapping: dict) -> list[dict]:
     return rows
 
 
+def missing_required(mapping: dict) -> list[str]:
+    """What a sales file lacks that an import cannot do without, in words."""
+    out = []
+    for table in mapping["tables"]:
+        if table["role"] != "sales":
+            continue
+        has = {*table["columns"].values(), *table.get("constants", {})}
+        if "sales.date" not in has:
+            out.append(f"{table['source']} has no column for the sale date")
+        if not has & {"sales.units", "sales.revenue"}:
+            out.append(f"{table['source']} has no column for units or revenue")
+    return out
+
+
+def required_question(mapping: dict):
+    """Asked up front (not folded away): without these fields nothing can be imported."""
+    lacking = missing_required(mapping)
+    if not lacking:
+        return None
+    return dbc.Alert([
+        html.Strong("A required field is missing. "), "; ".join(lacking), ". ",
+        "Map the column in the table above, or, if one value holds for every row (a file of "
+        "one day's sales), enter it under “Fields the files lack” below (e.g. a date like "
+        "2023-11-12).",
+    ], color="warning", className="small py-2", id="data-required")
+
+
 def extras_block(mapping: dict):
-    """Constants and empty-cell policies, folded away: most imports need neither."""
+    """Constants and empty-cell policies, folded away unless a required field is missing."""
     return dbc.Accordion(dbc.AccordionItem(html.Div([
         html.H3("Fields the files lack", className="h6"),
         html.P("Give a value that holds for every row (e.g. a file from one store or one "
@@ -122,7 +149,9 @@ def extras_block(mapping: dict):
                 {"label": "mark Unknown", "value": "unknown"},
                 {"label": "fill with…", "value": "fill"}], "clearable": False}},
             editable=False, page_size=6, **SMALL_TABLE),
-    ]), title="Fields the files lack, and empty cells"), start_collapsed=True,
+    ]), title="Fields the files lack, and empty cells", item_id="extras"),
+        start_collapsed=not missing_required(mapping), active_item="extras"
+        if missing_required(mapping) else None,
         className="mb-3", id="data-extras")
 
 
@@ -189,6 +218,7 @@ def mapping_card(job_id: str, prop: dict) -> dbc.Card:
                className="small text-muted"),
         *blocks,
         html.Div([html.Strong("Joins ", className="small"), html.Ul(joins, className="small")]),
+        required_question(mapping),
         extras_block(mapping),
         html.Div([
             html.Span("Dates like 03/01/19 mean ", className="small me-2"),
@@ -250,6 +280,7 @@ def preview_view(preview: dict):
                        html.Br(), "Nothing was written. Change the mapping or the file and "
                        "preview again."], color="danger", className="py-2",
                       id="data-preview-refused"),
+            decimal_question(refused),
         ], id="data-preview")
     return dbc.Card(dbc.CardBody([
         html.H2("3 · Check the preview", className="h6"),
@@ -260,6 +291,25 @@ def preview_view(preview: dict):
         dbc.Button("Confirm import", id="data-confirm", color="success", size="sm",
                    className="mt-2"),
     ]), id="data-preview")
+
+
+def decimal_question(refused: dict):
+    """The values could be read two ways: ask which, with the value read both ways."""
+    if refused.get("kind") != "DecimalMarkAmbiguous" or not refused.get("column"):
+        return None
+    column, value = refused["column"], refused.get("value") or ""
+    comma = value.replace(".", "").replace(",", ".")
+    point = value.replace(",", "")
+    return html.Div([
+        html.Div([html.Strong(f"Which decimal mark does “{column}” use? "),
+                  f"“{value}” could mean either."], className="small mb-1"),
+        dbc.RadioItems(
+            id={"type": "data-decimal", "column": column}, value=None, className="small",
+            options=[{"label": f"a decimal comma: {value} is {comma}", "value": ","},
+                     {"label": f"a decimal point, comma for thousands: {value} is {point}",
+                      "value": "."}]),
+        html.Div("Then press “Preview import” again.", className="small text-muted"),
+    ], className="border rounded p-2 mb-2", id="data-decimal-question")
 
 
 def history_card() -> dbc.Card:
@@ -395,10 +445,12 @@ def mapping_from_inputs(prop: dict, roles: list, tables: list, date_order,
     State("data-job", "data"),
     State("data-drop-duplicates", "value"),
     State("data-currency", "value"),
+    State({"type": "data-decimal", "column": ALL}, "value"),
+    State({"type": "data-decimal", "column": ALL}, "id"),
     prevent_initial_call=True,
 )
 def start_import(n_clicks, roles, tables, date_order, constants, policies, job_id,
-                 drop=None, currency=None):
+                 drop=None, currency=None, marks=(), mark_ids=()):
     """Preview the import with the confirmed mapping (a background process; nothing written)."""
     admin = require_admin()
     folder = jobs.job_folder(_root(), job_id)
@@ -407,6 +459,7 @@ def start_import(n_clicks, roles, tables, date_order, constants, policies, job_i
         raise PreventUpdate
     mapping = mapping_from_inputs(prop, roles, tables, date_order, constants, policies, drop,
                                   currency)
+    mapping.decimal_marks = decimal_marks_from_inputs(folder, marks, mark_ids)
     try:
         validate(mapping, _headers_only(prop))
     except ImportProblem as exc:
@@ -439,6 +492,19 @@ def confirm_import(n_clicks, job_id):
     record_event("import", subject=", ".join(t.source for t in mapping.tables),
                  detail=f"web import started (job {job_id})")
     return status_view(job_id, jobs.read_status(folder)), False, {"display": "none"}
+
+
+def decimal_marks_from_inputs(folder, marks, mark_ids) -> dict[str, str]:
+    """Marks answered before (kept with the job's last preview) plus the one just answered."""
+    try:
+        out = dict(Mapping.load(folder / "mapping.json").decimal_marks)
+    except ImportProblem:
+        out = {}
+    for mark, ident in zip(marks or [], mark_ids or [], strict=False):
+        column = ident.get("column") if isinstance(ident, dict) else None
+        if mark in (",", ".") and isinstance(column, str):
+            out[column[:200]] = mark
+    return out
 
 
 def _headers_only(prop: dict):
