@@ -7,8 +7,9 @@ every distinct value of the column is classified, and
 - evidence for both marks in one column is refused, naming a value of each kind;
 - with evidence for one mark, the column uses it;
 - with none (only values like `1,234` or `1.500`), the other numeric columns of the same file
-  decide; failing that a comma-delimited file means a decimal point (a decimal comma would
-  clash with the delimiter), and any other file asks (DecimalMarkAmbiguous) instead of guessing.
+  decide; failing that, `1,234` in a comma-delimited file is a thousands comma (a decimal comma
+  would clash with the delimiter), and anything else (`16.448` anywhere, `16,448` in a semicolon
+  file) asks (DecimalMarkAmbiguous) instead of guessing.
 A mark the user chose (mapping `decimal_marks`, `--decimal-mark COLUMN=,`) always wins.
 """
 
@@ -29,7 +30,7 @@ _ONLY_COMMA = (r"^\d{1,3}(?:\.\d{3})+,\d*$|^\d*,(?:\d{1,2}|\d{4,})$|^0,\d+$|^\d{
                r"|^\d{1,3}(?:\.\d{3}){2,}$")
 _ONLY_POINT = (r"^\d{1,3}(?:,\d{3})+\.\d*$|^\d*\.(?:\d{1,2}|\d{4,})$|^0\.\d+$|^\d{4,}\.\d+$"
                r"|^\d{1,3}(?:,\d{3}){2,}$")
-_EITHER = r"^\d{1,3}[.,]\d{3}$"
+_COMMA3, _POINT3 = r"^\d{1,3},\d{3}$", r"^\d{1,3}\.\d{3}$"  # fit both readings
 
 
 class DecimalMarkAmbiguous(ImportProblem):
@@ -40,7 +41,12 @@ class DecimalMarkAmbiguous(ImportProblem):
 class Evidence:
     comma: str | None = None  # an example value only a decimal comma explains
     point: str | None = None
-    either: str | None = None  # an example value that fits both
+    comma3: str | None = None  # 16,448: a decimal comma, or a thousands comma
+    point3: str | None = None  # 16.448: a decimal point, or a thousands point
+
+    @property
+    def either(self) -> str | None:
+        return self.point3 or self.comma3
 
 
 def evidence(values: pd.Series) -> Evidence:
@@ -54,7 +60,7 @@ def evidence(values: pd.Series) -> Evidence:
         hit = core.str.contains(pattern, regex=True)
         return str(distinct[hit.to_numpy()].iloc[0]) if hit.any() else None
 
-    return Evidence(first(_ONLY_COMMA), first(_ONLY_POINT), first(_EITHER))
+    return Evidence(first(_ONLY_COMMA), first(_ONLY_POINT), first(_COMMA3), first(_POINT3))
 
 
 def decide(table, columns: list[str], chosen: dict[str, str]) -> tuple[dict[str, str], list[str]]:
@@ -85,15 +91,14 @@ def decide(table, columns: list[str], chosen: dict[str, str]) -> tuple[dict[str,
             marks[column] = next(iter(decided))
             notes.append(f"{table.name} {column}: {MARK_NAMES[marks[column]]} like the file's "
                          f"other numeric columns (e.g. {ev.either!r} read that way)")
-        elif (table.delimiter or COMMA) == COMMA:
+        elif (table.delimiter or COMMA) == COMMA and not ev.point3:
             marks[column] = POINT
-            if COMMA in ev.either:
-                notes.append(f"{table.name} {column}: {ev.either!r} read with a thousands "
-                             "comma (a comma-separated file writes decimals with a point)")
+            notes.append(f"{table.name} {column}: {ev.comma3!r} read with a thousands comma "
+                         "(a comma-separated file writes decimals with a point)")
         else:
             raise DecimalMarkAmbiguous(
-                f"{ev.either!r} could be a decimal comma or a thousands separator and nothing "
-                "in the file decides; choose the mark: --decimal-mark "
+                f"in {ev.either!r} the separator could mark decimals or thousands and nothing "
+                "in the file decides; choose the decimal mark: --decimal-mark "
                 f"'{column}=,' or '{column}=.' on the command line, or on the Data page",
                 file=table.name, row=_row_of(table, column, ev.either), column=column,
                 value=ev.either)

@@ -305,9 +305,8 @@ def decimal_question(refused: dict):
                   f"“{value}” could mean either."], className="small mb-1"),
         dbc.RadioItems(
             id={"type": "data-decimal", "column": column}, value=None, className="small",
-            options=[{"label": f"a decimal comma: {value} is {comma}", "value": ","},
-                     {"label": f"a decimal point, comma for thousands: {value} is {point}",
-                      "value": "."}]),
+            options=[{"label": f"decimal comma (1.234,50): {value} is {comma}", "value": ","},
+                     {"label": f"decimal point (1,234.50): {value} is {point}", "value": "."}]),
         html.Div("Then press “Preview import” again.", className="small text-muted"),
     ], className="border rounded p-2 mb-2", id="data-decimal-question")
 
