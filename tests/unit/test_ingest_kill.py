@@ -323,3 +323,17 @@ def test_old_finished_job_folders_are_pruned(tmp_path, monkeypatch):
     assert kept == {old_running.name, recent.name, "not-a-job"}
     for gone in (old_done, old_previewed, old_abandoned, old_dead):
         assert not gone.exists()
+
+
+def test_a_load_cleans_up_after_a_killed_import_too(loaded_root, sample_dir, capsys):
+    versions = store.versions_dir(loaded_root)
+    (versions / "0002.publishing").write_text(json.dumps(
+        {"source": "import", "user": "eve", "files": ["y.csv"], "via": "web import (job X1)"}))
+    (versions / "0002.duckdb").write_text("renamed, never switched to")
+    assert store.list_versions(loaded_root) == [1]
+    assert main(["--warehouse", str(loaded_root), "load", "--source", str(sample_dir)]) == 0
+    assert "removed version 2" in capsys.readouterr().out
+    assert store.list_versions(loaded_root) == [1, 2] and store.current_version(loaded_root) == 2
+    assert {p.name for p in versions.iterdir()} == _expected_files(loaded_root) - {
+        "0002.json", "0002.rejected.csv", "0002.canonical"}  # a load keeps no manifest
+    assert _audit_details("web import (job X1) interrupted: version 2 was never served")
