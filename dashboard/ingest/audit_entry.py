@@ -21,6 +21,8 @@ def record(action: str, actor: str, subject: str, detail: str) -> None:
         database = open_db()
         try:
             with database.begin() as conn:
+                if conn.dialect.name == "sqlite":  # this commit is synced, not just written
+                    conn.exec_driver_sql("PRAGMA synchronous = FULL")
                 add(conn, action, actor, subject[:128], detail)
         finally:
             database.dispose()
