@@ -27,10 +27,25 @@ def cmd_load(args) -> int:
     from dashboard.warehouse.build import build_version, parquet_sources
 
     result = build_version(Path(args.warehouse), parquet_sources(Path(args.source)),
-                           info={"source": "sample", "files": str(args.source)})
+                           info={"source": "sample", "files": str(args.source)},
+                           on_abandoned=_audit_interrupted)
     print(f"loaded version {result.version}: {result.rows:,} rows in {result.seconds:.1f} s "
           f"({result.rows / result.seconds:,.0f} rows/s) -> {result.path}")
     return 0
+
+
+def _audit_interrupted(notes: list[dict]) -> None:
+    """A load that cleans up after a killed import logs it as an import would; a load never
+    fails for want of the audit log."""
+    from dashboard.ingest import audit_entry
+    from dashboard.ingest.errors import ImportProblem
+
+    try:
+        audit_entry.interrupted(notes)
+    except ImportProblem as exc:
+        print(f"warning: {exc}", file=sys.stderr)
+    for note in notes:
+        print(f"removed version {note['version']}: its load was killed before the switch")
 
 
 def cmd_sample(args) -> int:

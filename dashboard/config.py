@@ -54,6 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest file (MB) an import accepts; bigger ones are refused before they are read."),
     Setting("import_max_rejected", "0.01",
             "Share of rows an import may reject (0.01 = 1%); above it the import is refused."),
+    Setting("import_keep_job_days", "7",
+            "Days a finished Data-page import job folder (uploads, report, rejected rows) is "
+            "kept; older ones are deleted at the next import or job start."),
     Setting("regions_file", str(ROOT / "data" / "regions.csv"),
             "Editable table city,state,region used to derive a store's region from its city."),
     Setting("aliases_file", str(ROOT / "data" / "aliases.csv"),

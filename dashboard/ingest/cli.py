@@ -101,8 +101,6 @@ def run_import_command(args) -> int:
     print(render_text(result.report))
     print(f"version {result.version} is live ({result.manifest['rows']:,} sales rows, "
           f"{result.seconds:.1f} s); unavailable: {', '.join(result.manifest['unavailable'])}")
-    _audit("import", args.user or getpass.getuser(), ", ".join(name for _, name in files),
-           f"CLI import: version {result.version}, {result.manifest['rows']:,} sales rows")
     if args.save_mapping:
         Mapping.from_dict(result.manifest["mapping"]).save(Path(args.save_mapping))
         print(f"mapping saved to {args.save_mapping}")
@@ -110,24 +108,19 @@ def run_import_command(args) -> int:
 
 
 def _audit(action: str, actor: str, subject: str, detail: str) -> None:
-    """Imports and rollbacks from the command line go into the same audit log as the web's."""
-    from dashboard.auth.audit import record
-    from dashboard.auth.commands import open_db
+    """Rollbacks from the command line go into the same audit log as the web's."""
+    from dashboard.ingest.audit_entry import record
 
-    database = open_db()
-    try:
-        with database.begin() as conn:
-            record(conn, action, actor, subject, detail)
-    finally:
-        database.dispose()
+    record(action, actor, subject, detail)
 
 
-def _import(files, args, mapping, progress, work_dir=None):
+def _import(files, args, mapping, progress, work_dir=None, via="CLI import"):
+    """The import itself writes its audit-log entry, before it switches to the new version."""
     from dashboard.ingest.pipeline import run_import
 
     return run_import(files, Path(args.warehouse), mapping=mapping, date_order=args.date_order,
                       user=args.user or getpass.getuser(), progress=progress,
-                      max_rejected=args.max_rejected, work_dir=work_dir)
+                      max_rejected=args.max_rejected, work_dir=work_dir, via=via)
 
 
 def _with_options(mapping, args):
@@ -221,7 +214,7 @@ def _run_job(args) -> int:
         if args.preview:
             return _preview_job(folder, mapping, args)
         result = _import(jobs.uploaded_files(folder), args, mapping, jobs.StatusWriter(folder),
-                         work_dir=folder / "work")
+                         work_dir=folder / "work", via=f"web import (job {folder.name})")
     except ImportProblem as exc:
         jobs.write_status(folder, state="failed", error=exc.as_dict(),
                           report=_saved_report(folder))

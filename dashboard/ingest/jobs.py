@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from dashboard import config
+from dashboard.warehouse import store
 
 JOB_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}$")
 STATUS = "status.json"
@@ -72,10 +73,25 @@ def read_status(folder: Path, check_alive: bool = True) -> dict:
     starting = status.get("pid") is None and time.time() - status.get("updated", 0) < START_GRACE
     if check_alive and status.get("state") == "running" and not starting \
             and not _alive(status.get("pid")):
-        status.update(state="failed", error={
-            "text": "the import process stopped before finishing (killed?); the data being "
-                    "served did not change. Start the import again."})
+        status.update(_stopped(folder, status))
     return status
+
+
+def _stopped(folder: Path, status: dict) -> dict:
+    """What a job whose process died did: nothing, or (killed just after the switch) publish."""
+    version = status.get("publishing_version")
+    if isinstance(version, int) and store.is_published(folder.parent.parent, version):
+        try:
+            report = json.loads((folder / "work" / "report.json").read_text())
+        except (OSError, ValueError):
+            report = status.get("report")
+        return {"state": "done", "stage": "done", "percent": 100, "version": version,
+                "report": report,
+                "message": f"version {version} is live (the import process stopped just after "
+                           "switching to it; the version is complete)"}
+    return {"state": "failed", "error": {
+        "text": "the import process stopped before finishing (killed?); the data being "
+                "served did not change. Start the import again."}}
 
 
 def _alive(pid) -> bool:
@@ -110,9 +126,13 @@ class StatusWriter:
 
 def start(folder: Path, root: Path, user: str, preview: bool = False) -> subprocess.Popen:
     """Run the import of this job in its own process (detached from the web request); with
-    `preview`, only work out what it would do (status "previewed") and write nothing."""
+    `preview`, only work out what it would do (status "previewed") and write nothing. Finished
+    job folders older than DASHBOARD_IMPORT_KEEP_JOB_DAYS are pruned first."""
+    from dashboard.ingest.leftovers import prune_jobs
+
     write_status(folder, state="running", stage="queued", percent=0, rows_read=0,
                  message="starting", pid=None)
+    prune_jobs(root)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(config.ROOT), os.environ.get("PYTHONPATH", "")) if p)}
     with open(folder / "log.txt", "ab") as log:

@@ -1,10 +1,13 @@
 """One import, start to finish: read, map, clean, derive, write Parquet, build a new version.
 
-Nothing served changes until the warehouse build publishes the new version atomically; any
+Nothing served changes until the warehouse build switches to the new version (store.py); any
 problem before that (bad input, too many rejected rows, a kill) leaves the current version as
-it was. Every published version gets a manifest (versions/NNNN.json): who, when, which files
-(name, size, sha256), the mapping and the quality report, plus its rejected rows as CSV and the
-canonical Parquet it was built from (versions/NNNN.canonical/), so nothing read is lost.
+it was. Every published version has a manifest (versions/NNNN.json): who, when, which files
+(name, size, sha256), the mapping and the quality report, plus its rejected rows as CSV, the
+canonical Parquet it was built from (versions/NNNN.canonical/) and an audit-log entry, so
+nothing read is lost. All of these are stored, fsync'd and under their final names BEFORE the
+switch (the build's `keep` step), so a kill -9 at any instant leaves the old version or the
+complete new one; what a killed import leaves is removed at the start of the next (leftovers.py).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -24,7 +28,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dashboard import config
+from dashboard import config, crashpoints, durable
+from dashboard.ingest import audit_entry, leftovers
 from dashboard.ingest.errors import ImportBusy, ImportProblem
 from dashboard.ingest.locking import import_lock
 from dashboard.ingest.mapping import Mapping
@@ -36,7 +41,7 @@ from dashboard.warehouse.build import build_version
 
 # Share of the progress bar each stage starts at.
 STAGES = {"checking": 0, "reading": 2, "mapping": 45, "cleaning": 47, "deriving": 65,
-          "writing": 72, "building": 78, "done": 100}
+          "writing": 72, "building": 78, "publishing": 97, "done": 100}
 SAMPLE_BYTES = 64 * 1024
 
 ProgressFn = Callable[[dict], None]
@@ -57,8 +62,10 @@ class TooManyRejected(ImportProblem):
 def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | None = None,
                date_order: str | None = None, user: str | None = None,
                progress: ProgressFn | None = None, max_rejected: float | None = None,
-               work_dir: Path | None = None) -> ImportResult:
-    """Import `files` ((path, name shown to the user) pairs) as a new version of `root`."""
+               work_dir: Path | None = None, via: str = "CLI import") -> ImportResult:
+    """Import `files` ((path, name shown to the user) pairs) as a new version of `root`.
+
+    `via` starts the audit-log entry ("CLI import", "web import (job …)")."""
     started = time.perf_counter()
     user = user or getpass.getuser()
     max_rejected = config.get_float("import_max_rejected") if max_rejected is None else max_rejected
@@ -68,6 +75,7 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
     work.mkdir(parents=True, exist_ok=True)
     try:
         with import_lock(root, user):
+            leftovers.clean(root, keep=work)
             tracker.stage("checking", f"checking {len(files)} file(s)")
             for path, name in files:  # every size first: nothing over the limit is opened
                 check_size(path, name)
@@ -89,19 +97,29 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
                     "files": [d["name"] for d in described],
                     "currency": report.currency["code"]}
             sources = {t: str(p) for t, p in parquet.items() if t != "inventory"}
+            manifest: dict = {}
+
+            def keep(version: int, rows: int) -> None:
+                """The version's files and audit entry, durable before the switch."""
+                tracker.stage("publishing", f"storing version {version}'s manifest and report",
+                              publishing_version=version)
+                manifest.update({
+                    "version": version, "user": user,
+                    "imported_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                    "seconds": round(time.perf_counter() - started, 1),
+                    "files": described, "rows": rows, "unavailable": list(unavailable),
+                    "currency": report.currency["code"],
+                    "mapping": mapping.to_dict(), "report": summary,
+                })
+                _keep_with_version(root, version, work, manifest)
+                audit_entry.new_version(user, info["files"], via, version, rows)
+
             try:
-                result = build_version(root, sources, info=info, unavailable=unavailable)
+                result = build_version(root, sources, info=info, unavailable=unavailable,
+                                       keep=keep, note={**info, "via": via, "pid": os.getpid()},
+                                       on_abandoned=audit_entry.interrupted)
             except store.LoadInProgressError as exc:
                 raise ImportBusy(f"{exc}; nothing was changed") from exc
-            manifest = {
-                "version": result.version, "user": user,
-                "imported_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                "seconds": round(time.perf_counter() - started, 1),
-                "files": described, "rows": result.rows, "unavailable": list(unavailable),
-                "currency": report.currency["code"],
-                "mapping": mapping.to_dict(), "report": summary,
-            }
-            _keep_with_version(root, result.version, work, manifest)
             tracker.stage("done", f"version {result.version} is live: {result.rows:,} sales rows")
             return ImportResult(result.version, manifest, summary, time.perf_counter() - started)
     finally:
@@ -172,18 +190,16 @@ def _write_parquet(tables: dict, folder: Path) -> dict[str, Path]:
                 table = table.set_column(i, column.name, table.column(i).cast(pa.date32()))
         out[name] = folder / f"{name}.parquet"
         pq.write_table(table.replace_schema_metadata(None), out[name])
+        crashpoints.reached("writing")
     return out
 
 
 def _keep_with_version(root: Path, version: int, work: Path, manifest: dict) -> None:
+    """Rejected rows, canonical Parquet, then the manifest, each synced under its final name."""
     stem = store.versions_dir(root) / f"{version:04d}"
-    shutil.copyfile(work / "rejected.csv", f"{stem}.rejected.csv")
-    target = Path(f"{stem}.canonical")
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.move(str(work / "canonical"), target)
-    tmp = Path(f"{stem}.json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, default=str))
-    tmp.replace(f"{stem}.json")
+    durable.copy_file(work / "rejected.csv", Path(f"{stem}.rejected.csv"))
+    durable.move_tree(work / "canonical", Path(f"{stem}.canonical"))
+    durable.write_text(Path(f"{stem}.json"), json.dumps(manifest, indent=2, default=str))
 
 
 class _Tracker:
@@ -198,9 +214,11 @@ class _Tracker:
     def expect(self, rows: int) -> None:
         self.expected = rows
 
-    def stage(self, name: str, message: str) -> None:
+    def stage(self, name: str, message: str, **extra) -> None:
         self.current = name
-        self._emit(STAGES[name], message)
+        self._emit(STAGES[name], message, **extra)
+        if name == "cleaning":
+            crashpoints.reached("cleaning")
 
     def rows(self, table: str, rows: int) -> None:
         if table != self.last_table:
@@ -211,8 +229,10 @@ class _Tracker:
         span = STAGES["mapping"] - STAGES["reading"]
         share = min(self.read / self.expected, 1.0)
         self._emit(STAGES["reading"] + span * share, f"reading {table}")
+        if self.read:
+            crashpoints.reached("reading")
 
-    def _emit(self, percent: float, message: str) -> None:
+    def _emit(self, percent: float, message: str, **extra) -> None:
         if self.callback is not None:
             self.callback({"stage": self.current, "percent": round(percent, 1),
-                           "rows_read": self.read, "message": message})
+                           "rows_read": self.read, "message": message, **extra})

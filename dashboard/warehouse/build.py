@@ -1,22 +1,27 @@
 """Build one complete warehouse version from canonical tables (Parquet files or DataFrames).
 
 The build writes a new DuckDB file next to the served one and publishes it only when every table
-and rollup is in place (see store.py), so a failed or killed build changes nothing users see.
+and rollup is in place and the caller's `keep` step has stored the version's other files (see
+store.py for the marker and the one switch), so a failed or killed build changes nothing users
+see, and what it leaves is removed by the next load.
 With DASHBOARD_WAREHOUSE_URL set, the finished file is then copied to that server and published
 there the same way (warehouse/backends/).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from dashboard import crashpoints
 from dashboard.warehouse import backends, store
 from dashboard.warehouse.calendar import build_calendar
 from dashboard.warehouse.schema import (
@@ -40,6 +45,7 @@ class BuildResult:
     rows: int
     seconds: float
     path: Path
+    abandoned: list[dict] = field(default_factory=list)  # killed loads' versions removed
 
 
 def parquet_sources(folder: Path) -> dict[str, str]:
@@ -262,35 +268,60 @@ def build_version(
     info: dict | None = None,
     unavailable: tuple[str, ...] = (),
     memory_limit: str = "8GB",
+    keep: Callable[[int, int], None] | None = None,
+    note: dict | None = None,
+    on_abandoned: Callable[[list[dict]], None] | None = None,
 ) -> BuildResult:
     """Build and publish a new version from canonical `sources` (table -> Parquet glob or frame).
 
     `unavailable` names dimensions the source lacks (e.g. age_group), so pages can say why they
-    hide a chart. Raises LoadInProgressError if another load is running.
+    hide a chart. `keep(version, rows)` runs after the build and before the switch, to store the
+    version's own files durably; if it raises, nothing is published. `note` goes into the
+    version's marker, and `on_abandoned` gets the notes of killed loads this one cleaned up.
+    Raises LoadInProgressError if another load is running.
     """
     started = time.perf_counter()
     with store.load_lock(root):
-        version, building = store.new_version_path(root)
-        con = duckdb.connect(str(building), config={"memory_limit": memory_limit})
+        abandoned = store.recover(root)
+        if abandoned and on_abandoned is not None:
+            on_abandoned(abandoned)
+        version, building = store.new_version_path(root, note)
         try:
-            con.execute("SET temp_directory = ?", [str(building) + ".tmp"])
-            con.execute("SET preserve_insertion_order = false")
-            con.execute("SET enable_progress_bar = false")
-            _create_dimensions(con, sources)
-            _create_sales_fact(con, sources["sales"])
-            _create_orders(con)
-            _create_rollups(con)
-            _create_members(con)
-            _write_meta(con, {"version": version, **(info or {})}, unavailable)
-            rows = con.execute("SELECT count(*) FROM sales_fact").fetchall()[0][0]
-            con.execute("CHECKPOINT")
+            rows = _build(building, sources, {"version": version, **(info or {})}, unavailable,
+                          memory_limit)
+            if keep is not None:
+                keep(version, rows)
+            crashpoints.reached("publishing")
         except BaseException:
-            con.close()
-            building.unlink(missing_ok=True)
+            gone = store.recover(root)  # this version's files and marker go; CURRENT stays
+            if on_abandoned is not None:
+                with contextlib.suppress(Exception):  # never hide why the build failed
+                    on_abandoned(gone)
             raise
-        con.close()
         store.publish(root, version, building)
         # A server warehouse (DASHBOARD_WAREHOUSE_URL) gets a copy of the finished build.
         backends.publish(store.version_file(root, version))
     elapsed = time.perf_counter() - started
-    return BuildResult(version, rows, elapsed, store.version_file(root, version))
+    return BuildResult(version, rows, elapsed, store.version_file(root, version), abandoned)
+
+
+def _build(building: Path, sources: dict[str, object], info: dict,
+           unavailable: tuple[str, ...], memory_limit: str) -> int:
+    """Every table, rollup and the meta of one version into `building`; returns the sales rows."""
+    con = duckdb.connect(str(building), config={"memory_limit": memory_limit})
+    try:
+        con.execute("SET temp_directory = ?", [str(building) + ".tmp"])
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
+        _create_dimensions(con, sources)
+        _create_sales_fact(con, sources["sales"])
+        crashpoints.reached("building")
+        _create_orders(con)
+        _create_rollups(con)
+        _create_members(con)
+        _write_meta(con, info, unavailable)
+        rows = con.execute("SELECT count(*) FROM sales_fact").fetchall()[0][0]
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return rows

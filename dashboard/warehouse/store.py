@@ -2,26 +2,32 @@
 
 Layout of the warehouse folder:
     versions/0001.duckdb, 0002.duckdb, ...   one complete DuckDB file per load
+    versions/NNNN.publishing                 marker of a version being built (see below)
     CURRENT                                  the version being served (replaced atomically)
     load.lock                                held by the one load that may run at a time
 
-A load builds `NNNN.duckdb.building`, renames it when complete, then replaces CURRENT, so readers
-see either the old version or the new one, never half of one. A killed load leaves only a
-`.building` file, which the next load deletes.
+Replacing CURRENT is the one switch. A load first writes the marker `NNNN.publishing`, builds
+`NNNN.duckdb.building`, lets the caller put the version's other files (manifest, rejected rows)
+under their final names, renames the build to `NNNN.duckdb`, then replaces CURRENT, and only then
+removes the marker; every step is fsync'd. So a version with a marker is published exactly when
+CURRENT names it: before the switch it is not listed and cannot be served or rolled back to, and
+the next load (`recover`) deletes all of its files; after the switch it is complete. Readers see
+the old version or the whole new one, never half of one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
+import json
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 
-from dashboard import config
+from dashboard import config, crashpoints, durable
 from dashboard.warehouse.catalog import Catalog
 
 
@@ -48,20 +54,31 @@ def current_version(root: Path) -> int | None:
         return None
 
 
+def marker_file(root: Path, version: int) -> Path:
+    return versions_dir(root) / f"{version:04d}.publishing"
+
+
+def is_published(root: Path, version: int) -> bool:
+    """Complete and switched to at least once (a marked version only once CURRENT names it)."""
+    if not version_file(root, version).exists():
+        return False
+    return not marker_file(root, version).exists() or current_version(root) == version
+
+
 def list_versions(root: Path) -> list[int]:
+    """Published versions, oldest first (a version still being published is not one)."""
     folder = versions_dir(root)
     if not folder.exists():
         return []
-    return sorted(int(p.stem) for p in folder.glob("*.duckdb") if p.stem.isdigit())
+    numbers = sorted(int(p.stem) for p in folder.glob("*.duckdb") if p.stem.isdigit())
+    return [v for v in numbers if is_published(root, v)]
 
 
 def set_current(root: Path, version: int) -> None:
-    """Point readers at a complete version, atomically."""
+    """Point readers at a complete version, atomically and durably."""
     if not version_file(root, version).exists():
         raise FileNotFoundError(f"warehouse version {version} does not exist")
-    tmp = root / "CURRENT.tmp"
-    tmp.write_text(f"{version}\n")
-    os.replace(tmp, root / "CURRENT")
+    durable.write_text(root / "CURRENT", f"{version}\n")
 
 
 @contextlib.contextmanager
@@ -79,19 +96,77 @@ def load_lock(root: Path, wait: bool = False) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def new_version_path(root: Path) -> tuple[int, Path]:
-    """The next version number and the `.building` path to write it to (stale ones removed)."""
+def recover(root: Path) -> list[dict]:
+    """Finish what killed loads left (call under `load_lock`); returns the notes of the versions
+    removed because they were never switched to.
+
+    A marked version that CURRENT names was switched to: only its marker is left to remove.
+    Any other marked version never was: every NNNN.* file of it goes. Half-built DuckDB files
+    and temporary files go too.
+    """
+    folder = versions_dir(root)
+    if not folder.exists():
+        return []
+    abandoned = []
+    for marker in sorted(folder.glob("*.publishing")):
+        version = int(marker.stem)
+        if current_version(root) == version and version_file(root, version).exists():
+            marker.unlink()
+            continue
+        try:
+            note = json.loads(marker.read_text() or "{}")
+        except ValueError:
+            note = {}
+        for path in folder.glob(f"{version:04d}.*"):
+            if path != marker:
+                _remove(path)
+        marker.unlink()
+        abandoned.append({**note, "version": version})
+    for stale in [*folder.glob("*.building*"), *folder.glob("*.tmp")]:
+        _remove(stale)
+    (root / "CURRENT.tmp").unlink(missing_ok=True)
+    durable.fsync_dir(folder)
+    return abandoned
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def new_version_path(root: Path, note: dict | None = None) -> tuple[int, Path]:
+    """The next version number and the `.building` path to write it to, its marker written
+    (call under `load_lock`, after `recover`)."""
     folder = versions_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.building*"):
-        stale.unlink()
-    version = max(list_versions(root), default=0) + 1
+    version = max((int(p.stem) for p in folder.glob("*.duckdb") if p.stem.isdigit()),
+                  default=0) + 1
+    durable.write_text(marker_file(root, version), json.dumps(note or {}))
     return version, folder / f"{version:04d}.duckdb.building"
 
 
 def publish(root: Path, version: int, building: Path) -> None:
-    os.replace(building, version_file(root, version))
+    """The switch: the finished build under its final name, then CURRENT, then the marker."""
+    durable.fsync_file(building)
+    durable.rename(building, version_file(root, version))
     set_current(root, version)
+    crashpoints.reached("switched")
+    marker_file(root, version).unlink(missing_ok=True)
+    durable.fsync_dir(versions_dir(root))
+
+
+def read_meta(root: Path, version: int) -> dict:
+    """The meta table of one version (who built it from what), read-only with the same
+    settings as the web app's connection, so both can be open in one process."""
+    con = duckdb.connect(str(version_file(root, version)), read_only=True, config={
+        "threads": config.get_int("duckdb_threads"),
+        "memory_limit": config.get("duckdb_memory_limit")})
+    try:
+        return {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM meta").fetchall()}
+    finally:
+        con.close()
 
 
 class RecordingCursor:
