@@ -45,7 +45,8 @@ def history(root: Path) -> list[dict]:
             "rows": info.get("rows"),
             "rows_read": report.get("rows_read"),
             "rows_rejected": report.get("rows_rejected"),
-            "note": "" if info else "loaded with `dashboard load`/`sample` (no import manifest)",
+            "note": info.get("note", "") if info else
+            "loaded with `dashboard load`/`sample` (no import manifest)",
         })
     return out
 
