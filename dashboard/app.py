@@ -10,8 +10,9 @@ from flask_caching import Cache
 
 from dashboard import config
 from dashboard.auth import setup as auth_setup
-from dashboard.services import EXTENSION, Services
+from dashboard.services import EXTENSION, Services, no_data
 from dashboard.warehouse.backends import open_warehouse
+from dashboard.warehouse.store import NoWarehouseError
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.data", "dashboard.pages.admin")
 
@@ -48,6 +49,10 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     from dashboard.pages.data_routes import register as register_data_routes
 
     register_data_routes(app.server)
+    from dashboard.pages.sample_route import register as register_sample_route
+
+    register_sample_route(app.server)
+    app.server.register_error_handler(NoWarehouseError, no_data)
     from dashboard.components.shell import shell
 
     app.layout = shell

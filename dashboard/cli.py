@@ -58,13 +58,13 @@ def cmd_run(args) -> int:
     from dashboard.warehouse.store import current_version
 
     if current_version(Path(args.warehouse)) is None:
-        if not args.sample_if_empty:
-            print(f"no data loaded yet: run `{shown('sample')}` or "
-                  f"`{shown('import', 'FILES')}` first",
-                  file=sys.stderr)
-            return 2
-        print("no data loaded yet: building the sample retailer first")
-        cmd_sample(args)
+        if args.sample_if_empty:
+            print("no data loaded yet: building the sample retailer first")
+            cmd_sample(args)
+        else:  # the empty start: the app leads an admin to an import or the sample
+            print("no data loaded yet: the app starts empty; sign in as an admin to import a "
+                  "file on the Data page or load the sample data (or run "
+                  f"`{shown('sample')}` / `{shown('import', 'FILES')}`)")
     from dashboard.app import create_app
 
     auth_commands.prepare_run(args)  # --admin-if-none, --demo

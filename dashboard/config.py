@@ -37,7 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
             "publish to the server."),
     Setting("calendar_dir", str(ROOT / "data" / "calendar"),
             "Folder with festivals.csv and seasons.csv, the retailer-editable calendar."),
-    Setting("sample_rows", "1000000", "Order lines the sample retailer generates by default."),
+    Setting("sample_rows", "1000000",
+            "Order lines the sample retailer generates by default (`dashboard sample`, and the "
+            "empty start's \"Load the sample data\")."),
     Setting("sample_seed", "7", "Seed of the sample retailer, so every run makes the same data."),
     Setting("cache_type", "auto",
             "flask-caching backend: SimpleCache, FileSystemCache, RedisCache or NullCache (off); "

@@ -17,7 +17,7 @@ from flask_caching import Cache
 
 from dashboard.queries.filters import Scope
 from dashboard.queries.options import Domain, domain
-from dashboard.warehouse.store import Warehouse
+from dashboard.warehouse.store import NoWarehouseError, Warehouse
 
 EXTENSION = "toypulse"
 
@@ -41,6 +41,21 @@ class Services:
     def domain(self, scope: Scope) -> Domain:
         return domain(self.warehouse, scope)
 
+    def has_data(self) -> bool:
+        """Does the served warehouse (DuckDB files or a server) hold a version? Asked anew each
+        time, so the first import is seen by every worker without a restart."""
+        try:
+            self.warehouse.version  # noqa: B018 - reading it asks the warehouse
+        except NoWarehouseError:
+            return False
+        return True
+
 
 def current() -> Services:
     return flask.current_app.extensions[EXTENSION]
+
+
+def no_data(_exc: Exception):
+    """A data callback while nothing is loaded (a page left open, a forged call): a clear answer,
+    not a 500 with a traceback. Pages show their empty state before it comes to this."""
+    return flask.jsonify(error="no data has been imported yet"), 409

@@ -152,3 +152,31 @@ def backend(request, monkeypatch) -> str:
     else:
         monkeypatch.delenv("DASHBOARD_REDIS_URL", raising=False)
     return request.param
+
+
+EMPTY_SAMPLE_ROWS = 20_000  # what "Load the sample data" generates in the empty-start tests
+
+
+@pytest.fixture
+def empty_warehouse(app, tmp_path, monkeypatch) -> Path:
+    """The session app serving a new, empty warehouse folder for one test.
+
+    Dash hands its callbacks to the first app of a process, so a second app could not answer
+    them; the test swaps what the one app serves (its Services) and puts it back afterwards.
+    The cache is cleared both ways: version 1 of this warehouse is not version 1 of the other.
+    """
+    from dashboard.services import EXTENSION, Services
+    from dashboard.warehouse.store import Warehouse
+
+    root = tmp_path / "empty-warehouse"
+    root.mkdir()
+    served = app.server.extensions[EXTENSION]
+    reader = Warehouse(root)
+    monkeypatch.setenv("DASHBOARD_SAMPLE_ROWS", str(EMPTY_SAMPLE_ROWS))
+    with app.server.app_context():
+        served.cache.clear()
+    monkeypatch.setitem(app.server.extensions, EXTENSION, Services(reader, served.cache))
+    yield root
+    reader.close()
+    with app.server.app_context():
+        served.cache.clear()

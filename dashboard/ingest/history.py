@@ -49,7 +49,7 @@ def history(root: Path) -> list[dict]:
             "rows": info.get("rows"),
             "rows_read": report.get("rows_read"),
             "rows_rejected": report.get("rows_rejected"),
-            "note": "" if info else _no_manifest(root, version),
+            "note": info.get("note", "") if info else _no_manifest(root, version),
         })
     return out
 

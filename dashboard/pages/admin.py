@@ -15,6 +15,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import services
 from dashboard.auth import audit, db, passwords, users
 from dashboard.auth.permissions import require_admin
+from dashboard.components.empty_state import empty_banner
 from dashboard.queries.filters import Scope
 from dashboard.warehouse.store import NoWarehouseError
 
@@ -28,7 +29,7 @@ def _field(label: str, control, width: int = 3) -> dbc.Col:
 
 
 def layout(**_query):
-    require_admin()
+    admin = require_admin()
     create_form = dbc.Row([
         _field("User name", dbc.Input(id="adm-new-username", maxLength=64,
                                       autoComplete="off")),
@@ -54,6 +55,7 @@ def layout(**_query):
     return html.Div([
         dcc.Store(id="adm-version", data=0),
         html.H1("Users and access", className="h5 mb-3"),
+        None if services.current().has_data() else empty_banner(admin),
         html.Div(id="adm-message"),
         dbc.Card([dbc.CardHeader("Add a user", className="bg-white fw-semibold"),
                   dbc.CardBody(create_form)], className="mb-3"),

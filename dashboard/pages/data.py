@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import config, services
 from dashboard.auth.audit import record_event
 from dashboard.auth.permissions import require_admin
+from dashboard.components.empty_state import sample_form
 from dashboard.components.quality_report import quality_report
 from dashboard.ingest import jobs
 from dashboard.ingest.errors import ImportProblem
@@ -257,7 +258,9 @@ def status_view(job_id: str, status: dict):
     href = f"/data/jobs/{job_id}/rejected.csv"
     if state == "done":
         return html.Div([
-            dbc.Alert(f"Imported: version {status.get('version')} is now live.",
+            dbc.Alert([f"Imported: version {status.get('version')} is now live. ",
+                       html.A("Open the Overview", href="/", id="data-open-overview",
+                              className="alert-link")],
                       color="success", className="py-2", id="data-done"),
             quality_report(status["report"], href),
         ])
@@ -321,8 +324,13 @@ def history_card() -> dbc.Card:
 
 def history_table():
     entries = history(_root())
-    if not entries:
-        return html.P("No data loaded yet.", className="small text-muted")
+    if not entries:  # the empty start: the other way in, besides an upload
+        return html.Div([
+            html.P("No data loaded yet. Upload your files on the left, or load the sample toy "
+                   "retailer to look around first.", className="small text-muted",
+                   id="data-no-versions"),
+            sample_form("btn btn-sm btn-outline-primary"),
+        ])
     rows = []
     for e in entries:
         files = [html.Div(f"{f['name']} · {f['size'] / 1e6:,.1f} MB",

@@ -15,8 +15,10 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, 
 from dash.exceptions import PreventUpdate
 
 from dashboard import services
+from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
 from dashboard.components import view_state
+from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS, control_id, filter_bar
 from dashboard.components.kpi import kpi_tiles, metric_help
 from dashboard.components.view_state import ViewState
@@ -90,8 +92,8 @@ def layout(**query):
     scope = scope_for_request()
     try:
         domain = services.current().domain(scope)
-    except NoWarehouseError as exc:
-        return dbc.Alert(str(exc), color="warning")
+    except NoWarehouseError:  # the empty start: the next step for this role
+        return empty_state(current_account(), query.get("sample"))
     except ScopeError:  # a manager with no region: nothing to show, and say why
         return dbc.Alert("No region is assigned to your account yet, so there is no data to "
                          "show. Ask an admin to assign your regions.", color="warning",
