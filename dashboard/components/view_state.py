@@ -1,13 +1,14 @@
 """The whole Overview state (filters, highlight, chart options) to and from the URL query string.
 
 Everything that reaches here came from a browser, so it is coerced and bounded, never trusted:
-unknown keys are ignored, bad dates fall back to the default range, lists are capped.
+unknown keys are ignored, bad dates fall back to the default range and dates outside the data
+are clamped to it (both said on the page: date_notes), lists are capped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from urllib.parse import urlencode
 
 from dashboard.queries.filters import MAX_VALUES, Filter
@@ -46,8 +47,9 @@ def as_values(value) -> tuple[str, ...]:
     raise TypeError("filter values must be strings")
 
 
-def as_date(value, fallback: dt.date) -> dt.date:
-    if isinstance(value, str):
+def as_date(value, fallback: dt.date | None) -> dt.date | None:
+    """An ISO date (a time after it is ignored); anything else, 2025-02-31 included, is not."""
+    if isinstance(value, str) and len(value) >= 10:
         try:
             return dt.date.fromisoformat(value[:10])
         except ValueError:
@@ -75,12 +77,42 @@ def choice(value, allowed: tuple, default):
 
 
 def make_filter(start, end, domain: Domain, **values) -> Filter:
+    """The filter for these inputs; dates outside the data are clamped to it (date_notes says
+    so), a reversed range is put the right way round."""
     default_start, default_end = domain.default_range()
     start_d, end_d = as_date(start, default_start), as_date(end, default_end)
     if end_d < start_d:
         start_d, end_d = end_d, start_d
+    start_d = min(max(start_d, domain.min_date), domain.max_date)
+    end_d = min(max(end_d, domain.min_date), domain.max_date)
     return Filter(start=start_d, end=end_d,
                   **{name: as_values(values.get(name)) for name in FILTER_COLUMNS})
+
+
+def _shown(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def date_notes(start, end, domain: Domain) -> list[str]:
+    """What happened to the dates a user typed or a URL carried, in words (empty when nothing
+    was changed): not a date, outside the data (clamped), or ends before it starts."""
+    notes = []
+    for label, value in (("start", start), ("end", end)):
+        if value in (None, ""):
+            continue
+        day = as_date(value, None) if isinstance(value, str) else None
+        if day is None:
+            notes.append(f"The {label} date {str(value)[:40]!r} is not a real date, so the "
+                         "default range is used for it.")
+        elif day < domain.min_date or day > domain.max_date:
+            edge = domain.min_date if day < domain.min_date else domain.max_date
+            notes.append(f"The data runs from {_shown(domain.min_date)} to "
+                         f"{_shown(domain.max_date)}: the {label} date {_shown(day)} was "
+                         f"moved to {_shown(edge)}.")
+    first, last = (as_date(v, None) if isinstance(v, str) else None for v in (start, end))
+    if first and last and last < first:
+        notes.append("The range ended before it started, so its dates were swapped.")
+    return notes
 
 
 def from_query(query: dict, domain: Domain) -> ViewState:
@@ -112,6 +144,11 @@ def to_query(state: ViewState, domain: Domain) -> str:
         if getattr(state, attr) != getattr(defaults, attr):
             pairs.append((key, str(getattr(state, attr))))
     return "?" + urlencode(pairs) if pairs else ""
+
+
+def default_option(name: str):
+    """The default of a chart option (trend_by, measure, top_n), as the dataclass declares it."""
+    return next(f.default for f in fields(ViewState) if f.name == name)
 
 
 def reset(domain: Domain) -> ViewState:

@@ -19,6 +19,7 @@ import pandas as pd
 from dashboard.figures import theme
 from dashboard.figures.colors import OTHER, Colors, text_on, with_alpha
 from dashboard.figures.formats import Numbers, text
+from dashboard.queries.dimensions import natural, sort_key
 from dashboard.queries.registry import METRICS
 from dashboard.queries.sources import Highlight
 
@@ -367,7 +368,7 @@ def top_toys_chart(
     rank_of = df["rank"].to_numpy(dtype=float)
     lit_of = df[f"hl_{measure}"].to_numpy(dtype=float)
     present = set(age_of.tolist())
-    ages = [a for a in AGE_ORDER if a in present] + sorted(present - set(AGE_ORDER))
+    ages = natural("age_group", present)
     own = _own(highlight, "product_name") or _own(highlight, "age_group")
     order = np.lexsort((toy_of, -value_of))  # by value, then name; stable per age group
     groups = {age: order[age_of[order] == age] for age in ages}
@@ -542,9 +543,7 @@ def share_chart(df: pd.DataFrame, column: str, highlight: Highlight | None = Non
     if df.empty:
         return theme.empty(height=height)
     names = df[column].to_numpy().astype(str)
-    natural = {v: i for i, v in enumerate(AGE_ORDER if column == "age_group" else ())}
-    order = sorted(range(len(names)), key=lambda i: (natural.get(names[i], len(natural)),
-                                                     names[i]))
+    order = sorted(range(len(names)), key=lambda i: sort_key(column, names[i]))
     members = names[order].tolist()
     colors = look.colors.many(column, members)
     own = _own(highlight, column)

@@ -146,6 +146,10 @@ def layout(**query):
                 className="align-items-center mb-2 g-2",
             ),
             html.Div(id="ov-highlight-note", className="small text-primary mb-2"),
+            html.Div(" ".join(view_state.date_notes(query.get("start"), query.get("end"),
+                                                    domain)),
+                     id="ov-date-note", className="small text-warning-emphasis mb-2",
+                     role="status"),
             _unavailable_note(domain.unavailable),
             dbc.Alert(id="ov-empty", color="info", is_open=False,
                       children="No sales match these filters. Widen the date range or remove "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dashboard.queries.dimensions import natural
 from dashboard.queries.filters import Scope
 from dashboard.warehouse.schema import FILTER_COLUMNS
 from dashboard.warehouse.store import Warehouse
@@ -37,7 +38,8 @@ def domain(warehouse: Warehouse, scope: Scope) -> Domain:
                 found[name] |= fields.get(name, frozenset())
     meta = catalog.meta
     return Domain(
-        members={name: tuple(sorted(values)) for name, values in found.items()},
+        members={name: tuple(natural(FILTER_COLUMNS[name], values))
+                 for name, values in found.items()},
         min_date=dt.date.fromisoformat(meta["min_date"]),
         max_date=dt.date.fromisoformat(meta["max_date"]),
         unavailable=tuple(meta.get("unavailable", ())),
