@@ -103,3 +103,23 @@ def sign_out_token(client) -> str:
     layout = client.get("/_dash-layout").get_json()
     return next(props["value"] for _type, props in components(layout)
                 if props.get("name") == "csrf_token")
+
+
+def page_area(client, path: str, search: str = ""):
+    """What the shell's page area shows at `path`: the JSON Dash's router callback returns."""
+    dep = dependency(client, "_pages_content.children")
+    body = payload(dep, {"_pages_location.pathname": path, "_pages_location.search": search})
+    response = post(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()["response"]["_pages_content"]["children"]
+
+
+def texts(node) -> str:
+    """Every string child in a layout JSON tree, joined: what a reader of the page sees."""
+    out = []
+    for _type, props in components(node):
+        children = props.get("children")
+        for child in children if isinstance(children, list) else [children]:
+            if isinstance(child, str):
+                out.append(child)
+    return " ".join(out)

@@ -77,22 +77,26 @@ def refuse(status: int, message: str):
     return flask.jsonify(error=message), status
 
 
-FORBIDDEN_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Admins only · ToyPulse</title>
-<link rel="stylesheet" href="/assets/00-bootstrap.min.css"></head>
-<body class="bg-light"><main class="container py-5">
-<h1 class="h4">This page is for admins</h1>
-<p>You need the admin role to open it. Ask an admin if you should have access.</p>
-<p><a class="btn btn-primary" href="/">Back to the Overview</a></p>
-</main></body></html>
-"""
+DASH_CATCH_ALL = "/<path:path>"  # the endpoint Dash serves every page path from
+
+
+def shell_page(status: int):
+    """The app's own page (shell, top bar, the page area) with an error status: the page area
+    then shows the friendly 403 or 404 (components/errors.py), not raw JSON."""
+    return flask.Response(dash.get_app().index(), status=status, mimetype="text/html")
 
 
 def forbidden_page():
     """A person who followed a link to an admin page gets words and a way back, not JSON."""
-    return flask.Response(FORBIDDEN_PAGE, status=403, mimetype="text/html")
+    return shell_page(403)
+
+
+def is_unknown_page(request: flask.Request) -> bool:
+    """A browser GET of a path no page has (Dash would answer it 200 with its 404 layout)."""
+    if request.endpoint != DASH_CATCH_ALL:
+        return False
+    path = "/" + request.path.strip("/")
+    return path not in {page["path"] for page in dash.page_registry.values()}
 
 
 def check_request():
@@ -114,6 +118,8 @@ def check_request():
         return flask.redirect(f"/login?next={quote(target, safe='/')}", 302)
     if is_admin_path(request.path) and not account.is_admin:
         return refuse(403, "admins only") if wants_json(request) else forbidden_page()
+    if request.method in SAFE_METHODS and is_unknown_page(request):
+        return refuse(404, "no such page") if wants_json(request) else shell_page(404)
     return None
 
 

@@ -14,8 +14,9 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import services
 from dashboard.auth import audit, db, passwords, users
-from dashboard.auth.permissions import require_admin
+from dashboard.auth.permissions import is_admin, require_admin
 from dashboard.components.empty_state import empty_banner
+from dashboard.components.errors import forbidden_view
 from dashboard.queries.filters import Scope
 from dashboard.warehouse.store import NoWarehouseError
 
@@ -29,6 +30,8 @@ def _field(label: str, control, width: int = 3) -> dbc.Col:
 
 
 def layout(**_query):
+    if not is_admin():
+        return forbidden_view()  # the gate already answered 403; this is what the page shows
     admin = require_admin()
     create_form = dbc.Row([
         _field("User name", dbc.Input(id="adm-new-username", maxLength=64,

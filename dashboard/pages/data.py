@@ -15,8 +15,9 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import config, services
 from dashboard.auth.audit import record_event
-from dashboard.auth.permissions import require_admin
+from dashboard.auth.permissions import is_admin, require_admin
 from dashboard.components.empty_state import sample_form
+from dashboard.components.errors import forbidden_view
 from dashboard.components.quality_report import quality_report
 from dashboard.ingest import jobs
 from dashboard.ingest.errors import ImportProblem
@@ -354,6 +355,8 @@ def history_table():
 
 
 def layout(job: str | None = None, error: str | None = None, **_):
+    if not is_admin():
+        return forbidden_view()  # the gate already answered 403; this is what the page shows
     require_admin()
     folder = jobs.job_folder(_root(), job) if job else None
     status = jobs.read_status(folder) if folder else {}

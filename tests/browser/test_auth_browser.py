@@ -136,3 +136,24 @@ def test_an_ended_session_sends_the_page_to_sign_in(dash_duo, app):
     logs = dash_duo.get_logs()
     assert [log for log in logs if "/_dash-update-component" not in log["message"]
             or "status of 401" not in log["message"]] == []
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_403_and_404_are_pages_inside_the_shell(dash_duo, app, accounts, width):
+    browser_sign_in(dash_duo, app, accounts["analyst"])
+    dash_duo.driver.set_window_size(width, 900)
+    for path, element, words in (("/data", "#page-forbidden", "This page is for admins"),
+                                 ("/no/such/page", "#page-not-found", "Page not found")):
+        dash_duo.driver.get(dash_duo.server_url + path)
+        dash_duo.wait_for_contains_text(element, words, timeout=20)
+        assert dash_duo.find_element("#shell-user-name").text  # the top bar is still there
+        back = dash_duo.find_element(f"{element} a[href='/']")
+        assert back.text == "Back to the Overview"
+        assert dash_duo.driver.execute_script(
+            "return document.documentElement.scrollWidth") <= width
+        dash_duo.driver.save_screenshot(f"/tmp/shell-{element[6:]}-{width}.png")
+    back.click()
+    dash_duo.wait_for_element("#ov-summary", timeout=20)
+    # the browser notes the two error statuses themselves; nothing else may be logged
+    logs = [entry["message"] for entry in dash_duo.get_logs()]
+    assert all("status of 403" in m or "status of 404" in m for m in logs), logs

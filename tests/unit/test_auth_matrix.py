@@ -15,15 +15,17 @@ from tests import dash_payloads as dp
 ROLES = ("anonymous", "admin", "analyst", "manager")
 SIGNED_IN = {"admin": 200, "analyst": 200, "manager": 200}
 ADMIN_ONLY = {"admin": 200, "analyst": 403, "manager": 403}
+NOT_FOUND = {"admin": 404, "analyst": 404, "manager": 404}
 PUBLIC = {"anonymous": 200, "admin": 200, "analyst": 200, "manager": 200}
 
 # name -> (how to call it, expected status per role); anonymous pages redirect, XHR gets 401
 MATRIX = {
     "GET / (Overview page)": ("page:/", {"anonymous": 302, **SIGNED_IN}),
     "GET /admin (Admin page)": ("page:/admin", {"anonymous": 302, **ADMIN_ONLY}),
-    "GET /admin/users (below Admin)": ("page:/admin/users", {"anonymous": 302, **ADMIN_ONLY}),
+    "GET /admin/users (below Admin)": ("page:/admin/users", {"anonymous": 302, **ADMIN_ONLY,
+                                                             "admin": 404}),
     "GET /no-such-page (Dash catch-all)": ("page:/no-such-page", {"anonymous": 302,
-                                                                   **SIGNED_IN}),
+                                                                   **NOT_FOUND}),
     "GET /_dash-layout": ("get:/_dash-layout", {"anonymous": 401, **SIGNED_IN}),
     "GET /_dash-dependencies": ("get:/_dash-dependencies", {"anonymous": 401, **SIGNED_IN}),
     "GET /_reload-hash": ("get:/_reload-hash", {"anonymous": 401, **SIGNED_IN}),
@@ -33,8 +35,9 @@ MATRIX = {
                                                             {"anonymous": 401, **SIGNED_IN}),
     "POST /_dash-update-component: page router /": ("dash:route:/",
                                                     {"anonymous": 401, **SIGNED_IN}),
+    # non-admins get the in-shell "for admins" card (no admin data), checked word by word below
     "POST /_dash-update-component: page router /admin": ("dash:route:/admin",
-                                                         {"anonymous": 401, **ADMIN_ONLY}),
+                                                         {"anonymous": 401, **SIGNED_IN}),
     "POST /_dash-update-component: Admin user list": ("dash:admin-refresh",
                                                       {"anonymous": 401, **ADMIN_ONLY}),
     "POST /_dash-update-component: Admin pick user": ("dash:admin-pick",
@@ -145,12 +148,37 @@ def test_layout_shows_admin_link_to_admins_only(client_as):
         assert "/" in hrefs and "/admin" not in hrefs
 
 
+@pytest.mark.parametrize("path", ["/data", "/admin"])
 @pytest.mark.parametrize("role", ["analyst", "manager"])
-def test_non_admin_opening_the_data_page_in_a_browser_gets_a_page_not_json(client_as, role):
-    response = client_as(role).get("/data", headers={"Accept": "text/html,*/*;q=0.8"})
+def test_non_admin_opening_an_admin_page_gets_a_403_inside_the_shell(client_as, role, path):
+    client = client_as(role)
+    response = client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
     assert response.status_code == 403 and response.mimetype == "text/html"
-    page = response.get_data(as_text=True)
-    assert "You need the admin role" in page and 'href="/"' in page
-    assert "upload" not in page.lower() and "error" not in page
-    api = client_as(role).get("/data", headers={"Accept": "application/json"})
+    assert 'id="react-entry-point"' in response.get_data(as_text=True)  # the app shell
+    area = dp.page_area(client, path)
+    words = dp.texts(area)
+    assert "This page is for admins" in words and "You need the admin role" in words
+    assert "/" in [props.get("href") for _t, props in dp.components(area)]
+    ids = [str(props.get("id")) for _t, props in dp.components(area)]
+    assert not any(i.startswith(("data-", "adm-")) for i in ids), ids
+    assert "upload" not in words.lower() and "Versions" not in words
+    api = client_as(role).get(path, headers={"Accept": "application/json"})
     assert api.status_code == 403 and api.get_json() == {"error": "admins only"}
+
+
+@pytest.mark.parametrize("role", ["admin", "analyst", "manager"])
+def test_an_unknown_address_gets_a_404_inside_the_shell(client_as, role):
+    client = client_as(role)
+    response = client.get("/no/such/page", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert response.status_code == 404 and 'id="react-entry-point"' in response.get_data(
+        as_text=True)
+    words = dp.texts(dp.page_area(client, "/no/such/page"))
+    assert "Page not found" in words and "Back to the Overview" in words
+    assert client.get("/data/").status_code == (200 if role == "admin" else 403)
+    assert client.get("/").status_code == 200
+    api = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert api.status_code == 404 and api.get_json() == {"error": "no such page"}
+
+
+def test_the_404_page_is_not_in_the_top_bar(client_as):
+    assert "/404" not in dp.layout_props(client_as("admin"), "href")
