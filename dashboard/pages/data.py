@@ -335,7 +335,8 @@ def history_table():
     rows = []
     for e in entries:
         files = [html.Div(f"{f['name']} · {f['size'] / 1e6:,.1f} MB",
-                          title=f"sha256 {f['sha256']}") for f in e["files"]] or e["note"]
+                          title=f"sha256 {f['sha256']}") for f in e["files"]]
+        files = files or e["note"].replace("`", "")  # the note is written for a terminal
         action = (dbc.Badge("serving", color="success") if e["current"] else
                   dbc.Button("Roll back to this", size="sm", color="secondary", outline=True,
                              id={"type": "data-rollback", "version": e["version"]}))

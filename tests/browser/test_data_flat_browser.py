@@ -16,16 +16,20 @@ from tests.browser.test_data_browser import _click, _upload
 from tests.flat_export import reference, write_flat_export
 
 
-def _shot(dash_duo, folder: Path, name: str) -> Path:
-    """The whole page at 1440 px wide (the window is stretched to the page, then restored)."""
+def _shot(dash_duo, folder: Path, name: str, width: int = 1440) -> Path:
+    """The whole page at `width` px (the window is stretched to the page, then restored); at a
+    phone's width the page must not scroll sideways."""
     driver = dash_duo.driver
     size = driver.get_window_size()
+    driver.set_window_size(width, size["height"])
     chrome = driver.execute_script("return window.outerHeight - window.innerHeight")
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1440, int(height) + int(chrome))
-    path = folder / f"{name}.png"
+    driver.set_window_size(width, int(height) + int(chrome))
+    path = folder / f"{name}-{width}.png"
     driver.save_screenshot(str(path))
+    scroll = driver.execute_script("return document.documentElement.scrollWidth")
     driver.set_window_size(size["width"], size["height"])
+    assert scroll <= width, f"{name} scrolls sideways at {width} px ({scroll} px wide)"
     return path
 
 
@@ -60,7 +64,8 @@ def test_flat_export_preview_then_confirm(dash_duo, app, accounts, warehouse_dir
         assert "product_id → category" in conflicts and "TOY-2002" in conflicts
         dims = dash_duo.find_element("#data-report-dimensions").text
         assert "region column Region (superstore.csv)" in dims
-        _shot(dash_duo, shots, "data-flat-preview-1440")
+        _shot(dash_duo, shots, "data-flat-preview")
+        _shot(dash_duo, shots, "data-flat-preview", 390)
 
         # Choosing to drop duplicates changes the preview, still without writing.
         _click(dash_duo, "#data-drop-duplicates")
@@ -77,7 +82,8 @@ def test_flat_export_preview_then_confirm(dash_duo, app, accounts, warehouse_dir
             "style")
         served = dash_duo.find_element("#data-report-totals").text
         assert f"Revenue {dropped['Sales'].sum():,.2f} EUR" in served
-        _shot(dash_duo, shots, "data-flat-report-1440")
+        _shot(dash_duo, shots, "data-flat-report")
+        _shot(dash_duo, shots, "data-flat-report", 390)
         version = store.current_version(warehouse_dir)
         assert version != before
         wh = Warehouse(warehouse_dir)
