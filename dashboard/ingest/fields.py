@@ -8,6 +8,7 @@ anything else is mapped by the user once and saved.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 ROLES = ("sales", "products", "stores", "inventory")
@@ -52,23 +53,26 @@ FIELDS: tuple[Field, ...] = (
                                    "invoice id", "invoice number", "invoice no", "receipt",
                                    "receipt id", "transaction id", "ticket", "pedido"]),
     _f("sales", "date", "date", ["date", "sale date", "sales date", "order date",
-                                 "transaction date", "invoice date", "day", "fecha"], "drop"),
+                                 "transaction date", "invoice date", "day", "fecha", "datum",
+                                 "verkaufsdatum", "belegdatum"], "drop"),
     _f("sales", "store_id", "id", ["store id", "store", "shop id", "branch id", "store code",
                                    "location id", "tienda id", "id tienda"], "drop"),
     _f("sales", "product_id", "id", ["product id", "product", "sku", "item id", "item",
                                      "product code", "article", "item code", "producto id",
-                                     "id producto"], "drop"),
+                                     "id producto", "artikel", "artikelnummer"], "drop"),
     _f("sales", "customer_id", "id", ["customer id", "customer", "client id", "cliente id"]),
     _f("sales", "employee_id", "id", ["employee id", "employee", "salesperson id", "staff id"]),
     _f("sales", "channel", "category", ["channel", "sales channel", "canal"]),
     _f("sales", "units", "number", ["units", "unit", "quantity", "qty", "units sold",
-                                    "quantity sold", "cantidad", "unidades", "pieces"], "drop"),
+                                    "quantity sold", "cantidad", "unidades", "pieces", "menge",
+                                    "anzahl"], "drop"),
     _f("sales", "unit_price", "money", ["unit price", "price", "sale price", "selling price",
                                         "precio", "precio unitario"], "drop"),
     _f("sales", "discount", "percent", ["discount", "discount pct", "discount percent",
                                         "descuento"], "fill:0"),
     _f("sales", "revenue", "money", ["revenue", "sales", "amount", "sales amount", "net sales",
-                                     "line total", "total", "total sales", "importe", "venta"],
+                                     "line total", "total", "total sales", "importe", "venta",
+                                     "umsatz", "betrag", "nettoumsatz"],
        "drop"),
     _f("sales", "cost", "money", ["cost", "total cost", "cogs", "line cost", "costo"]),
     _f("sales", "customer_gender", "category", ["gender", "customer gender", "sex", "genero"]),
@@ -146,8 +150,10 @@ def fields_of(role: str) -> tuple[Field, ...]:
 
 
 def normalise(name: str) -> str:
-    """'Product_Price ' -> 'product price'; camelCase is split too."""
-    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(name))
+    """'Product_Price ' -> 'product price'; camelCase is split too; accents are folded, so
+    'Región' and 'Categoría' match 'region' and 'categoria'."""
+    folded = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", folded)
     return " ".join(re.sub(r"[^0-9a-z]+", " ", spaced.lower()).split())
 
 

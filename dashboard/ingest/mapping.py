@@ -312,8 +312,12 @@ def validate(mapping: Mapping, tables: list[RawTable]) -> None:
     active = [t for t in mapping.tables if t.source in by_name]
     sales = [t for t in active if t.role == "sales"]
     if not sales:
+        seen = "; ".join(f"{t.source}: {', '.join(t.header[:8])}"
+                         + (" …" if len(t.header) > 8 else "") for t in active)
         raise ImportProblem("no file is mapped as sales (one row per sale line with a date and "
-                            "units or revenue); check the roles in the mapping")
+                            "units or revenue): no column name was recognised as a sale date, "
+                            f"units or revenue ({seen}); map the columns on the Data page or "
+                            "with --mapping (--save-mapping writes one to edit)")
     for t in sales:
         has = t.provides
         if not has("sales.date"):

@@ -311,3 +311,29 @@ def test_data_page_asks_which_decimal_mark_and_keeps_the_answer(data_page, tmp_p
     forged = data_page.decimal_marks_from_inputs(
         tmp_path, ["=1+1", ","], [{"type": "data-decimal", "column": "Price"}, "junk"])
     assert forged == {}
+
+
+def test_accented_spanish_headers_are_recognised_in_a_latin1_file(tmp_path):
+    text = ("Producto;Región;Cantidad;Importe;Fecha\n"
+            + "".join(f"Muñeca {i % 3};{['Norte', 'Centro', 'Sur'][i % 3 - 1]};{i % 4 + 1};"
+                      f"{i * 3},{i % 100:02d};2023-11-{i % 28 + 1:02d}\n" for i in range(40)))
+    root = tmp_path / "wh"
+    run_import(_write(tmp_path / "in", "fiesta.csv", text, "latin-1"), root, user="t")
+    expected = pd.read_csv(io.StringIO(text), sep=";", decimal=",").groupby(
+        "Región")["Importe"].sum()
+    frame = _served(root, "SELECT region, sum(revenue) AS revenue FROM sales_fact GROUP BY 1")
+    _assert_same(dict(zip(frame["region"], frame["revenue"], strict=True)), expected)
+
+
+def test_german_headers_map_without_a_mapping_file(tmp_path):
+    text = "Datum;Artikel;Menge;Umsatz\n2024-03-01;A;2;1.234,50\n2024-03-02;B;1;16,45\n"
+    root = tmp_path / "wh"
+    run_import(_write(tmp_path / "in", "verkauf.csv", text), root, user="t")
+    expected = pd.read_csv(io.StringIO(text), sep=";", decimal=",", thousands=".").groupby(
+        "Artikel")["Umsatz"].sum()
+    _assert_same(_revenue_by_product(root), expected)
+
+
+def test_a_file_nothing_maps_names_its_columns(tmp_path):
+    problem = refused(_write(tmp_path / "in", "x.csv", "Foo;Bar\n1;2\n"), _loaded(tmp_path))
+    assert "x.csv: Foo, Bar" in problem.message and "--mapping" in problem.message
