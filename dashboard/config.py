@@ -59,6 +59,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import_keep_job_days", "7",
             "Days a finished Data-page import job folder (uploads, report, rejected rows) is "
             "kept; older ones are deleted at the next import or job start."),
+    Setting("server_keep_versions", "3",
+            "Versions kept on a server warehouse (DASHBOARD_WAREHOUSE_URL) after each load; older "
+            "schemas (PostgreSQL) or databases (ClickHouse) are dropped. At least 2, so a "
+            "request that started on the previous version can finish."),
     Setting("regions_file", str(ROOT / "data" / "regions.csv"),
             "Editable table city,state,region used to derive a store's region from its city."),
     Setting("aliases_file", str(ROOT / "data" / "aliases.csv"),

@@ -231,3 +231,42 @@ def test_rollback_refuses_while_a_server_serves(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DASHBOARD_WAREHOUSE_URL", "postgresql://nobody@127.0.0.1:1/none")
     assert main(["--warehouse", str(tmp_path), "rollback", "1"]) == 1
     assert "server warehouse" in capsys.readouterr().err
+
+
+def test_old_server_versions_are_dropped_past_the_kept_count(server_url, tmp_path, request,
+                                                              monkeypatch):
+    if server_url.startswith("chdb:") and ran_in_own_process(request):
+        return
+    monkeypatch.setenv("DASHBOARD_SERVER_KEEP_VERSIONS", "2")
+    reader = backends.open_warehouse(tmp_path, server_url)
+    try:
+        for i, name in enumerate(("one", "two", "three", "four"), start=1):
+            assert backends.publish(tiny_build(tmp_path / f"{name}.duckdb", name),
+                                    server_url) == i
+        assert reader.version == 4 and marker(reader) == "four"
+        assert _server_versions(server_url) == [3, 4]  # v0001 and v0002 are gone
+    finally:
+        reader.close()
+    monkeypatch.setenv("DASHBOARD_SERVER_KEEP_VERSIONS", "0")  # below 2 still keeps two
+    assert backends.publish(tiny_build(tmp_path / "five.duckdb", "five"), server_url) == 5
+    assert _server_versions(server_url) == [4, 5]
+
+
+def _server_versions(url: str) -> list[int]:
+    """The version schemas (PostgreSQL) or databases (ClickHouse) on the server, by name."""
+    if url.startswith("chdb:"):
+        from dashboard.warehouse.backends.clickhouse import Engine, _databases
+
+        engine = Engine(url)
+        try:
+            return sorted(int(n[1:]) for n in _databases(engine))
+        finally:
+            engine.close()
+    import psycopg
+
+    from dashboard.warehouse.backends.postgres import psycopg_url
+
+    with psycopg.connect(psycopg_url(url)) as conn:
+        return sorted(int(r[0][1:]) for r in conn.execute(
+            "SELECT schema_name FROM information_schema.schemata "
+            "WHERE schema_name ~ '^v[0-9]{4}$'").fetchall())

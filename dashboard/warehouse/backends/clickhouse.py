@@ -20,7 +20,7 @@ import duckdb
 from chdb import session as chdb_session
 
 from dashboard.warehouse.backends import dialect, source
-from dashboard.warehouse.backends.server import ServerWarehouse
+from dashboard.warehouse.backends.server import ServerWarehouse, versions_to_drop
 
 PUBLISHED = "toypulse.published"
 
@@ -133,6 +133,8 @@ def publish(url: str, duckdb_file: Path) -> int:
         seq = engine.query(f"SELECT coalesce(max(seq), 0) + 1 AS s FROM {PUBLISHED}")
         engine.query(f"INSERT INTO {PUBLISHED} VALUES ({{s:UInt64}}, {{v:UInt32}})",
                      {"s": seq.column("s").to_pylist()[0], "v": version})
+        for old in versions_to_drop([int(n[1:]) for n in _databases(engine)], version):
+            engine.execute(f"DROP DATABASE IF EXISTS {ServerWarehouse.schema_name(old)}")
     finally:
         engine.close()
     return version

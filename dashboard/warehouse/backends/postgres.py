@@ -23,7 +23,7 @@ from psycopg.types.numeric import FloatLoader
 from sqlglot import exp
 
 from dashboard.warehouse.backends import dialect, source
-from dashboard.warehouse.backends.server import ServerWarehouse
+from dashboard.warehouse.backends.server import ServerWarehouse, versions_to_drop
 
 LOAD_LOCK = 7_450_117  # pg_advisory_lock key of warehouse loads
 CSV_BATCH_ROWS = 200_000
@@ -157,9 +157,29 @@ def publish(url: str, duckdb_file: Path) -> int:
                 _copy_table(src, dst, schema, table)
             set_current(dst, version)
             # leaving the block commits: schema, tables and the switch in one transaction
+        drop_old_versions(url, version)
     finally:
         src.close()
     return version
+
+
+def drop_old_versions(url: str, current: int) -> list[int]:
+    """Drop schemas past DASHBOARD_SERVER_KEEP_VERSIONS, after the switch has committed. A
+    reader still on one holds a lock: waiting is capped, and what is left goes next time."""
+    dropped = []
+    with psycopg.connect(psycopg_url(url), autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '5s'")
+        names = [r[0] for r in conn.execute(
+            "SELECT schema_name FROM information_schema.schemata "
+            "WHERE schema_name ~ '^v[0-9]{4}$'").fetchall()]
+        for version in versions_to_drop([int(n[1:]) for n in names], current):
+            try:
+                conn.execute(pgsql.SQL("DROP SCHEMA {} CASCADE").format(
+                    pgsql.Identifier(ServerWarehouse.schema_name(version))))
+                dropped.append(version)
+            except psycopg.errors.LockNotAvailable:
+                continue
+    return dropped
 
 
 def set_current(conn: psycopg.Connection, version: int) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from dashboard import config
 from dashboard.warehouse.catalog import Catalog
 from dashboard.warehouse.store import NoWarehouseError
 
@@ -141,3 +142,10 @@ class ServerWarehouse:
 
     def close(self) -> None:
         pass
+
+
+def versions_to_drop(existing: list[int], current: int, keep: int | None = None) -> list[int]:
+    """Old versions past the newest `keep` (DASHBOARD_SERVER_KEEP_VERSIONS, at least 2);
+    never the current one or anything newer (a load in progress)."""
+    keep = max(2, config.get_int("server_keep_versions") if keep is None else keep)
+    return sorted(v for v in existing if v <= current - keep)
