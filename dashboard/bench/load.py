@@ -16,6 +16,7 @@ import json
 import statistics
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib import error, parse
@@ -48,6 +49,23 @@ class LoadResults:
     signed_out: int = 0  # answers that asked an already signed-in user to sign in again
     killed_at: float | None = None
     after_kill: int = 0  # answers received after the kill
+    error_times: list[tuple[float, str]] = field(default_factory=list)  # (s since start, kind)
+
+    def fail(self, at: float, user: str, kind: str, detail: str = "") -> None:
+        """One failed request: kept whole for the log, and by kind and time for the table."""
+        self.errors.append(f"{user}: {kind}{(' ' + detail) if detail else ''}")
+        self.error_times.append((at, kind))
+
+    def error_breakdown(self) -> str:
+        """'HTTP 502: 12 (10 within 5 s after the kill)' per kind, so errors can be diagnosed."""
+        kinds = Counter(kind for _, kind in self.error_times)
+        parts = []
+        for kind, count in kinds.most_common():
+            near = sum(1 for at, k in self.error_times if k == kind
+                       and self.killed_at is not None and 0 <= at - self.killed_at <= 5)
+            parts.append(f"{kind}: {count}" + (f" ({near} within 5 s after the kill)"
+                                                if self.killed_at is not None else ""))
+        return "; ".join(parts) or "none"
 
     def table(self) -> str:
         done = len(self.latencies_ms)
@@ -60,6 +78,7 @@ class LoadResults:
             ("throughput (requests/s)", f"{done / self.seconds:.1f}" if self.seconds else "-"),
             ("median / p95 latency (ms)", f"{med:.0f} / {p95:.0f}"),
             ("errors", f"{len(self.errors)}"),
+            ("errors by kind", self.error_breakdown()),
             ("out-of-scope numbers found", f"{len(self.out_of_scope)}"),
             ("sign-ins / asked to sign in again", f"{self.sign_ins} / {self.signed_out}"),
         ]
@@ -123,7 +142,8 @@ def run_load(url: str, users: list[User], states: list[State], df: pd.DataFrame,
             opener = http.sign_in(url, account)
         except (OSError, AttributeError) as exc:
             with lock:
-                results.errors.append(f"{user.username}: sign-in failed: {exc}")
+                results.fail(time.perf_counter() - started, user.username, "sign-in failed",
+                             str(exc))
             return
         with lock:
             results.sign_ins += 1
@@ -140,18 +160,21 @@ def run_load(url: str, users: list[User], states: list[State], df: pd.DataFrame,
                 with lock:
                     if exc.code == 401 or "/login" in (exc.headers.get("Location") or ""):
                         results.signed_out += 1
-                    results.errors.append(f"{user.username}: HTTP {exc.code}")
+                    results.fail(time.perf_counter() - started, user.username,
+                                 f"HTTP {exc.code}")
                 continue
             except OSError as exc:
                 with lock:
-                    results.errors.append(f"{user.username}: {exc}")
+                    results.fail(time.perf_counter() - started, user.username,
+                                 type(exc).__name__, str(exc))
                 continue
             try:
                 problems = check_answer(content, expected[(i, user.regions)], user.regions)
             except (ValueError, KeyError) as exc:  # e.g. the sign-in page instead of JSON
                 with lock:
                     results.signed_out += 1
-                    results.errors.append(f"{user.username}: not an answer ({exc})")
+                    results.fail(time.perf_counter() - started, user.username,
+                                 "not an answer", str(exc))
                 continue
             with lock:
                 results.latencies_ms.append(took * 1000)

@@ -76,3 +76,16 @@ def test_nginx_accepts_the_deployment_file():
         result = subprocess.run([nginx, "-t", "-c", str(conf), "-p", tmp],
                                 capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_load_table_breaks_errors_down_by_kind_and_time_from_the_kill():
+    results = load.LoadResults(users=2, seconds=10.0, latencies_ms=[5.0, 7.0], killed_at=4.0)
+    results.fail(4.5, "a", "HTTP 502")
+    results.fail(5.0, "b", "HTTP 502")
+    results.fail(9.9, "a", "HTTP 502")
+    results.fail(1.0, "b", "TimeoutError", "timed out")
+    table = results.table()
+    assert "| errors | 4 |" in table
+    assert ("| errors by kind | HTTP 502: 3 (2 within 5 s after the kill); TimeoutError: 1 "
+            "(0 within 5 s after the kill) |") in table
+    assert results.errors[-1] == "b: TimeoutError timed out"
