@@ -119,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per instance")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the run's folder (nginx and gunicorn logs) to diagnose errors")
     parser.add_argument("--doc", default=str(config.ROOT / "docs" / "PERFORMANCE.md"),
                         help="write the table here too (empty: print only)")
     parser.add_argument("--note", default="", help="a line written under the table")
@@ -186,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             report.write(Path(args.doc), "load", text, notes)
         for line in (results.errors[:5] + results.out_of_scope[:5]):
             print("  ", line[:200])
-    shutil.rmtree(folder, ignore_errors=True)
+    if args.keep:
+        print(f"logs kept in {folder} (nginx error.log, gunicorn-*.log)")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return 1 if results.out_of_scope else 0
 
 

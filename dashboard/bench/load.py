@@ -12,6 +12,7 @@ Loopback only: the URL must be 127.0.0.1 or localhost.
 
 from __future__ import annotations
 
+import html
 import json
 import statistics
 import threading
@@ -103,14 +104,16 @@ def check_answer(content: bytes, want: dict, regions: tuple[str, ...] | None) ->
     response = json.loads(content)["response"]
     problems = []
     heat = response["ov-heatmap"]["figure"].get("data") or []
-    shown = {str(r) for trace in heat for r in trace.get("y") or []}
+    # names reach Plotly HTML-escaped (figures/formats.text), as the page draws them
+    shown = {html.unescape(str(r)) for trace in heat for r in trace.get("y") or []}
     if regions is not None and shown - set(regions):
         problems.append(f"heat map shows {sorted(shown - set(regions))}")
     bars = response["ov-category"]["figure"].get("data") or []
     sent = {}
     if bars:
-        sent = {str(k): float(v) for k, v in zip(_array(bars[0]["y"]), _array(bars[0]["x"]),
-                                                  strict=True) if float(v) != 0.0}
+        names, values = _array(bars[0]["y"]), _array(bars[0]["x"])
+        sent = {html.unescape(str(k)): float(v) for k, v in zip(names, values, strict=True)
+                if float(v) != 0.0}
     problems += mismatches({"bars": sent}, {"bars": want})
     return problems
 

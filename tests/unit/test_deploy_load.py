@@ -49,6 +49,23 @@ def test_a_managers_answer_passes_and_anothers_figures_are_caught(app, accounts,
     assert any(p.startswith("bars[") for p in problems)
 
 
+AMPERSAND = State("Q4 2025 crafts", "2025-10-01", "2025-12-31",
+                  {"categories": ["Arts & Crafts", "Baby & Toddler"]})
+
+
+def test_names_with_an_ampersand_are_compared_as_the_page_shows_them(app, accounts, frame):
+    """Plotly gets 'Arts &amp; Crafts' (escaped, drawn as 'Arts & Crafts'); the check must not
+    call that another member's number (the 14,154 false alarms of one run)."""
+    client = auth_helpers.client_for(app, accounts["manager"])
+    deps = client.get("/_dash-dependencies").get_json()
+    content = client.post("/_dash-update-component",
+                          json=http.payload(http.main_callback(deps), AMPERSAND),
+                          headers={"Origin": "http://localhost"}).data
+    assert b"Arts &amp; Crafts" in content
+    want = load.expected_bars(frame, AMPERSAND, ("North",))
+    assert "Arts & Crafts" in want and load.check_answer(content, want, ("North",)) == []
+
+
 def test_the_load_test_refuses_other_hosts(frame):
     with pytest.raises(ValueError, match="loopback"):
         load.run_load("http://example.com", [], [STATE], frame, seconds=1)
