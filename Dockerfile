@@ -19,5 +19,5 @@ RUN mkdir -p /srv/toypulse/build /srv/toypulse/data && chown -R toypulse /srv/to
 USER toypulse
 EXPOSE 8000
 # One process per container, threads for concurrent callbacks; run more containers to scale.
-CMD ["gunicorn", "--workers", "2", "--threads", "8", "--bind", "0.0.0.0:8000", \
+CMD ["gunicorn", "--workers", "2", "--threads", "8", "--keep-alive", "10", "--bind", "0.0.0.0:8000", \
      "--access-logfile", "-", "app:server"]

@@ -102,8 +102,8 @@ def machine_dies(process: subprocess.Popen) -> None:
 def nginx_config(folder: Path, listen: int, upstreams: list[int]) -> Path:
     """deploy/nginx.conf with this run's ports and folders filled in."""
     text = NGINX_TEMPLATE.read_text()
-    servers_block = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=30s;"
-                              for p in upstreams)
+    params = re.search(r"server web1:8000 ([^;]*);", text).group(1)  # the file's own policy
+    servers_block = "\n".join(f"    server 127.0.0.1:{p} {params};" for p in upstreams)
     text = re.sub(r"# upstreams:.*?# /upstreams", servers_block, text, flags=re.S)
     text = (text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
             .replace("/var/log/nginx/", f"{folder}/")
@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         ports = [servers.free_port(), servers.free_port()]
         instances = [stack.enter_context(started(
             [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(args.threads),
+             "--keep-alive", "10",
              "--bind", f"127.0.0.1:{port}", "--chdir", str(config.ROOT), "app:server"],
             env, folder / f"gunicorn-{port}.log")) for port in ports]
         for port in ports:

@@ -86,5 +86,7 @@ def scripted_states(toy: str) -> list[State]:
                "categories": ["Dolls", "Plush", "Vehicles"], "age_groups": ["3-5", "6-8"],
                "genders": ["Female", "Male"], "channels": ["Store"]},
               highlight=_hl("category", "Dolls")),
-        State("no match: before the data", "2019-01-01", "2019-12-31"),
+        # dates before the data are now clamped to it, so "no match" is a combination instead
+        State("no match: Summer and Christmas", *y25,
+              {"seasons": ["Summer"], "festivals": ["Christmas"]}),
     ]
