@@ -1,0 +1,56 @@
+/* Accessibility and phone fixes for Dash 4 controls we do not own (issue 9 item 5).
+ *
+ * - Dropdowns: Dash keeps a hidden (aria-hidden) input in the tab order that forwards focus to
+ *   the real button; axe rightly calls that "aria-hidden-focus". Put the button itself in the
+ *   tab order (it opens with Enter or ArrowDown) and take the hidden input out.
+ * - Date range: its wrapper <div> carries aria-expanded, which a div without a role may not.
+ * - Charts on phones: a legend can eat a fixed-height figure; grow the figure until its plot
+ *   area is at least MIN_PLOT px tall (Plotly reports the plot area as _fullLayout._size.h).
+ */
+(function () {
+  "use strict";
+  var PHONE = window.matchMedia("(max-width: 767.98px)");
+  var MIN_PLOT = 240;
+
+  function fixControls(root) {
+    root.querySelectorAll(".dash-dropdown-focus-target").forEach(function (proxy) {
+      if (proxy.tabIndex !== -1) { proxy.tabIndex = -1; }
+      var button = proxy.nextElementSibling;
+      if (button && button.classList.contains("dash-dropdown") && !button.disabled &&
+          button.tabIndex !== 0) {
+        button.tabIndex = 0;
+      }
+    });
+    root.querySelectorAll("div[aria-haspopup=dialog][aria-expanded]").forEach(function (el) {
+      if (!el.getAttribute("role")) { el.removeAttribute("aria-expanded"); }
+    });
+  }
+
+  function tallEnough(gd) {
+    var full = gd._fullLayout;
+    if (!PHONE.matches || !full || !full._size || !window.Plotly) { return; }
+    var short = MIN_PLOT - full._size.h;
+    if (short > 0 && full.height) {
+      window.Plotly.relayout(gd, {height: Math.ceil(full.height + short)});
+    }
+  }
+
+  function watchGraphs(root) {
+    root.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      if (gd.dataset.tallWatch || typeof gd.on !== "function") { return; }
+      gd.dataset.tallWatch = "1";
+      gd.on("plotly_afterplot", function () { tallEnough(gd); });
+      tallEnough(gd);
+    });
+  }
+
+  function sweep() {
+    fixControls(document);
+    watchGraphs(document);
+  }
+  new MutationObserver(sweep).observe(document.documentElement, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ["tabindex", "aria-expanded", "class"],
+  });
+  PHONE.addEventListener("change", sweep);
+})();
