@@ -59,7 +59,9 @@ def _tips(trace: dict) -> list[str]:
     flat = []
     for tip in tips:  # a heat map's tooltips are a list per row
         flat.extend(tip if isinstance(tip, list) else [tip])
-    return [t for t in flat if isinstance(t, str)]
+    flat = [t for t in flat if isinstance(t, str)]
+    # Horizontal bars are listed bottom-up; a table reads top-down, as the eye does.
+    return flat[::-1] if trace.get("orientation") == "h" else flat
 
 
 def table_rows(figure: dict | None) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
