@@ -4,6 +4,8 @@
  *   the real button; axe rightly calls that "aria-hidden-focus". Put the button itself in the
  *   tab order (it opens with Enter or ArrowDown) and take the hidden input out.
  * - Date range: its wrapper <div> carries aria-expanded, which a div without a role may not.
+ * - Filter drawer (phones): Escape closes it, unless a list inside it is open (Escape closes
+ *   that list first).
  * - Charts on phones: a legend can eat a fixed-height figure; grow the figure until its plot
  *   area is at least MIN_PLOT px tall (Plotly reports the plot area as _fullLayout._size.h).
  */
@@ -53,4 +55,11 @@
     attributeFilter: ["tabindex", "aria-expanded", "class"],
   });
   PHONE.addEventListener("change", sweep);
+  // Capture on window: runs before the list's own Escape handler removes the open list.
+  window.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !document.querySelector("#ov-filters.show") ||
+        document.querySelector("[data-radix-popper-content-wrapper]")) { return; }
+    var close = document.getElementById("ov-filters-close");
+    if (close) { close.click(); }
+  }, true);
 })();

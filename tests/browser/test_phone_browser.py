@@ -59,6 +59,15 @@ def _no_blocking_axe(driver, where: str) -> None:
     assert found == [], f"axe on {where}:\n{axe.describe(found)}"
 
 
+def _tab_to(driver, target, what: str):
+    """Press Tab until `target` has focus (at most 200 times); the target."""
+    for _ in range(200):
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+        if driver.switch_to.active_element == target:
+            return target
+    raise AssertionError(f"{what} is not reachable with Tab")
+
+
 def _scroll_width(driver) -> int:
     return driver.execute_script("return document.documentElement.scrollWidth")
 
@@ -92,7 +101,8 @@ def test_phone_kpis_first_drawer_charts_tall_no_sideways_scroll(dash_duo, app, a
     button.click()
     dash_duo.wait_for_element("#ov-filters.show", timeout=10)
     WebDriverWait(driver, 10).until(lambda _: regions.is_displayed())  # it slides in
-    assert driver.switch_to.active_element.get_attribute("id") == "ov-filters-close"
+    WebDriverWait(driver, 5).until(  # focus moves into the drawer
+        lambda _: driver.switch_to.active_element.get_attribute("id") == "ov-filters-close")
     assert _scroll_width(driver) <= PHONE["width"]
     small = driver.execute_script(SMALL_TARGETS_JS)
     assert small == [], f"touch targets under 44 px in the drawer: {small}"
@@ -107,10 +117,15 @@ def test_phone_kpis_first_drawer_charts_tall_no_sideways_scroll(dash_duo, app, a
     dash_duo.wait_for_text_to_equal("#ov-filters-open", "Filters (1 active)", timeout=10)
     dash_duo.find_element("#ov-filters-done").click()  # closes the drawer, focus returns
     WebDriverWait(driver, 10).until(lambda _: not regions.is_displayed())
-    assert driver.switch_to.active_element.get_attribute("id") == "ov-filters-open"
+    WebDriverWait(driver, 5).until(  # focus goes back to the button that opened the drawer
+        lambda _: driver.switch_to.active_element.get_attribute("id") == "ov-filters-open")
     north = year[year["region"] == "North"]["revenue"].sum()
     dash_duo.wait_for_text_to_equal("#ov-kpi-revenue-value", format_number(north, "currency"))
     driver.save_screenshot(str(SHOTS / "phone-390-north.png"))
+    button.click()  # Escape closes the drawer too
+    WebDriverWait(driver, 10).until(lambda _: regions.is_displayed())
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    WebDriverWait(driver, 10).until(lambda _: not regions.is_displayed())
     assert dash_duo.get_logs() == []
 
 
@@ -137,16 +152,16 @@ def test_every_chart_has_a_keyboard_table_view(dash_duo, app, accounts, raw):
     cards = [c for c in dash_duo.find_elements("[id^=ov-card-]") if c.is_displayed()]
     assert len(toggles) == len(cards) > 0, "one table toggle per visible chart"
 
+    # A filter list is reached with Tab and opened with Enter (its button is in the tab order).
+    dash_duo.find_element("body").click()
+    regions = _tab_to(driver, dash_duo.find_element("#ov-f-regions"), "the Region filter")
+    regions.send_keys(Keys.ENTER)
+    dash_duo.wait_for_element("[role=option]", timeout=10)
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+
     # Reach the category chart's toggle with Tab alone, open it with Enter.
-    body = dash_duo.find_element("body")
-    body.click()
-    target = dash_duo.find_element("#ov-table-toggle-category")
-    for _ in range(200):
-        driver.switch_to.active_element.send_keys(Keys.TAB)
-        if driver.switch_to.active_element == target:
-            break
-    else:
-        raise AssertionError("the category chart's Table button is not reachable with Tab")
+    target = _tab_to(driver, dash_duo.find_element("#ov-table-toggle-category"),
+                     "the category chart's table button")
     outline = driver.execute_script(
         "return getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "the focused Table button shows where focus is"
