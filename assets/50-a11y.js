@@ -4,6 +4,8 @@
  *   the real button; axe rightly calls that "aria-hidden-focus". Put the button itself in the
  *   tab order (it opens with Enter or ArrowDown) and take the hidden input out.
  * - Date range: its wrapper <div> carries aria-expanded, which a div without a role may not.
+ * - Tables that scroll sideways (dbc.Table responsive, narrow screens): focusable and named,
+ *   so a keyboard can scroll them ("scrollable-region-focusable").
  * - Filter drawer (phones): Escape closes it, unless a list inside it is open (Escape closes
  *   that list first).
  * - Charts on phones: a legend can eat a fixed-height figure; grow the figure until its plot
@@ -28,6 +30,19 @@
     });
   }
 
+  function fixScrollingTables(root) {
+    root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth) { return; }
+      var card = box.closest(".card");
+      var caption = box.querySelector("caption");
+      var heading = card && card.querySelector(".card-header, h2, h3, h4");
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label",
+        ((caption || heading || {}).textContent || "Table").trim() + " (scrolls sideways)");
+    });
+  }
+
   function tallEnough(gd) {
     var full = gd._fullLayout;
     if (!PHONE.matches || !full || !full._size || !window.Plotly) { return; }
@@ -48,6 +63,7 @@
 
   function sweep() {
     fixControls(document);
+    fixScrollingTables(document);
     watchGraphs(document);
   }
   new MutationObserver(sweep).observe(document.documentElement, {
