@@ -2,7 +2,7 @@
 """The README's two commands, using only the standard library so they work on a fresh machine.
 
     python3 tasks.py run    set up .venv, load the sample retailer if nothing is loaded, serve
-    python3 tasks.py test   set up .venv with the test tools (and Chromium), run ruff and pytest
+    python3 tasks.py test   set up .venv and the test tools (Chromium, axe-core), run ruff, pytest
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ DEBIAN_PACKAGES = {
     "postgresql": "/usr/lib/postgresql/15/bin/postgres",  # warehouse tests start a server
     "redis-server": "redis-server",  # shared sessions, limits and cache (tests start their own)
     "nginx": "/usr/sbin/nginx",  # the reference deployment's proxy file is checked with nginx -t
+    "nodejs": "node",  # npm installs axe-core, which the accessibility browser tests inject
+    "npm": "npm",
 }
 
 
@@ -62,6 +64,15 @@ def ensure_debian_packages() -> None:
     sh(*prefix, "apt-get", "install", "-y", "-qq", *missing, env=env)
 
 
+def ensure_node_modules() -> None:
+    """Install package-lock.json's test-only JavaScript (axe-core); again only when it changes."""
+    digest = hashlib.sha256((ROOT / "package-lock.json").read_bytes()).hexdigest()
+    stamp = ROOT / "node_modules" / ".installed"
+    if not stamp.exists() or stamp.read_text() != digest:
+        sh("npm", "ci", "--no-audit", "--no-fund")
+        stamp.write_text(digest)
+
+
 def run(args: list[str]) -> None:
     ensure_venv()
     # First run: load the sample retailer, and create `admin` with a printed one-time password.
@@ -72,6 +83,7 @@ def run(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     ensure_venv("test")
     ensure_debian_packages()
+    ensure_node_modules()
     sh(BIN / "ruff", "check", ".")
     os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *args])
 

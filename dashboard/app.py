@@ -42,6 +42,7 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # for AT
     auth_setup.init_app(app.server, app_db_url)  # sign-in, roles, the request gate
     cache = Cache(app.server, config=cache_config())
     app.server.extensions[EXTENSION] = Services(open_warehouse(warehouse_dir), cache)

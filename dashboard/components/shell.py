@@ -57,6 +57,6 @@ def shell() -> html.Div:
                 ),
                 className="border-bottom bg-white mb-3",
             ),
-            dbc.Container(dash.page_container, fluid=True, className="pb-5"),
+            dbc.Container(dash.page_container, fluid=True, className="pb-5", tag="main"),
         ]
     )

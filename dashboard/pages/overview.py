@@ -17,9 +17,10 @@ from dash.exceptions import PreventUpdate
 from dashboard import services
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
-from dashboard.components import view_state
+from dashboard.components import chart_table, view_state
 from dashboard.components.empty_state import empty_state
-from dashboard.components.filter_bar import FIELDS, control_id, filter_bar
+from dashboard.components.filter_bar import FIELDS, control_id
+from dashboard.components.filter_drawer import filter_drawer, open_button
 from dashboard.components.kpi import kpi_tiles, metric_help
 from dashboard.components.view_state import ViewState
 from dashboard.figures import charts, theme
@@ -41,21 +42,34 @@ HIGHLIGHT_TO_FIELD = {
 }
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# Each chart's table view (chart_table): caption and what one row is.
+TABLES = {
+    "trend": ("Monthly sales trend", "Series · month"),
+    "top": ("Top toys by age group", "Toy"),
+    "contrib": ("Regional contribution", "Region"),
+    "heatmap": ("Regional demand by month", "Region · month"),
+    "category": ("Revenue by category", "Category"),
+    "subcategory": ("Revenue by toy type", "Toy type"),
+    "age": ("Share by age group", "Age group"),
+    "gender": ("Share by gender", "Gender"),
+}
 HIDDEN_BY = {"age": "age_group", "gender": "gender", "subcategory": "subcategory"}
 
 
 def _graph_card(key: str, title: str, controls=None, width: int = 6,
                 helps: tuple[str, ...] = ()) -> dbc.Col:
     header = [html.Span(title, className="fw-semibold"), *(metric_help(m) for m in helps)]
-    if controls is not None:
-        header.append(html.Div(controls, className="ms-auto"))
+    tools = [] if controls is None else [controls]
+    header.append(html.Div([*tools, chart_table.table_toggle(key, title)],
+                           className="ms-auto d-flex flex-wrap align-items-center gap-1"))
     return dbc.Col(
         dbc.Card(
             [
                 dbc.CardHeader(header, className="d-flex align-items-center gap-2 bg-white"),
-                dbc.CardBody(
+                dbc.CardBody([
                     dcc.Loading(dcc.Graph(id=f"ov-{key}", config=GRAPH_CONFIG),
                                 delay_show=250, type="circle"),
+                    chart_table.table_slot(key)],
                     className="p-1",
                 ),
             ],
@@ -122,12 +136,15 @@ def layout(**query):
         [
             dcc.Store(id="ov-highlight", data=_highlight_data(state.highlight)),
             dcc.Store(id="ov-query"),
-            filter_bar(domain, state),
-            dbc.Row(
+            # One grid, two arrangements (assets/50-phone.css): on a phone the KPIs come first
+            # and the filters wait in a drawer; from 768 px the filters sit inline on top.
+            html.Div(
                 [
-                    dbc.Col(html.H1(id="ov-summary", className="h5 mb-0"), xs=12, md=True),
-                    dbc.Col(
+                    filter_drawer(domain, state),
+                    html.H1(id="ov-summary", className="h5 mb-0 ov-summary"),
+                    html.Div(
                         [
+                            open_button(domain, state),
                             _radio("ov-measure", [("Revenue", "revenue"), ("Units", "units")],
                                    state.measure),
                             metric_help("revenue"), metric_help("units"),
@@ -140,21 +157,26 @@ def layout(**query):
                             dbc.Button("Reset", id="ov-reset", size="sm", color="secondary",
                                        className="ms-2"),
                         ],
-                        xs=12, md="auto", className="d-flex flex-wrap align-items-center gap-1",
+                        className="ov-toolbar d-flex flex-wrap align-items-center gap-1",
                     ),
+                    html.Div(
+                        [
+                            html.Div(id="ov-highlight-note", className="small text-primary"),
+                            html.Div(" ".join(view_state.date_notes(
+                                query.get("start"), query.get("end"), domain)),
+                                id="ov-date-note", className="small text-warning-emphasis",
+                                role="status"),
+                            _unavailable_note(domain.unavailable),
+                            dbc.Alert(id="ov-empty", color="info", is_open=False,
+                                      children="No sales match these filters. Widen the date "
+                                      "range or remove a filter."),
+                        ],
+                        className="ov-notes",
+                    ),
+                    dbc.Row(id="ov-kpis", className="g-2 ov-kpis"),
                 ],
-                className="align-items-center mb-2 g-2",
+                className="ov-top mb-2",
             ),
-            html.Div(id="ov-highlight-note", className="small text-primary mb-2"),
-            html.Div(" ".join(view_state.date_notes(query.get("start"), query.get("end"),
-                                                    domain)),
-                     id="ov-date-note", className="small text-warning-emphasis mb-2",
-                     role="status"),
-            _unavailable_note(domain.unavailable),
-            dbc.Alert(id="ov-empty", color="info", is_open=False,
-                      children="No sales match these filters. Widen the date range or remove "
-                      "a filter."),
-            dbc.Row(id="ov-kpis", className="g-2 mb-2"),
             dbc.Row(cards, className="g-3"),
         ]
     )
@@ -414,3 +436,6 @@ def filter_to_selection(values: list, highlight: Highlight) -> list:
     field = HIGHLIGHT_TO_FIELD[highlight.column]
     return [[highlight.value] if f == field else value for f, value in zip(FIELDS, values,
                                                                              strict=True)]
+
+
+chart_table.register(TABLES)
