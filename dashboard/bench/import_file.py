@@ -44,7 +44,8 @@ def _dates() -> np.ndarray:
     return np.array([f"{d.month}/{d.day}/{d.year}" for d in days], dtype=object)
 
 
-def _chunk(rng: np.random.Generator, n: int, first_order: int, dates: np.ndarray) -> tuple[str, int]:
+def _chunk(rng: np.random.Generator, n: int, first_order: int,
+           dates: np.ndarray) -> tuple[str, int]:
     order = first_order + np.cumsum(rng.random(n) < 0.5)  # about two lines per order
     day = rng.integers(0, DAYS, n)
     ship = day + rng.integers(0, 6, n)

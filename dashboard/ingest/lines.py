@@ -42,7 +42,16 @@ RESOLVE_ORDER = ("city", "state", "region", "product_name", "category", "subcate
 
 
 def _missing(values: pd.Series) -> np.ndarray:
-    return (values.isna() | (values.astype("str") == UNKNOWN)).to_numpy()
+    """Empty or Unknown; text is compared as it is (no copy), numbers and dates are never
+    Unknown."""
+    missing = values.isna().to_numpy(dtype=bool)
+    if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
+            or pd.api.types.is_bool_dtype(values)):
+        return missing
+    if values.dtype == object:  # mixed cells: only text can say Unknown
+        return missing | np.fromiter((isinstance(v, str) and v == UNKNOWN
+                                        for v in values.to_numpy()), bool, len(values))
+    return missing | (values == UNKNOWN).fillna(False).to_numpy(dtype=bool)
 
 
 def _lookup(sales: pd.DataFrame, table: pd.DataFrame, key: str, column: str):
