@@ -48,9 +48,6 @@ def _missing(values: pd.Series) -> np.ndarray:
     if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
             or pd.api.types.is_bool_dtype(values)):
         return missing
-    if values.dtype == object:  # mixed cells: only text can say Unknown
-        return missing | np.fromiter((isinstance(v, str) and v == UNKNOWN
-                                        for v in values.to_numpy()), bool, len(values))
     return missing | (values == UNKNOWN).fillna(False).to_numpy(dtype=bool)
 
 
