@@ -95,10 +95,16 @@ def cmd_bench(args) -> int:
 
 def _bench_import(args) -> int:
     from dashboard.bench import report
-    from dashboard.bench.imports import bench_file, import_table, run_imports
+    from dashboard.bench.imports import WAYS, bench_file, import_table, run_imports
 
     workdir = Path(args.workdir)
-    runs = run_imports(args.import_rows, workdir, args.reuse)
+    ways = tuple(w.strip() for w in args.import_ways.split(",")) if args.import_ways else None
+    unknown = set(ways or ()) - {way for way, _ in WAYS}
+    if unknown:
+        print(f"--import-ways: unknown {', '.join(sorted(unknown))}; use toypulse, pandas, duckdb",
+              file=sys.stderr)
+        return 2
+    runs = run_imports(args.import_rows, workdir, args.reuse, ways)
     size = bench_file(args.import_rows, workdir, reuse=True).stat().st_size
     text = import_table(args.import_rows, size, runs)
     print(text)
@@ -163,6 +169,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--import-rows", type=int, default=0, metavar="N",
                     help="instead: time the import of an N-line flat CSV (ToyPulse, pandas "
                          "read_csv, DuckDB read_csv; seconds, rows/s, peak RSS)")
+    sp.add_argument("--import-ways", default="", metavar="WAYS",
+                    help="with --import-rows: only these, comma-separated (toypulse,pandas,duckdb)")
     sp.add_argument("--browser", action="store_true", help="also time a filter change in Chromium")
     sp.add_argument("--note", default="", help="a line written under the table (e.g. load)")
     sp.add_argument("--warehouse-url", default="",

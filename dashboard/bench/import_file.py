@@ -7,6 +7,7 @@ column at a time so 10M lines (about 1 GB) take seconds per million instead of m
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ SEGMENTS = ["Consumer", "Corporate", "Home Office"]
 SHIP_MODES = ["Standard Class", "Second Class", "First Class", "Same Day"]
 CUSTOMERS = 5000
 DAYS = 540
-CHUNK = 500_000
+CHUNK = 200_000
 DUPLICATE_SHARE = 1e-4  # exact copies of the line before
 EMPTY_REGION_SHARE = 1e-5
 
@@ -103,3 +104,7 @@ def write_import_file(path: Path, rows: int, seed: int = 7) -> Path:
             handle.write(text.encode())
             done += n
     return path
+
+
+if __name__ == "__main__":  # python -m dashboard.bench.import_file PATH ROWS
+    write_import_file(Path(sys.argv[1]), int(sys.argv[2]))

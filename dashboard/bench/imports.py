@@ -3,7 +3,8 @@
 The file is generated once (import_file.py) and then read three ways, each in a fresh child
 process: the whole ToyPulse import (read, map, clean, derive, write Parquet, build a version),
 pandas `read_csv` and DuckDB `read_csv` of the same file. Peak RSS is the child's own high-water
-mark, from the kernel (os.wait4), so no sampling can miss a peak.
+mark, from the kernel (os.wait4), so no sampling can miss a peak. Linux starts a child's mark at
+the RSS of the process that started it, so this one never holds the generated rows.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-from dashboard.bench.import_file import write_import_file
 
 WAYS = (("toypulse", "ToyPulse import (read, clean, derive, Parquet, build)"),
         ("pandas", "pandas read_csv (defaults)"),
@@ -33,8 +32,9 @@ class ImportRun:
 
 def bench_file(rows: int, workdir: Path, reuse: bool = False) -> Path:
     path = workdir / f"import-{rows}.csv"
-    if not (reuse and path.exists()):
-        write_import_file(path, rows)
+    if not (reuse and path.exists()):  # in a child, so this process stays small (see below)
+        subprocess.run([sys.executable, "-m", "dashboard.bench.import_file", str(path),
+                        str(rows)], check=True)
     return path
 
 
@@ -51,11 +51,15 @@ def run_way(way: str, path: Path, workdir: Path) -> tuple[dict, float]:
     return json.loads(out.read_text()), usage.ru_maxrss / 1024  # Linux: kilobytes
 
 
-def run_imports(rows: int, workdir: Path, reuse: bool = False) -> list[ImportRun]:
+def run_imports(rows: int, workdir: Path, reuse: bool = False,
+                ways: tuple[str, ...] | None = None) -> list[ImportRun]:
+    """Each way (all by default) of reading the N-line file, in that order."""
     workdir.mkdir(parents=True, exist_ok=True)
     path = bench_file(rows, workdir, reuse)
     runs = []
     for way, label in WAYS:
+        if ways is not None and way not in ways:
+            continue
         result, peak = run_way(way, path, workdir)
         runs.append(ImportRun(way, label, result["seconds"], result["rows"], peak))
     return runs
