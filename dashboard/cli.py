@@ -78,6 +78,8 @@ def cmd_bench(args) -> int:
     from dashboard.bench import report
     from dashboard.bench.run import run, section_key, table
 
+    if args.import_rows:
+        return _bench_import(args)
     results = run(args.rows, Path(args.workdir), args.states, args.reuse, args.browser,
                   args.warehouse_url)
     text = table(results)
@@ -89,6 +91,28 @@ def cmd_bench(args) -> int:
                      f"{args.note}\n" if args.note else "")
         print(f"written to {args.doc}")
     return 1 if results.problems else 0
+
+
+def _bench_import(args) -> int:
+    from dashboard.bench import report
+    from dashboard.bench.imports import WAYS, bench_file, import_table, run_imports
+
+    workdir = Path(args.workdir)
+    ways = tuple(w.strip() for w in args.import_ways.split(",")) if args.import_ways else None
+    unknown = set(ways or ()) - {way for way, _ in WAYS}
+    if unknown:
+        print(f"--import-ways: unknown {', '.join(sorted(unknown))}; use toypulse, pandas, duckdb",
+              file=sys.stderr)
+        return 2
+    runs = run_imports(args.import_rows, workdir, args.reuse, ways)
+    size = bench_file(args.import_rows, workdir, reuse=True).stat().st_size
+    text = import_table(args.import_rows, size, runs)
+    print(text)
+    if args.doc:
+        report.write(Path(args.doc), f"import {args.import_rows}", text,
+                     f"{args.note}\n" if args.note else "")
+        print(f"written to {args.doc}")
+    return 0
 
 
 def cmd_import(args) -> int:
@@ -142,6 +166,11 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--states", type=int, default=None, help="replay only the first N states")
     sp.add_argument("--workdir", default=str(Path(config.get("data_dir")) / "bench"))
     sp.add_argument("--reuse", action="store_true", help="reuse data generated earlier")
+    sp.add_argument("--import-rows", type=int, default=0, metavar="N",
+                    help="instead: time the import of an N-line flat CSV (ToyPulse, pandas "
+                         "read_csv, DuckDB read_csv; seconds, rows/s, peak RSS)")
+    sp.add_argument("--import-ways", default="", metavar="WAYS",
+                    help="with --import-rows: only these, comma-separated (toypulse,pandas,duckdb)")
     sp.add_argument("--browser", action="store_true", help="also time a filter change in Chromium")
     sp.add_argument("--note", default="", help="a line written under the table (e.g. load)")
     sp.add_argument("--warehouse-url", default="",

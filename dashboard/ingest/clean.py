@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard import config
 from dashboard.ingest import decimals
+from dashboard.ingest.distinct import distinct
 from dashboard.ingest.duplicates import note_source, sales_duplicates
 from dashboard.ingest.encoding import bad_bytes, show_bytes
 from dashboard.ingest.errors import ImportProblem
@@ -104,14 +105,17 @@ def clean_column(text: pd.Series, f: Field, table: str, column: str, mapping: Ma
                  report: QualityReport, decimal: str | None = None
                  ) -> tuple[pd.Series, np.ndarray]:
     """Values of one field and a mask of rows rejected because of it."""
-    stripped = text.str.strip()
+    d = distinct(text)  # each distinct text is trimmed and checked once
+    tidy = d.values.str.strip()
     if f.kind in ("text", "category"):
-        stripped = stripped.str.replace(r"\s{2,}", " ", regex=True)
-    report.fix("trim_whitespace", int((stripped != text).fillna(False).sum()))
-    missing = (stripped.isna() | (stripped == "")).to_numpy()
+        tidy = tidy.str.replace(r"\s{2,}", " ", regex=True)
+    report.fix("trim_whitespace", d.count((tidy != d.values).to_numpy()))
+    empty = (tidy == "").to_numpy()
     if f.kind not in TEXT_KINDS:
-        missing = missing | stripped.str.casefold().isin(NULL_TOKENS).to_numpy()
-    broken = bad_bytes(stripped) & ~missing
+        empty = empty | tidy.str.casefold().isin(NULL_TOKENS).to_numpy()
+    stripped = d.series(tidy)
+    missing = d.cells(empty, True)
+    broken = d.cells(bad_bytes(tidy) & ~empty, False)
     if broken.any():
         report.reject(table, rows, broken, column, text,
                       f"{f.name}: a byte that is not text in this file's encoding "

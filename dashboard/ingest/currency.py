@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from dashboard.ingest.distinct import distinct
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.parse import CURRENCY
 
@@ -28,21 +30,25 @@ class Seen:
 
 
 def scan(seen: Seen, text: pd.Series, rows, table: str, column: str) -> None:
-    """Count the currency marks of one amount column (plain numbers are skipped fast)."""
-    plain = pd.to_numeric(text, errors="coerce").notna().to_numpy()
-    rest = text[~plain & text.notna().to_numpy()]
+    """Count the currency marks of one amount column, looking at each distinct value once."""
+    d = distinct(text)
+    plain = pd.to_numeric(d.values, errors="coerce").notna().to_numpy()
+    rest = d.values[~plain]
     if rest.empty:
         return
     marks = rest.str.extract(f"({CURRENCY})", expand=False).dropna()
     if marks.empty:
         return
-    codes = marks.map(lambda m: SYMBOLS.get(m, m))
-    for code, count in codes.value_counts().items():
+    codes = marks.map(lambda m: SYMBOLS.get(m, m))  # indexed by position in d.values
+    cells = pd.Series(d.counts[codes.index.to_numpy()], index=codes.index)
+    totals = cells.groupby(codes.to_numpy(), sort=False).sum().sort_values(
+        ascending=False, kind="stable")
+    for code, count in totals.items():
         seen.counts[code] = seen.counts.get(code, 0) + int(count)
         if code not in seen.first:
-            index = codes.index[codes == code][0]
-            position = text.index.get_loc(index)
-            seen.first[code] = (table, int(rows[position]), column, str(text.loc[index]))
+            value = int(codes.index[(codes == code).to_numpy()][0])  # first in the file
+            position = int(np.flatnonzero(d.codes == value)[0])
+            seen.first[code] = (table, int(rows[position]), column, str(d.values[value]))
     if (marks != "$").any():
         seen.dollar_only = False
 

@@ -1,13 +1,16 @@
 """CSV/TSV files: encoding and delimiter found from the data, structure checked strictly.
 
-A first streaming pass with the csv module (strict mode) finds unmatched quotes and ragged rows
-and notes where each record starts, without holding the file; pandas' C parser then reads the
-checked file with the same dialect, as strings, so nothing is guessed twice.
+A plain UTF-8 file (every record one line) is read by DuckDB's strict parallel reader
+(fastcsv.py). Anything else, or anything DuckDB refuses, takes the careful way: a streaming pass
+with the csv module (strict mode) finds unmatched quotes and ragged rows and notes where each
+record starts, without holding the file; pandas' C parser then reads the checked file with the
+same dialect, as strings, so nothing is guessed twice.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from array import array
 from collections import Counter
 from collections.abc import Callable
@@ -18,6 +21,7 @@ import pandas as pd
 
 from dashboard.ingest.encoding import ERRORS, detect_encoding
 from dashboard.ingest.errors import ImportProblem, _show
+from dashboard.ingest.fastcsv import read_plain
 from dashboard.ingest.table import RawTable, check_header
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -53,6 +57,15 @@ def read_delimited(path: Path, name: str, progress: Progress | None = None) -> R
     if not sample.strip():
         raise ImportProblem("the file is empty (no header, no rows)", file=name)
     delimiter = sniff_delimiter(sample, path.suffix.lower())
+    first = _first_line_header(sample, delimiter) if encoding == "utf-8" else None
+    fast = read_plain(path, len(first), delimiter) if first else None
+    if fast is not None:
+        header = check_header(first, name)
+        frame, starts = fast
+        frame.columns = header
+        if progress is not None:
+            progress(len(starts))
+        return RawTable(name, name, frame, starts, encoding, delimiter)
     header, starts = _check_structure(path, name, encoding, delimiter, progress)
     if len(starts) == 0:
         raise ImportProblem("the file has a header but no data rows", file=name, row=1)
@@ -67,6 +80,17 @@ def read_delimited(path: Path, name: str, progress: Progress | None = None) -> R
             f"{len(starts):,}; check for stray quotes or line breaks", file=name)
     frame.columns = header
     return RawTable(name, name, frame, np.asarray(starts, dtype=np.int64), encoding, delimiter)
+
+
+def _first_line_header(sample: str, delimiter: str) -> list[str] | None:
+    """The header when it is the whole first line (what the fast reader assumes), else None."""
+    line = sample.split("\n", 1)[0].rstrip("\r")
+    try:
+        whole = next(csv.reader(io.StringIO(sample), delimiter=delimiter, strict=True), None)
+        alone = next(csv.reader([line], delimiter=delimiter, strict=True), None)
+    except csv.Error:
+        return None
+    return whole if whole and whole == alone else None
 
 
 def _check_structure(path: Path, name: str, encoding: str, delimiter: str,

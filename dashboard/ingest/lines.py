@@ -42,7 +42,13 @@ RESOLVE_ORDER = ("city", "state", "region", "product_name", "category", "subcate
 
 
 def _missing(values: pd.Series) -> np.ndarray:
-    return (values.isna() | (values.astype("str") == UNKNOWN)).to_numpy()
+    """Empty or Unknown; text is compared as it is (no copy), numbers and dates are never
+    Unknown."""
+    missing = values.isna().to_numpy(dtype=bool)
+    if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
+            or pd.api.types.is_bool_dtype(values)):
+        return missing
+    return missing | (values == UNKNOWN).fillna(False).to_numpy(dtype=bool)
 
 
 def _lookup(sales: pd.DataFrame, table: pd.DataFrame, key: str, column: str):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dashboard.ingest.distinct import Distinct, distinct
 from dashboard.ingest.errors import ImportProblem
 
 CURRENCY = r"[$€£¥₹]|\b(?:USD|MXN|EUR|GBP|INR|CAD|AUD)\b"
@@ -28,8 +29,9 @@ class Parsed:
     note: str | None = None
 
 
-def _count(mask) -> int:
-    return int(np.asarray(mask, dtype=bool).sum())
+def _count(mask, weights: np.ndarray) -> int:
+    """Cells flagged by `mask`, a mask over distinct values each held by `weights` cells."""
+    return int(weights[np.asarray(mask, dtype=bool)].sum())
 
 
 def parse_number(text: pd.Series, percent: bool = False, decimal: str | None = None) -> Parsed:
@@ -39,6 +41,16 @@ def parse_number(text: pd.Series, percent: bool = False, decimal: str | None = N
     is guessed from these values alone, which only proposals and constants rely on. With it, a
     value whose separators do not fit the mark (3,54 in a decimal-point column) is not a number.
     """
+    d = distinct(text)
+    once = _parse_numbers(d.values, percent, decimal, d.counts)
+    values = pd.Series(d.cells(once.values.to_numpy(dtype="float64"), np.nan), index=text.index,
+                       name=text.name)
+    return Parsed(values, d.cells(once.bad, False), once.fixed)
+
+
+def _parse_numbers(text: pd.Series, percent: bool, decimal: str | None,
+                   weights: np.ndarray) -> Parsed:
+    """parse_number over distinct values; `weights` (cells per value) make counts of cells."""
     values = pd.to_numeric(text, errors="coerce").astype("float64")
     if decimal == ",":  # 1.234 is a thousand here, not what to_numeric reads
         values[text.str.contains(".", regex=False).fillna(False).to_numpy()] = np.nan
@@ -46,6 +58,7 @@ def parse_number(text: pd.Series, percent: bool = False, decimal: str | None = N
     fixed: dict[str, int] = {}
     if todo.any():
         raw = text[todo].astype(str)
+        w = weights[todo]
         paren = raw.str.match(r"^\(.*\)$").to_numpy()
         core = raw.str.replace(r"^\((.*)\)$", r"\1", regex=True)
         symbol = core.str.contains(CURRENCY, regex=True).to_numpy()
@@ -60,7 +73,7 @@ def parse_number(text: pd.Series, percent: bool = False, decimal: str | None = N
         if comma_decimal:
             thousands = core.str.contains(".", regex=False).to_numpy()
             core = core.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            fixed["decimal_comma"] = _count(core.str.contains(".", regex=False))
+            fixed["decimal_comma"] = _count(core.str.contains(".", regex=False), w)
         else:
             thousands = core.str.contains(",", regex=False).to_numpy()
             core = core.str.replace(",", "", regex=False)
@@ -73,17 +86,17 @@ def parse_number(text: pd.Series, percent: bool = False, decimal: str | None = N
         ok = ~np.isnan(number)
         values.iloc[np.flatnonzero(todo)] = number
         fixed.update({
-            "currency_symbols": _count(symbol & ok),
-            "thousands_separators": _count(thousands & ok),
-            "negative_parentheses": _count(paren & ok),
-            "percentages": _count(pct & ok) if percent else 0,
+            "currency_symbols": _count(symbol & ok, w),
+            "thousands_separators": _count(thousands & ok, w),
+            "negative_parentheses": _count(paren & ok, w),
+            "percentages": _count(pct & ok, w) if percent else 0,
         })
     bad = values.isna().to_numpy() & text.notna().to_numpy()
     if percent:
         plain = ~bad & text.notna().to_numpy() & ~text.fillna("").str.contains("%").to_numpy()
         if plain.any() and values[plain].abs().max() > 1:  # '15' in a discount column is 15%
             values[plain] = values[plain] / 100.0
-            fixed["percentages"] = fixed.get("percentages", 0) + _count(plain)
+            fixed["percentages"] = fixed.get("percentages", 0) + _count(plain, weights)
     return Parsed(values, bad, {k: v for k, v in fixed.items() if v})
 
 
@@ -119,6 +132,15 @@ def parse_date(text: pd.Series, order: str, where: tuple[str, str]) -> Parsed:
     """
     if order not in DATE_ORDERS:
         raise ValueError(f"date order must be one of {DATE_ORDERS}")
+    d = distinct(text)
+    once = _parse_dates(d.values, order, where, d)
+    values = pd.Series(d.cells(once.values.to_numpy(dtype="datetime64[ns]"),
+                               np.datetime64("NaT", "ns")), index=text.index, name=text.name)
+    return Parsed(values, d.cells(once.bad, False), once.fixed, once.note)
+
+
+def _parse_dates(text: pd.Series, order: str, where: tuple[str, str], d: Distinct) -> Parsed:
+    """parse_date over the distinct values `text` (of `d`); fix counts are counts of cells."""
     values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     todo = values.isna().to_numpy() & text.notna().to_numpy()
     fixed: dict[str, int] = {}
@@ -135,7 +157,7 @@ def parse_date(text: pd.Series, order: str, where: tuple[str, str]) -> Parsed:
             a, b, y = dmy.loc[has, 0], dmy.loc[has, 1], dmy.loc[has, 2]
             day_first, note = _decide_order(raw[~hit][has], a, b, order, where)
             years = y.where(y >= 100, _expand_years(y))
-            fixed["two_digit_years"] = _count(y < 100)
+            fixed["two_digit_years"] = d.count(y < 100)
             day, month = (a, b) if day_first else (b, a)
             out[dmy.index[has]] = _assemble(years, month, day)
         rest = out.isna() & ~raw.str.match(_DMY) & ~raw.str.match(_YMD)
@@ -143,7 +165,7 @@ def parse_date(text: pd.Series, order: str, where: tuple[str, str]) -> Parsed:
             out[rest] = pd.to_datetime(raw[rest], format="mixed", errors="coerce",
                                        dayfirst=order == "day_first").dt.tz_localize(None)
         values.iloc[np.flatnonzero(todo)] = out.to_numpy()
-        fixed["date_format"] = _count(out.notna())
+        fixed["date_format"] = d.count(out.notna())
     values = values.dt.normalize()
     bad = values.isna().to_numpy() & text.notna().to_numpy()
     return Parsed(values, bad, {k: v for k, v in fixed.items() if v}, note)

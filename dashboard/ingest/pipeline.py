@@ -83,7 +83,7 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             tracker.expect(_estimate_rows(files))
             tracker.stage("reading", "reading files")
             tables = read_files(files, work, tracker.rows)
-            prepared = prepare(tables, mapping, date_order, tracker.stage)
+            prepared = prepare(tables, mapping, date_order, tracker.stage, release_raw=True)
             mapping, report = prepared.mapping, prepared.report
             canonical, unavailable = prepared.canonical, prepared.unavailable
             summary = report.as_dict()

@@ -38,8 +38,12 @@ class Prepared:
 
 
 def prepare(tables: list[RawTable], saved: Mapping | None, date_order: str | None = None,
-            stage: StageFn | None = None) -> Prepared:
-    """Map, clean and derive; raises ImportProblem with file/row/column/value when refused."""
+            stage: StageFn | None = None, release_raw: bool = False) -> Prepared:
+    """Map, clean and derive; raises ImportProblem with file/row/column/value when refused.
+
+    With `release_raw` (the import, which has no later use for them) each table's cells are
+    dropped once it is cleaned, so the raw copy does not sit in memory beside the derived one;
+    the rejected rows are kept in the report."""
     stage = stage or (lambda name, message: None)
     stage("mapping", "matching columns to fields")
     mapping = propose(tables, saved=saved)
@@ -49,8 +53,12 @@ def prepare(tables: list[RawTable], saved: Mapping | None, date_order: str | Non
     report = QualityReport()
     stage("cleaning", "applying cleaning rules")
     aliases = read_aliases()
-    cleaned = [clean_table(t, mapping.table(t.name), mapping, aliases, report)
-               for t in tables if mapping.table(t.name).role != IGNORE]
+    cleaned = []
+    for t in tables:
+        if mapping.table(t.name).role != IGNORE:
+            cleaned.append(clean_table(t, mapping.table(t.name), mapping, aliases, report))
+        if release_raw:
+            t.frame = t.frame.iloc[:0]
     report.currency = decide(report.seen_currency, mapping.currency)
     stage("deriving", "joining files and deriving fields")
     canonical, unavailable = assemble(cleaned, report)

@@ -20,3 +20,21 @@ def test_small_benchmark_runs_and_both_ways_agree(tmp_path):
     report.write(doc, results.rows, text)
     report.write(doc, results.rows, text)  # a second run replaces its section
     assert doc.read_text().count("<!-- bench 30000 -->") == 1
+
+
+def test_import_benchmark_table_at_a_tiny_size(tmp_path):
+    from dashboard.bench.imports import bench_file, import_table, run_imports
+
+    runs = run_imports(rows=2_000, workdir=tmp_path)
+    assert [r.way for r in runs] == ["toypulse", "pandas", "duckdb"]
+    path = bench_file(2_000, tmp_path, reuse=True)
+    lines = len(path.read_text(encoding="utf-8").splitlines()) - 1  # counted independently
+    assert lines == 2_000
+    assert all(r.rows == lines for r in runs)  # every reader read every line
+    assert all(r.peak_mb > 10 and r.seconds > 0 for r in runs)
+    text = import_table(2_000, path.stat().st_size, runs)
+    assert "| ToyPulse import" in text and "| pandas read_csv" in text and "DuckDB" in text
+    doc = tmp_path / "PERFORMANCE.md"
+    report.write(doc, "import 2000", text)
+    report.write(doc, "import 2000", text)
+    assert doc.read_text().count("<!-- bench import 2000 -->") == 1
