@@ -122,12 +122,13 @@ def level_data(warehouse: Warehouse, flt: Filter, scope: Scope, axis: str,
         source, p = sales_source(catalog, flt, scope, columns, highlight, label, lo, hi)
         parts.append(source)
         params += p
-    where = " AND ".join(f"{c} = ?" for c in levels[: len(path)]) or "TRUE"
+    where = "".join(f" {'AND' if i else 'WHERE'} {c} = ?"
+                    for i, c in enumerate(levels[: len(path)]))
     sql = (f"SELECT period, month, CAST({column} AS VARCHAR) AS member, "
            "sum(revenue)::DOUBLE AS revenue, sum(units)::DOUBLE AS units, "
            "coalesce(sum(revenue) FILTER (WHERE hl), 0)::DOUBLE AS hl_revenue, "
            "coalesce(sum(units) FILTER (WHERE hl), 0)::DOUBLE AS hl_units "
-           f"FROM ({' UNION ALL '.join(parts)}) AS s WHERE {where} "
+           f"FROM ({' UNION ALL '.join(parts)}) AS s{where} "
            "GROUP BY period, month, member ORDER BY period, month, member")
     with warehouse.cursor() as cur:
         rows = cur.execute(sql, [*params, *path]).fetchall()
