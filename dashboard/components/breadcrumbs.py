@@ -39,7 +39,8 @@ def trail(axis: str, path: tuple[str, ...]) -> html.Nav:
     items.append(html.Li(f"({shown})", className="ms-2 text-muted"))
     return html.Nav(
         [html.Span(f"{AXIS_LABELS[axis]}:", className="me-2 text-muted"),
-         html.Ol(items, className="breadcrumb mb-0 d-inline-flex flex-wrap")],
+         html.Ol(items, className="breadcrumb mb-0 d-inline-flex flex-wrap",
+                 style={"--bs-breadcrumb-divider": "'›'"})],
         className="d-flex align-items-center small", id=f"ov-trail-{axis}",
         **{"aria-label": f"{AXIS_LABELS[axis]} drill-down"},
     )

@@ -467,14 +467,14 @@ def contribution_chart(df: pd.DataFrame, highlight: Highlight | None = None,
     changes = [numbers.change(now / before - 1 if before else None)[0] for now, before in
                zip(col["revenue"].tolist(), col["previous_revenue"].tolist(), strict=True)]
     data = []
-    for column, name, extra in series:
+    for share_col, name, extra in series:
         tips = [f"<b>{label}</b><br>{name}: {share:.1%}<br>"
                 f"Revenue: {numbers.exact(revenue, 'currency')}<br>vs prev.: {change}"
                 for label, share, revenue, change in zip(
-                    labels, col[column].tolist(), col["revenue"].tolist(), changes,
+                    labels, col[share_col].tolist(), col["revenue"].tolist(), changes,
                     strict=True)]
         trace = {
-            "type": "bar", "orientation": "h", "x": col[column].tolist(), "y": labels,
+            "type": "bar", "orientation": "h", "x": col[share_col].tolist(), "y": labels,
             "name": name, "marker": {"color": colors, **extra},
             "customdata": [[column, r] for r in regions],
             "opacity": theme.DIM_OPACITY if _foreign(highlight, column) else 1.0,

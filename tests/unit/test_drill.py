@@ -79,6 +79,9 @@ def test_region_drills_to_states_cities_and_stores(page, request_ctx, lines):
     north = year[year["region"] == "North"]
     figs, query, crumbs, titles = figures(page, {"geo": ["North"], "prod": []})
     assert shares(figs["contrib"]) == pytest.approx(expected_shares(north, "state"))
+    # What a click carries: the level's column, so the next click drills into a state.
+    assert {c[0] for trace in figs["contrib"].data for c in trace.customdata} == {"state"}
+    assert {cell[0] for row in figs["heatmap"].data[0].customdata for cell in row} == {"state"}
     assert set(figs["heatmap"].data[0].y) == set(north["state"])
     assert titles[0] == "Contribution % by state in North"
     assert "geo=North" in query
