@@ -22,9 +22,9 @@ def crumb_id(axis: str, depth: int) -> dict:
     return {"type": "ov-crumb", "axis": axis, "depth": depth}
 
 
-def trail(axis: str, path: tuple[str, ...]) -> html.Nav:
+def trail(axis: str, path: tuple[str, ...], top: str | None = None) -> html.Nav:
     """One axis' breadcrumb: every step but the last goes back up to it."""
-    steps = [TOPS[axis], *path]
+    steps = [top or TOPS[axis], *path]
     items = []
     for depth, name in enumerate(steps):
         if depth == len(steps) - 1:
@@ -46,8 +46,11 @@ def trail(axis: str, path: tuple[str, ...]) -> html.Nav:
     )
 
 
-def crumbs(geo: tuple[str, ...], prod: tuple[str, ...], dropped: bool = False) -> list:
-    out = [trail("geo", geo), trail("prod", prod)]
+def crumbs(geo: tuple[str, ...], prod: tuple[str, ...], dropped: bool = False,
+           scoped: bool = False) -> list:
+    """Both trails (a user limited to some regions starts at "Your regions"), and the note when
+    a step from the link or the store was dropped."""
+    out = [trail("geo", geo, "Your regions" if scoped else None), trail("prod", prod)]
     if dropped:
         out.append(dbc.Alert(DROPPED_NOTE, color="warning", className="py-1 px-2 mb-0 small",
                              id="ov-drill-dropped"))

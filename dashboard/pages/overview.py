@@ -159,7 +159,7 @@ def layout(**query):
                       children="No sales match these filters. Widen the date range or remove "
                       "a filter."),
             dbc.Row(id="ov-kpis", className="g-2 mb-2"),
-            _drill_bar(state, dropped),
+            _drill_bar(state, dropped, scope.regions is not None),
             dbc.Row(cards, className="g-3"),
         ]
     )
@@ -205,10 +205,10 @@ def _drill_data(state: ViewState) -> dict:
     return {"geo": list(state.geo), "prod": list(state.prod)}
 
 
-def _drill_bar(state: ViewState, dropped: bool) -> html.Div:
+def _drill_bar(state: ViewState, dropped: bool, scoped: bool) -> html.Div:
     return html.Div(
         [
-            html.Div(breadcrumbs.crumbs(state.geo, state.prod, dropped), id="ov-crumbs",
+            html.Div(breadcrumbs.crumbs(state.geo, state.prod, dropped, scoped), id="ov-crumbs",
                      className="d-flex flex-column gap-1"),
             html.Div(
                 [html.Span("On click:", className="small text-muted"),
@@ -443,7 +443,9 @@ def update_overview(start, end, *rest):
             if state.highlight else "")
     no_hl = state.highlight is None
     return (out["summary"], out["empty"], out["kpis"], *[out[k] for k in GRAPHS], out["query"],
-            note, no_hl, no_hl, breadcrumbs.crumbs(state.geo, state.prod, dropped),
+            note, no_hl, no_hl,
+            breadcrumbs.crumbs(state.geo, state.prod, dropped,
+                               scope_for_request().regions is not None),
             *breadcrumbs.titles(state.geo, state.prod))
 
 

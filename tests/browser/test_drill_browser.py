@@ -8,6 +8,7 @@ Screenshots go to $TOYPULSE_SCREENSHOTS (default /tmp) as drill-*.png.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 from pathlib import Path
@@ -87,10 +88,15 @@ def _crumb(dash_duo, axis: str, name: str) -> None:
     button.click()
 
 
-def _shot(dash_duo, name: str, element: str = "#ov-drill-bar") -> None:
-    dash_duo.driver.execute_script(
-        "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", element)
-    dash_duo.driver.save_screenshot(str(SHOTS / name))
+def _shot(dash_duo, name: str, element: str = "#ov-drill-bar", height: int = 1100) -> None:
+    """A full-width picture of the page from `element` down (`height` CSS px)."""
+    top, width = dash_duo.driver.execute_script(
+        "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+        "return [r.top + window.scrollY, document.documentElement.clientWidth];", element)
+    shot = dash_duo.driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": max(0, top - 8), "width": width, "height": height, "scale": 1}})
+    (SHOTS / name).write_bytes(base64.b64decode(shot["data"]))
 
 
 def _phone(dash_duo) -> None:
@@ -168,6 +174,8 @@ def test_north_manager_compares_their_cities_and_stores(dash_duo, app, lines, ac
     _wait_members(dash_duo, "ov-contrib", set(north["state"]))
     _wait_members(dash_duo, "ov-heatmap", set(north["state"]))
     assert "geo=North" in dash_duo.driver.current_url
+    trail = dash_duo.find_element("#ov-trail-geo").text
+    assert "Your regions" in trail and "All regions" not in trail
     assert not names_on_page() & foreign
     _shot(dash_duo, "drill-manager-states-1440.png")
 
@@ -183,6 +191,7 @@ def test_north_manager_compares_their_cities_and_stores(dash_duo, app, lines, ac
     _wait_members(dash_duo, "ov-heatmap", stores)
     assert not names_on_page() & foreign
     _shot(dash_duo, "drill-manager-stores-1440.png")
+    _shot(dash_duo, "drill-manager-stores-heatmap-1440.png", "#ov-card-heatmap", 700)
 
     # A forged link into another region: dropped with a note, nothing of it shown.
     south = others[others["region"] == "South"]
@@ -199,6 +208,7 @@ def test_north_manager_compares_their_cities_and_stores(dash_duo, app, lines, ac
     _wait_members(dash_duo, "ov-contrib", set(in_state["city"]))
     width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390
-    _shot(dash_duo, "drill-manager-cities-390.png")
-    _shot(dash_duo, "drill-manager-heatmap-390.png", "#ov-card-heatmap")
+    _shot(dash_duo, "drill-manager-cities-390.png", height=844)
+    _shot(dash_duo, "drill-manager-contrib-390.png", "#ov-card-contrib", 600)
+    _shot(dash_duo, "drill-manager-heatmap-390.png", "#ov-card-heatmap", 700)
     assert dash_duo.get_logs() == []

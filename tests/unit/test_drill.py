@@ -184,6 +184,7 @@ def test_manager_lands_on_their_region_by_state(page, manager_ctx, lines):
     found = by_id(layout)
     assert found["ov-drill"].data == {"geo": ["North"], "prod": []}
     assert found["ov-title-contrib"].children == "Contribution % by state in North"
+    assert "Your regions" in crumb_text(found["ov-crumbs"].children)
     north = ref.select(lines, *YEAR, regions=("North",))
     figs, *_ = figures(page, found["ov-drill"].data)
     assert shares(figs["contrib"]) == pytest.approx(expected_shares(north, "state"))
