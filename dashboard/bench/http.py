@@ -140,6 +140,7 @@ def payload(callback: dict, state: State, changed: str = "ov-f-regions.value") -
         ("ov-trend-by", "value"): state.trend_by,
         ("ov-measure", "value"): state.measure,
         ("ov-top-n", "value"): state.top_n,
+        ("ov-drill", "data"): {"geo": list(state.geo), "prod": list(state.prod)},
         **{(f"ov-f-{field}", "value"): state.filters.get(field, []) for field in FIELDS},
     }
     inputs = [{"id": i["id"], "property": i["property"],

@@ -19,6 +19,8 @@ class State:
     trend_by: str = "category"
     measure: str = "revenue"
     top_n: int = 5
+    geo: tuple[str, ...] = ()  # drill-down path by place (region, state, city)
+    prod: tuple[str, ...] = ()  # drill-down path by toy (category, toy type)
 
 
 def _hl(column: str, value: str) -> dict:
@@ -78,6 +80,9 @@ def scripted_states(toy: str) -> list[State]:
         State("highlight toy type", *y25, highlight=_hl("subcategory", "Dollhouses")),
         State("North with Dolls highlighted", *y25, {"regions": ["North"]},
               highlight=_hl("category", "Dolls")),
+        State("drill: North by state", *y25, geo=("North",)),
+        State("drill: Dolls by toy type, cut months", "2024-03-15", "2024-09-20",
+              prod=("Dolls",)),
         State("cut months, highlight West", "2024-03-15", "2024-09-20",
               highlight=_hl("region", "West")),
         State("toy filter", *y25, {"products": [toy]}),

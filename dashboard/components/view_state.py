@@ -34,6 +34,8 @@ class ViewState:
     trend_by: str = "category"
     measure: str = "revenue"
     top_n: int = 5
+    geo: tuple[str, ...] = ()  # drill path: region, state, city (queries/drill.py checks it)
+    prod: tuple[str, ...] = ()  # drill path: category, toy type
 
 
 def as_values(value) -> tuple[str, ...]:
@@ -115,6 +117,17 @@ def date_notes(start, end, domain: Domain) -> list[str]:
     return notes
 
 
+DRILL_KEYS = {"geo": 3, "prod": 2}  # URL key (and ViewState field) -> most steps
+
+
+def as_path(value, depth: int) -> tuple[str, ...]:
+    """A drill path from the URL (repeated key) or the drill store; not yet checked."""
+    try:
+        return as_values(value)[:depth]
+    except TypeError:
+        return ()
+
+
 def from_query(query: dict, domain: Domain) -> ViewState:
     values = {field: query.get(key) for key, field in URL_KEYS.items()}
     try:
@@ -127,6 +140,7 @@ def from_query(query: dict, domain: Domain) -> ViewState:
         trend_by=choice(query.get("trend"), TREND_BY, "category"),
         measure=choice(query.get("measure"), MEASURES, "revenue"),
         top_n=choice(query.get("top"), TOP_N, 5),
+        **{key: as_path(query.get(key), depth) for key, depth in DRILL_KEYS.items()},
     )
 
 
@@ -139,6 +153,8 @@ def to_query(state: ViewState, domain: Domain) -> str:
         pairs += [(key, v) for v in getattr(state.filter, field)]
     if state.highlight:
         pairs.append(("hl", f"{state.highlight.column}:{state.highlight.value}"))
+    for key in DRILL_KEYS:
+        pairs += [(key, v) for v in getattr(state, key)]
     defaults = ViewState(filter=state.filter)
     for key, attr in (("trend", "trend_by"), ("measure", "measure"), ("top", "top_n")):
         if getattr(state, attr) != getattr(defaults, attr):

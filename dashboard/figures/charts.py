@@ -449,16 +449,17 @@ def top_toys_chart(
 
 
 def contribution_chart(df: pd.DataFrame, highlight: Highlight | None = None,
-                       height: int = 340, look: Look = DEFAULT) -> dict:
-    """Regional Contribution %: share of revenue (solid) and share of growth (hatched)."""
+                       height: int = 340, look: Look = DEFAULT, column: str = "region") -> dict:
+    """Contribution % of each region (or, drilled down, each state, city or store in `column`):
+    share of revenue (solid) and share of growth (hatched)."""
     if df.empty:
         return theme.empty(height=height)
     order = np.argsort(df["share_pct"].to_numpy(dtype=float), kind="stable")
-    col = {c: df[c].to_numpy()[order] for c in ("region", "revenue", "previous_revenue",
+    col = {c: df[c].to_numpy()[order] for c in (column, "revenue", "previous_revenue",
                                                  "share_pct", "growth_share_pct")}
-    regions = col["region"].astype(str).tolist()
+    regions = col[column].astype(str).tolist()
     labels = [text(r) for r in regions]
-    colors = look.colors.many("region", regions)
+    colors = look.colors.many(column, regions)
     numbers = look.numbers
     series = [("share_pct", "Share of revenue", {})]
     if not np.isnan(col["growth_share_pct"].astype(float)).any():  # NaN: no previous data
@@ -467,20 +468,20 @@ def contribution_chart(df: pd.DataFrame, highlight: Highlight | None = None,
     changes = [numbers.change(now / before - 1 if before else None)[0] for now, before in
                zip(col["revenue"].tolist(), col["previous_revenue"].tolist(), strict=True)]
     data = []
-    for column, name, extra in series:
+    for share_col, name, extra in series:
         tips = [f"<b>{label}</b><br>{name}: {share:.1%}<br>"
                 f"Revenue: {numbers.exact(revenue, 'currency')}<br>vs prev.: {change}"
                 for label, share, revenue, change in zip(
-                    labels, col[column].tolist(), col["revenue"].tolist(), changes,
+                    labels, col[share_col].tolist(), col["revenue"].tolist(), changes,
                     strict=True)]
         trace = {
-            "type": "bar", "orientation": "h", "x": col[column].tolist(), "y": labels,
+            "type": "bar", "orientation": "h", "x": col[share_col].tolist(), "y": labels,
             "name": name, "marker": {"color": colors, **extra},
-            "customdata": [["region", r] for r in regions],
-            "opacity": theme.DIM_OPACITY if _foreign(highlight, "region") else 1.0,
+            "customdata": [[column, r] for r in regions],
+            "opacity": theme.DIM_OPACITY if _foreign(highlight, column) else 1.0,
             "unselected": UNSELECTED, "hovertemplate": HOVER, "hovertext": tips,
         }
-        if _own(highlight, "region"):
+        if _own(highlight, column):
             trace["selectedpoints"] = [i for i, r in enumerate(regions) if r == highlight.value]
         data.append(trace)
     return theme.figure(data, height=height, barmode="group", clickmode="event",
@@ -492,8 +493,9 @@ def contribution_chart(df: pd.DataFrame, highlight: Highlight | None = None,
 
 def heatmap_chart(matrix: pd.DataFrame, measure: str = "revenue",
                   highlight: Highlight | None = None, height: int = 340,
-                  look: Look = DEFAULT) -> dict:
-    """Regional demand heat map: region x month, colour = revenue or units (unit on the bar)."""
+                  look: Look = DEFAULT, column: str = "region") -> dict:
+    """Demand heat map: region (or the drilled level in `column`) x month, colour = revenue or
+    units (unit on the bar)."""
     if matrix.empty:
         return theme.empty(height=height)
     regions = matrix.index.astype(str).tolist()
@@ -513,7 +515,7 @@ def heatmap_chart(matrix: pd.DataFrame, measure: str = "revenue",
                        f"{numbers.metric(measure, z[i, j], exact=True)}{share}")
         tips.append(row)
     shapes = []
-    if _own(highlight, "region"):
+    if _own(highlight, column):
         shapes = [{"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": i - 0.5,
                    "y1": i + 0.5, "fillcolor": "white", "opacity": 1 - theme.DIM_OPACITY,
                    "line": {"width": 0}}
@@ -522,7 +524,7 @@ def heatmap_chart(matrix: pd.DataFrame, measure: str = "revenue",
     data = [{
         "type": "heatmap", "z": z.tolist(), "x": months, "y": [text(r) for r in regions],
         "colorscale": theme.SEQUENTIAL,
-        "customdata": [[["region", r]] * len(months) for r in regions],
+        "customdata": [[[column, r]] * len(months) for r in regions],
         "hovertemplate": HOVER, "hovertext": tips,
         "colorbar": {"thickness": 10, "exponentformat": "B",
                      "tickprefix": numbers.currency if currency else "",

@@ -8,16 +8,17 @@ clientside callback writes it back (history.replaceState) when the view changes.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import services
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
-from dashboard.components import chart_table, view_state
+from dashboard.components import breadcrumbs, chart_table, view_state
 from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.filter_drawer import filter_drawer, open_button
@@ -26,6 +27,7 @@ from dashboard.components.view_state import ViewState
 from dashboard.figures import charts, theme
 from dashboard.figures.colors import Colors
 from dashboard.figures.formats import Numbers
+from dashboard.queries import drill
 from dashboard.queries import overview as metrics
 from dashboard.queries.filters import ScopeError, describe
 from dashboard.queries.options import Domain
@@ -58,7 +60,8 @@ HIDDEN_BY = {"age": "age_group", "gender": "gender", "subcategory": "subcategory
 
 def _graph_card(key: str, title: str, controls=None, width: int = 6,
                 helps: tuple[str, ...] = ()) -> dbc.Col:
-    header = [html.Span(title, className="fw-semibold"), *(metric_help(m) for m in helps)]
+    header = [html.Span(title, className="fw-semibold", id=f"ov-title-{key}"),
+              *(metric_help(m) for m in helps)]
     tools = [] if controls is None else [controls]
     header.append(html.Div([*tools, chart_table.table_toggle(key, title)],
                            className="ms-auto d-flex flex-wrap align-items-center gap-1"))
@@ -113,6 +116,10 @@ def layout(**query):
                          "show. Ask an admin to assign your regions.", color="warning",
                          id="ov-no-scope")
     state = view_state.from_query(query, domain)
+    if "geo" not in query:
+        state = replace(state, geo=default_geo(scope))
+    state, dropped = checked_drill(state, state.geo, state.prod, scope, domain)
+    contrib_title, heat_title, category_title = breadcrumbs.titles(state.geo, state.prod)
     hidden = {key for key, dim in HIDDEN_BY.items() if dim in domain.unavailable}
     cards = [
         _graph_card("trend", "Monthly sales trend",
@@ -122,9 +129,9 @@ def layout(**query):
                     else "Top toys by age group",
                     _radio("ov-top-n", [("Top 3", 3), ("Top 5", 5), ("Top 10", 10)],
                            state.top_n)),
-        _graph_card("contrib", "Regional contribution %", helps=("share", "growth_share")),
-        _graph_card("heatmap", "Regional demand by month"),
-        _graph_card("category", "Revenue by category"),
+        _graph_card("contrib", contrib_title, helps=("share", "growth_share")),
+        _graph_card("heatmap", heat_title),
+        _graph_card("category", category_title),
         _graph_card("subcategory", "Revenue by toy type"),
         _graph_card("age", "Share by age group", width=3),
         _graph_card("gender", "Share by gender", width=3),
@@ -136,6 +143,7 @@ def layout(**query):
         [
             dcc.Store(id="ov-highlight", data=_highlight_data(state.highlight)),
             dcc.Store(id="ov-query"),
+            dcc.Store(id="ov-drill", data=_drill_data(state)),
             # One grid, two arrangements (assets/50-phone.css): on a phone the KPIs come first
             # and the filters wait in a drawer; from 768 px the filters sit inline on top.
             html.Div(
@@ -177,6 +185,7 @@ def layout(**query):
                 ],
                 className="ov-top mb-2",
             ),
+            _drill_bar(state, dropped, scope.regions is not None),
             dbc.Row(cards, className="g-3"),
         ]
     )
@@ -188,6 +197,54 @@ dash.register_page(__name__, path="/", name="Overview", title="Overview · ToyPu
 
 def _highlight_data(highlight: Highlight | None) -> dict | None:
     return None if highlight is None else {"column": highlight.column, "value": highlight.value}
+
+
+# ---- Drill-down paths ---------------------------------------------------------------------
+
+
+def default_geo(scope) -> tuple[str, ...]:
+    """A manager of one region starts inside it (its states); everyone else at the regions."""
+    regions = set(scope.regions or ())
+    return tuple(regions) if len(regions) == 1 else ()
+
+
+def drill_members(axis: str, scope, domain: Domain) -> drill.Members:
+    svc = services.current()
+    return svc.cached("drill-members", scope, (axis,), lambda: drill.members(
+        svc.warehouse, scope, axis, domain.min_date, domain.max_date))
+
+
+def checked_drill(state: ViewState, geo, prod, scope, domain: Domain) -> tuple[ViewState, bool]:
+    """The state with drill paths the scope can see (and the filters allow); was any dropped?"""
+    kept, dropped = {}, False
+    for axis, path in (("geo", geo), ("prod", prod)):
+        if not path:
+            kept[axis] = ()
+            continue
+        kept[axis], lost = drill.validate(axis, path, drill_members(axis, scope, domain),
+                                          state.filter)
+        dropped |= lost
+    return replace(state, **kept), dropped
+
+
+def _drill_data(state: ViewState) -> dict:
+    return {"geo": list(state.geo), "prod": list(state.prod)}
+
+
+def _drill_bar(state: ViewState, dropped: bool, scoped: bool) -> html.Div:
+    return html.Div(
+        [
+            html.Div(breadcrumbs.crumbs(state.geo, state.prod, dropped, scoped), id="ov-crumbs",
+                     className="d-flex flex-column gap-1"),
+            html.Div(
+                [html.Span("On click:", className="small text-muted"),
+                 _radio("ov-click-mode", [("Drill down", "drill"), ("Highlight", "highlight")],
+                        "drill")],
+                className="d-flex align-items-center gap-2 ms-lg-auto"),
+            html.Div(breadcrumbs.HINT, className="small text-muted w-100", id="ov-drill-hint"),
+        ],
+        className="d-flex flex-wrap align-items-start gap-2 mb-2", id="ov-drill-bar",
+    )
 
 
 # ---- The view ----------------------------------------------------------------------------
@@ -202,7 +259,10 @@ def render(state: ViewState, hidden_dims: tuple[str, ...] = ()) -> dict:
     def compute() -> dict:
         scan = metrics.run_overview(svc.warehouse, state.filter, scope, state.highlight,
                                     state.top_n, state.measure)
-        return figures_for(scan, state, domain)
+        out = figures_for(scan, state, domain)
+        if not out["empty"]:
+            out.update(drilled_figures(state, scope, domain))
+        return out
 
     outputs = svc.cached("overview", scope, (state,), compute)
     outputs["summary"] = describe(state.filter, scope)
@@ -310,21 +370,70 @@ def figures_for(scan: metrics.OverviewScan, state: ViewState, domain: Domain) ->
     }
 
 
-def state_from_inputs(start, end, values: list, highlight, trend_by, measure, top_n) -> ViewState:
-    """Coerce raw callback inputs (which any client can forge) into a ViewState."""
+def _chart_highlight(hl: Highlight | None, axis: str, column: str) -> Highlight | None:
+    """A drilled chart shows a highlight of its own members, or of another dimension; one of a
+    level above it (the region, when showing states) would light everything or nothing."""
+    if hl is None or hl.column == column or hl.column not in drill.LEVELS[axis]:
+        return hl
+    return None
+
+
+def drilled_figures(state: ViewState, scope, domain: Domain) -> dict:
+    """Contribution and heat map one level below the place path; categories below the toy path."""
+    if not state.geo and not state.prod:
+        return {}
+    warehouse = services.current().warehouse
+    look = chart_look(state, domain)
+    previous = metrics.comparison_periods(state.filter.start, state.filter.end)["previous"]
+    covered = comparable_periods(state, domain)
+    out = {}
+    if state.geo:
+        column = drill.level_of("geo", state.geo)
+        hl = _chart_highlight(state.highlight, "geo", column)
+        level = drill.level_data(warehouse, state.filter, scope, "geo", state.geo, previous, hl)
+        frame = drill.labelled(level, drill_members("geo", scope, domain))
+        shares = drill.contribution(frame, column)
+        if "previous" not in covered:
+            shares["growth_share_pct"] = float("nan")
+        rows = max(340, 26 * len(shares) + 80)
+        out["contrib"] = charts.contribution_chart(shares, hl, look=look, column=column,
+                                                   height=rows)
+        out["heatmap"] = charts.heatmap_chart(drill.heatmap(frame, state.measure), state.measure,
+                                              hl, look=look, column=column,
+                                              height=max(340, 22 * len(shares) + 120))
+    if state.prod:
+        column = drill.level_of("prod", state.prod)
+        hl = _chart_highlight(state.highlight, "prod", column)
+        level = drill.level_data(warehouse, state.filter, scope, "prod", state.prod, previous,
+                                 hl)
+        bars = drill.bars(level.frame, column, state.measure)
+        if "previous" not in covered:
+            bars = bars.drop(columns=[f"prev_{state.measure}"])
+        out["category"] = charts.bar_chart(bars, column, state.measure, hl, look=look,
+                                           height=max(340, 22 * len(bars) + 60))
+    return out
+
+
+def state_from_inputs(start, end, values: list, highlight, trend_by, measure, top_n,
+                      drill_data=None) -> tuple[ViewState, bool]:
+    """Coerce raw callback inputs (which any client can forge) into a ViewState; also say
+    whether a drill step was dropped (unknown, or outside the scope or the filters)."""
     svc = services.current()
-    domain = svc.domain(scope_for_request())
+    scope = scope_for_request()
+    domain = svc.domain(scope)
     try:
         flt = view_state.make_filter(start, end, domain, **dict(zip(FIELDS, values, strict=True)))
     except (TypeError, ValueError) as exc:
         raise PreventUpdate from exc
-    return ViewState(
+    state = ViewState(
         filter=flt,
         highlight=view_state.as_highlight(highlight),
         trend_by=view_state.choice(trend_by, view_state.TREND_BY, "category"),
         measure=view_state.choice(measure, view_state.MEASURES, "revenue"),
         top_n=view_state.choice(top_n, view_state.TOP_N, 5),
     )
+    paths = drill_data if isinstance(drill_data, dict) else {}
+    return checked_drill(state, paths.get("geo") or (), paths.get("prod") or (), scope, domain)
 
 
 @callback(
@@ -336,6 +445,10 @@ def state_from_inputs(start, end, values: list, highlight, trend_by, measure, to
     Output("ov-highlight-note", "children"),
     Output("ov-filter-selection", "disabled"),
     Output("ov-clear-highlight", "disabled"),
+    Output("ov-crumbs", "children"),
+    Output("ov-title-contrib", "children"),
+    Output("ov-title-heatmap", "children"),
+    Output("ov-title-category", "children"),
     Input("ov-dates", "start_date"),
     Input("ov-dates", "end_date"),
     *[Input(control_id(f), "value") for f in FIELDS],
@@ -343,16 +456,23 @@ def state_from_inputs(start, end, values: list, highlight, trend_by, measure, to
     Input("ov-trend-by", "value"),
     Input("ov-measure", "value"),
     Input("ov-top-n", "value"),
+    Input("ov-drill", "data"),
 )
 def update_overview(start, end, *rest):
-    values, (highlight, trend_by, measure, top_n) = list(rest[: len(FIELDS)]), rest[len(FIELDS):]
-    state = state_from_inputs(start, end, values, highlight, trend_by, measure, top_n)
+    values, options = list(rest[: len(FIELDS)]), rest[len(FIELDS):]
+    highlight, trend_by, measure, top_n = options[:4]
+    drill_data = options[4] if len(options) > 4 else None
+    state, dropped = state_from_inputs(start, end, values, highlight, trend_by, measure, top_n,
+                                       drill_data)
     out = render(state)
     note = (f"Highlighting {state.highlight.value}: click it again or “Clear highlight” to undo."
             if state.highlight else "")
     no_hl = state.highlight is None
     return (out["summary"], out["empty"], out["kpis"], *[out[k] for k in GRAPHS], out["query"],
-            note, no_hl, no_hl)
+            note, no_hl, no_hl,
+            breadcrumbs.crumbs(state.geo, state.prod, dropped,
+                               scope_for_request().regions is not None),
+            *breadcrumbs.titles(state.geo, state.prod))
 
 
 clientside_callback(
@@ -409,12 +529,15 @@ def toggle_highlight(current: dict | None, clicked: dict | None) -> dict | None:
     Input("ov-reset", "n_clicks"),
     State("ov-highlight", "data"),
     *[State(control_id(f), "value") for f in FIELDS],
+    State("ov-drill", "data"),
+    State("ov-click-mode", "value"),
     prevent_initial_call=True,
 )
 def interact(*args):
     trigger = ctx.triggered_id
     current = args[len(GRAPHS) + 3]
-    values = list(args[len(GRAPHS) + 4:])
+    values = list(args[len(GRAPHS) + 4:len(GRAPHS) + 4 + len(FIELDS)])
+    drill_data, mode = args[len(GRAPHS) + 4 + len(FIELDS):] or (None, None)
     keep = [dash.no_update] * (2 + len(FIELDS))
     if trigger == "ov-clear-highlight":
         return None, *keep
@@ -427,7 +550,10 @@ def interact(*args):
         if highlight is None:
             raise PreventUpdate
         return None, dash.no_update, dash.no_update, *filter_to_selection(values, highlight)
-    clicked = clicked_member(ctx.triggered[0]["value"] if ctx.triggered else None)
+    click = ctx.triggered[0]["value"] if ctx.triggered else None
+    if mode != "highlight" and drill_target(drill_data, trigger, click) is not None:
+        raise PreventUpdate  # this click drills down (drill_click), it does not highlight
+    clicked = clicked_member(click)
     return toggle_highlight(current, clicked), *keep
 
 
@@ -439,3 +565,71 @@ def filter_to_selection(values: list, highlight: Highlight) -> list:
 
 
 chart_table.register(TABLES)
+
+
+# ---- Drill-down clicks and breadcrumbs ----------------------------------------------------
+
+DRILL_GRAPHS = {"ov-contrib": "geo", "ov-heatmap": "geo", "ov-category": "prod"}
+
+
+def drill_paths(data) -> dict[str, tuple[str, ...]]:
+    """The drill store's paths (forgeable: anything odd counts as no path)."""
+    data = data if isinstance(data, dict) else {}
+    return {axis: view_state.as_path(data.get(axis), drill.max_depth(axis))
+            for axis in drill.LEVELS}
+
+
+def drill_target(data, graph, click_data) -> tuple[str, tuple[str, ...]] | None:
+    """(axis, the path one level down) when this click on this graph drills, else None: the
+    click must be on a member of the level the chart shows, and that level not the last."""
+    axis = DRILL_GRAPHS.get(graph) if isinstance(graph, str) else None
+    if axis is None:
+        return None
+    try:
+        column, member = click_data["points"][0]["customdata"]
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+    path = drill_paths(data)[axis]
+    if not isinstance(member, str) or len(path) >= drill.max_depth(axis):
+        return None
+    if column != drill.level_of(axis, path):
+        return None
+    return axis, (*path, member)
+
+
+def go_up(data, axis, depth) -> dict:
+    """The paths with `axis` cut back to its first `depth` steps (a breadcrumb click)."""
+    paths = drill_paths(data)
+    if axis not in paths or not isinstance(depth, int) or depth < 0:
+        raise PreventUpdate
+    paths[axis] = paths[axis][:depth]
+    return {key: list(value) for key, value in paths.items()}
+
+
+@callback(
+    Output("ov-drill", "data"),
+    *[Input(graph, "clickData") for graph in DRILL_GRAPHS],
+    Input(breadcrumbs.crumb_id(ALL, ALL), "n_clicks"),
+    Input("ov-reset", "n_clicks"),
+    State("ov-drill", "data"),
+    State("ov-click-mode", "value"),
+    prevent_initial_call=True,
+)
+def drill_click(*args):
+    """A click on a drillable bar goes one level down; a breadcrumb goes back up; Reset goes
+    back to where the page starts. Paths are checked again by the main callback."""
+    current, mode = args[-2], args[-1]
+    trigger = ctx.triggered_id
+    value = ctx.triggered[0]["value"] if ctx.triggered else None
+    if trigger == "ov-reset":
+        return {"geo": list(default_geo(scope_for_request())), "prod": []}
+    if isinstance(trigger, dict):  # a breadcrumb; a new one appearing has n_clicks 0
+        if not value:
+            raise PreventUpdate
+        return go_up(current, trigger.get("axis"), trigger.get("depth"))
+    target = drill_target(current, trigger, value) if mode != "highlight" else None
+    if target is None:
+        raise PreventUpdate
+    paths = drill_paths(current)
+    paths[target[0]] = target[1]
+    return {key: list(path) for key, path in paths.items()}

@@ -90,6 +90,8 @@ ROLLUPS: tuple[Rollup, ...] = (
              day=False),
     *_family("r_toy_age", "sales", ("region", *PRODUCT_COLUMNS, "age_group"), day=False),
     *_family("r_toy_age_all_regions", "sales", (*PRODUCT_COLUMNS, "age_group"), day=False),
+    # Drill-down by place (region > state > city > store) and category; a store has one city.
+    *_family("r_geo", "sales", ("region", "state", "city", "store_id", "category"), day=True),
     *_family("o_people", "orders", ("region", "age_group", "gender", "channel"), day=True),
     *_family("o_all", "orders", ("region", "age_group", "gender", "channel", "category_mask"),
              day=False),
@@ -97,7 +99,7 @@ ROLLUPS: tuple[Rollup, ...] = (
 # Raw tables answer whatever no rollup covers.
 FACT_TABLES = {"sales": "sales_fact", "orders": "orders_fact"}
 FACT_DIMS = {
-    "sales": (*_ALL, "product_name"),
+    "sales": (*_ALL, "product_name", "state", "city", "store_id"),
     "orders": ("region", "age_group", "gender", "channel", "category_mask"),
 }
 

@@ -42,7 +42,10 @@ def test_filter_highlight_and_reload_from_url(dash_duo, app, raw, accounts):
                                     format_number(north["revenue"].sum(), "currency"))
     assert "region=North" in dash_duo.driver.current_url
 
-    # Click the top category bar: it stays bright, the others dim, the note says what is lit.
+    # In "Highlight" mode (a click would drill otherwise), click the top category bar: it stays
+    # bright, the others dim, the note says what is lit.
+    dash_duo.driver.find_element(
+        By.XPATH, "//*[@id='ov-click-mode']//label[normalize-space()='Highlight']").click()
     dash_duo.wait_for_element("#ov-category .trace.bars .point path")
     top_category = north.groupby("category")["revenue"].sum().idxmax()
     bars = dash_duo.find_elements("#ov-category .trace.bars .point path")

@@ -225,3 +225,44 @@ def test_manager_without_regions_gets_an_error_never_all_rows(client_as, sql_log
                                       ["_pages_location.pathname"])).get_json()
     ids = {props.get("id") for _type, props in dp.components(page)}
     assert "ov-no-scope" in ids and "ov-f-regions" not in ids
+
+
+def _drill_members(out: dict) -> set[str]:
+    """Every member the contribution chart and heat map name."""
+    contrib = {m for trace in out["ov-contrib.figure"]["data"] for _c, m in trace["customdata"]}
+    return contrib | dp.heatmap_regions(out)
+
+
+def test_forged_drill_outside_scope_shows_nothing_of_it(north, sql_log, sample_dir):
+    """A forged drill path (another region, or a South state under North) is dropped: the
+    charts show North's own states and no other region's region, state, city or store."""
+    import pandas as pd
+
+    stores = pd.read_parquet(sample_dir / "stores.parquet")
+    mine = stores[stores["region"] == "North"]
+    theirs = stores[stores["region"] != "North"]
+    foreign = (set(theirs[["region", "state", "city", "name"]].to_numpy().ravel())
+               - set(mine[["region", "state", "city", "name"]].to_numpy().ravel()))
+    south = theirs[theirs["region"] == "South"].iloc[0]
+    states = set(mine["state"])
+    for forged, expected, query in (
+        ({"geo": ["South"], "prod": []}, {"North"}, ""),
+        ({"geo": ["South", south["state"]]}, {"North"}, ""),
+        ({"geo": ["North", south["state"], south["city"]]}, states, "geo=North"),
+        ({"geo": "South"}, {"North"}, ""), ({"geo": [{"$ne": 1}]}, {"North"}, ""),
+        ({"geo": ["' OR 1=1--"]}, {"North"}, ""),
+    ):
+        response = run_overview(north, **{"ov-drill.data": forged})
+        assert response.status_code == 200
+        out = dp.outputs(response)
+        shown = _drill_members(out)
+        assert shown == expected, forged  # dropped back to the last step inside the scope
+        assert not shown & foreign
+        assert ("geo=" in out["ov-query.data"]) == bool(query), forged
+        assert out["ov-query.data"].endswith(query) and "South" not in out["ov-query.data"]
+    assert_scoped_to_north(sql_log)
+
+    response = run_overview(north, **{"ov-drill.data": {"geo": ["North"], "prod": []}})
+    shown = _drill_members(dp.outputs(response))
+    assert shown == set(mine["state"]) and not shown & foreign
+    assert_scoped_to_north(sql_log)
