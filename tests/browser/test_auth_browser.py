@@ -60,7 +60,10 @@ def test_manager_signs_in_and_sees_only_their_region(dash_duo, app, raw, sample_
 
     dash_duo.find_element("#ov-f-regions").click()
     dash_duo.wait_for_element("[role=option]")
-    assert [o.text for o in dash_duo.find_elements("[role=option]")] == ["North"]
+    # the one region offered, with its line count in the manager's default range (pandas)
+    lines_2025 = len(north)
+    assert [o.text for o in dash_duo.find_elements("[role=option]")] == [
+        f"North ({lines_2025:,})"]
     dash_duo.find_element("body").send_keys("\ue00c")  # Escape closes the list
 
     # The request Chromium sent for the Overview has the shape the unit tests build...
