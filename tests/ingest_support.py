@@ -53,6 +53,16 @@ def expected_revenue() -> float:
     return sum(int(r.split(",")[4]) * price[r.split(",")[3]] for r in SALES_ROWS)
 
 
+def query_served(root: Path, sql: str):
+    """A DataFrame of `sql` over the version users are served (read-only, closed after)."""
+    wh = Warehouse(root)
+    try:
+        with wh.cursor() as cur:
+            return cur.execute(sql).df()
+    finally:
+        wh.close()
+
+
 def served_state(root: Path) -> tuple:
     """What users see: the CURRENT version, the versions on disk, and totals read through it."""
     wh = Warehouse(root)

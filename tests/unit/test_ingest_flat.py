@@ -18,6 +18,7 @@ from dashboard.queries.options import domain
 from dashboard.warehouse import store
 from dashboard.warehouse.store import Warehouse
 from tests.flat_export import reference, write_flat_export
+from tests.ingest_support import query_served
 
 # warehouse column -> file column
 BY = {"region": "Region", "state": "State", "city": "City", "country": "Country",
@@ -34,17 +35,8 @@ def _import(root: Path, *args: str) -> int:
     return main(["--warehouse", str(root), "import", *args])
 
 
-def _query(root: Path, sql: str) -> pd.DataFrame:
-    wh = Warehouse(root)
-    try:
-        with wh.cursor() as cur:
-            return cur.execute(sql).df()
-    finally:
-        wh.close()
-
-
 def _meta(root: Path) -> dict:
-    frame = _query(root, "SELECT key, value FROM meta")
+    frame = query_served(root, "SELECT key, value FROM meta")
     return {k: json.loads(v) for k, v in zip(frame["key"], frame["value"], strict=True)}
 
 
@@ -61,7 +53,7 @@ def _pivot_matches(root: Path, expected_frame: pd.DataFrame, by: str, column: st
     frame = expected_frame.assign(Discount=expected_frame["Discount"].astype(float))
     expected = frame.groupby(column)[list(MEASURES.values())].sum()
     expected["lines"] = frame.groupby(column).size()
-    got = _query(root, f"SELECT {by} AS key, sum(revenue) AS revenue, sum(units) AS units, "
+    got = query_served(root, f"SELECT {by} AS key, sum(revenue) AS revenue, sum(units) AS units, "
                        f"sum(profit) AS profit, sum(cost) AS cost, sum(discount) AS discount, "
                        f"count(*) AS lines FROM sales_fact GROUP BY 1")
     if by == "month":
@@ -84,7 +76,7 @@ def test_total_by_every_column_equals_a_pivot_of_the_file(flat, by):
 def test_totals_currency_and_profit_become_cost(flat):
     path, root = flat
     ref = reference(path)
-    total = _query(root, "SELECT count(*) AS n, sum(revenue) AS r, sum(cost) AS c, "
+    total = query_served(root, "SELECT count(*) AS n, sum(revenue) AS r, sum(cost) AS c, "
                          "sum(profit) AS p, sum(units) AS u FROM sales_fact").iloc[0]
     assert total["n"] == len(ref)
     assert abs(total["r"] - ref["Sales"].sum()) < CENT
@@ -134,7 +126,7 @@ def test_conflicting_ids_are_reported_and_each_line_keeps_its_own(flat):
             counts = ref.loc[ref["Product ID"] == example["id"], column].value_counts()
             assert example["values"] == {k: int(v) for k, v in counts.items()}
     # an id reused across categories is counted under each category its lines name
-    got = _query(root, "SELECT category, sum(revenue) AS r FROM sales_fact "
+    got = query_served(root, "SELECT category, sum(revenue) AS r FROM sales_fact "
                        "WHERE product_id = 'TOY-2002' GROUP BY 1 ORDER BY 1")
     expected = ref[ref["Product ID"] == "TOY-2002"].groupby("Category")["Sales"].sum()
     assert list(got["category"]) == list(expected.index) == ["Building Sets", "Games"]
@@ -205,8 +197,9 @@ def test_preview_shows_what_the_import_then_produces(tmp_path, capsys):
     assert "PREVIEW: nothing has been written" in text and "duplicate_lines" in text
     assert "product_id with more than one category: 1 ids" in text
     assert _import(root, str(path)) == 0
-    got = _query(root, "SELECT count(*) AS lines, sum(units) AS units, sum(revenue) AS revenue,"
-                       " sum(cost) AS cost, sum(profit) AS profit FROM sales_fact").iloc[0]
+    got = query_served(root, "SELECT count(*) AS lines, sum(units) AS units, "
+                             "sum(revenue) AS revenue, sum(cost) AS cost, sum(profit) AS profit "
+                             "FROM sales_fact").iloc[0]
     for key in ("lines", "units", "revenue", "cost", "profit"):
         assert abs(got[key] - totals[key]) < CENT, key
     manifest = json.loads((store.versions_dir(root) / "0001.json").read_text())

@@ -22,23 +22,13 @@ from dashboard.ingest.decimals import DecimalMarkAmbiguous
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.pipeline import run_import
 from dashboard.warehouse import store
-from dashboard.warehouse.store import Warehouse
-from tests.ingest_support import refused
+from tests.ingest_support import query_served, refused
 
 CENT = 0.005
 
 
-def _served(root: Path, sql: str) -> pd.DataFrame:
-    wh = Warehouse(root)
-    try:
-        with wh.cursor() as cur:
-            return cur.execute(sql).df()
-    finally:
-        wh.close()
-
-
 def _revenue_by_product(root: Path) -> dict[str, float]:
-    frame = _served(root, "SELECT product_id, sum(revenue) AS revenue FROM sales_fact "
+    frame = query_served(root, "SELECT product_id, sum(revenue) AS revenue FROM sales_fact "
                           "GROUP BY 1")
     return dict(zip(frame["product_id"], frame["revenue"], strict=True))
 
@@ -160,7 +150,7 @@ def test_one_invalid_byte_is_reported_and_the_rest_keeps_its_accents(tmp_path):
         ("sales.csv", broken_line, "Product")]
     assert problems[0]["value"] == "Peluche Ni\\xf1o"
     assert "not text in this file's encoding" in problems[0]["reason"]
-    served = set(_served(root, "SELECT DISTINCT product_id FROM products")["product_id"])
+    served = set(query_served(root, "SELECT DISTINCT product_id FROM products")["product_id"])
     assert {"Résumé", "Muñeca", "Peluche Niño", "Día"} <= served  # nothing re-decoded
     assert not any("Ã" in name for name in served)
     rejected = (store.versions_dir(root) / "0001.rejected.csv").read_text(encoding="utf-8")
@@ -171,7 +161,7 @@ def test_a_file_with_no_utf8_at_all_is_read_as_windows_1252(tmp_path):
     text = "Date,Product,Units,Revenue\n2023-01-02,Muñeca – Día,1,2.50\n"
     root = tmp_path / "wh"
     result = run_import(_write(tmp_path / "in", "sales.csv", text, "cp1252"), root, user="t")
-    assert set(_served(root, "SELECT product_id FROM products")["product_id"]) == {
+    assert set(query_served(root, "SELECT product_id FROM products")["product_id"]) == {
         "Muñeca – Día"}
     assert any("Windows-1252" in n for n in result.report["notes"])
 
@@ -196,7 +186,7 @@ def test_values_that_cannot_be_real_are_rejected_with_their_row(tmp_path):
                      (7, "Discount", "150%")}
     raw = pd.read_csv(io.StringIO(WILD), dtype=str)
     ok = raw.drop(index=[1, 2, 3, 4, 5])  # pandas' own row labels of the five broken lines
-    units = _served(root, "SELECT units, revenue FROM sales_fact")
+    units = query_served(root, "SELECT units, revenue FROM sales_fact")
     assert units["units"].min() > -1 and units["units"].max() < 1e9  # no int64 wrap-around
     assert int(units["units"].sum()) == ok["Units"].astype(int).sum()
     assert all(math.isfinite(v) for v in units["revenue"])
@@ -221,7 +211,7 @@ def test_no_date_column_is_a_message_and_a_constant_fixes_it(tmp_path):
     assert "file day.csv: no column is mapped to the sale date" in first.stderr
     done = _cli(root, str(folder / "day.csv"), "--constant", "sales.date=2023-11-12")
     assert done.returncode == 0, done.stderr
-    frame = _served(root, "SELECT DISTINCT date FROM sales_fact")
+    frame = query_served(root, "SELECT DISTINCT date FROM sales_fact")
     assert [str(d)[:10] for d in frame["date"]] == ["2023-11-12"]
     expected = pd.read_csv(io.StringIO(NO_DATE)).groupby("Product")["Revenue"].sum()
     _assert_same(_revenue_by_product(root), expected)
@@ -245,7 +235,7 @@ def test_a_constant_overrides_the_column_proposed_for_its_field(tmp_path):
     root = tmp_path / "wh"
     assert _cli(root, str(folder / "sales.csv"), "--constant",
                 "sales.date=2024-03-01").returncode == 0
-    dates = _served(root, "SELECT DISTINCT date FROM sales_fact")["date"]
+    dates = query_served(root, "SELECT DISTINCT date FROM sales_fact")["date"]
     assert [str(d)[:10] for d in dates] == ["2024-03-01"]
 
 
@@ -321,7 +311,7 @@ def test_accented_spanish_headers_are_recognised_in_a_latin1_file(tmp_path):
     run_import(_write(tmp_path / "in", "fiesta.csv", text, "latin-1"), root, user="t")
     expected = pd.read_csv(io.StringIO(text), sep=";", decimal=",").groupby(
         "Región")["Importe"].sum()
-    frame = _served(root, "SELECT region, sum(revenue) AS revenue FROM sales_fact GROUP BY 1")
+    frame = query_served(root, "SELECT region, sum(revenue) AS revenue FROM sales_fact GROUP BY 1")
     _assert_same(dict(zip(frame["region"], frame["revenue"], strict=True)), expected)
 
 
