@@ -19,7 +19,7 @@ from dashboard.report.registry import PAGES, page_function
 
 STATIC_FILES = {"plotly.min.js": printable.PLOTLY_JS, "print.js": printable.PRINT_JS}
 SCRIPTS = printable.Scripts("/print/static/plotly.min.js", "/print/static/print.js")
-BACK = {"overview": "/"}
+BACK = {"overview": "/"}  # a page's own address, where it is not /<page>
 
 
 def _query() -> str:
@@ -55,7 +55,7 @@ def chart_csv(page: str, chart: str) -> flask.Response:
 
 def print_page(page: str) -> flask.Response:
     report = request_report(page)
-    back = BACK.get(page, "/") + (report.get("query") or "")
+    back = BACK.get(page, f"/{page}") + (report.get("query") or "")
     toolbar = ('<div class="toolbar"><button type="button" id="print-button">Print or save as '
                f'PDF</button> <a href="{printable.escape(back)}">Back to the page</a></div>')
     return flask.Response(printable.page([report], SCRIPTS, toolbar=toolbar),
