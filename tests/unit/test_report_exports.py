@@ -199,7 +199,8 @@ def test_no_data_is_a_clear_message(accounts, tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def formula_warehouse(tmp_path_factory):
-    """A small sample whose best-selling toy type is renamed to a spreadsheet formula."""
+    """A small sample whose best-selling toy type is renamed to a spreadsheet formula, and the
+    second to markup that would close the page's script block."""
     from dashboard import sample
     from dashboard.warehouse.build import build_version, parquet_sources
     from dashboard.warehouse.store import Warehouse
@@ -207,8 +208,9 @@ def formula_warehouse(tmp_path_factory):
     folder = tmp_path_factory.mktemp("formula-sample")
     sample.generate(folder, rows=20_000, seed=5)
     products = pd.read_parquet(folder / "products.parquet")
-    top = ref.raw_lines(folder).groupby("subcategory")["revenue"].sum().idxmax()
-    products.loc[products["subcategory"] == top, "subcategory"] = FORMULA
+    ranked = ref.raw_lines(folder).groupby("subcategory")["revenue"].sum().sort_values()
+    products.loc[products["subcategory"] == ranked.index[-1], "subcategory"] = FORMULA
+    products.loc[products["subcategory"] == ranked.index[-2], "subcategory"] = MARKUP
     products.to_parquet(folder / "products.parquet", index=False)
     root = tmp_path_factory.mktemp("formula-warehouse")
     build_version(root, parquet_sources(folder), info={"source": "formula test"})
@@ -218,6 +220,7 @@ def formula_warehouse(tmp_path_factory):
 
 
 FORMULA = '=HYPERLINK("http://evil.example","Click")'
+MARKUP = "</script><script>alert(1)</script>"
 
 
 def test_a_formula_from_the_data_is_neutralised_in_the_csv(formula_warehouse):
@@ -228,3 +231,14 @@ def test_a_formula_from_the_data_is_neutralised_in_the_csv(formula_warehouse):
     cells = [cell for rows in files.values() for row in rows for cell in row]
     assert "'" + FORMULA in cells
     assert not any(cell.startswith("=") for cell in cells)
+
+
+def test_markup_from_the_data_stays_text_in_the_printable_page(formula_warehouse):
+    from dashboard.report import printable
+
+    found = export.reports(formula_warehouse, Scope.everything(), [("overview", "")])
+    types = next(c for c in found[0]["charts"] if c["id"] == "subcategory")
+    assert MARKUP in [row[1] for row in types["rows"]]  # the rows hold the raw name
+    page = printable.page(found, printable.Scripts.local())
+    assert "<script>alert(1)" not in page and "</script><script>" not in page
+    assert page.count("<script") == page.count("</script>")  # no block closed early
