@@ -49,8 +49,8 @@ def chart_csv(page: str, chart: str) -> flask.Response:
         flask.abort(404)
     return flask.Response(
         export.chart_csv(found), mimetype="text/csv",
-        headers={"Content-Disposition":
-                 f'attachment; filename="toypulse-{page}-{chart}.csv"'})
+        headers={"Content-Disposition": f'attachment; filename="toypulse-{page}-{chart}.csv"',
+                 "Cache-Control": "no-store"})  # one account's data: never a shared cache
 
 
 def print_page(page: str) -> flask.Response:

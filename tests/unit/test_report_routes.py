@@ -40,6 +40,7 @@ def test_signed_out_is_sent_to_sign_in(app, path):
 def test_chart_csv_matches_pandas(analyst, raw):
     response = analyst.get(f"/export/overview/contrib.csv?{YEAR}")
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
     table = rows_of(response)
     assert table[0] == ["Series", "Region", "Share"]
     rows = ref.select(raw, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
