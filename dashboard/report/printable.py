@@ -39,7 +39,8 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 0 0 6px; 
 .plot { width: 100%; }
 .report + .report { break-before: page; page-break-before: always; margin-top: 24px; }
 .toolbar { margin: 0 0 10px; display: flex; flex-wrap: wrap; gap: 8px; }
-.toolbar a, .toolbar button { font-size: 14px; min-height: 44px; padding: 8px 12px; }
+.toolbar a, .toolbar button { font-size: 14px; min-height: 44px; padding: 8px 12px;
+  display: inline-flex; align-items: center; }
 @media print { .toolbar { display: none; } body { padding: 0; } }
 """
 
