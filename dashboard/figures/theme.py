@@ -37,6 +37,7 @@ def figure(data: list[dict], *, height: int = 340, legend: bool = True,
         "data": data,
         "layout": {
             "height": height,
+            "autosize": True,  # the width follows the card; the height stays this one
             "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
             "font": {"family": FONT, "color": INK, "size": 12},
             "paper_bgcolor": "white",
@@ -52,6 +53,13 @@ def figure(data: list[dict], *, height: int = 340, legend: bool = True,
             **layout,
         },
     }
+
+
+def blank(height: int = 340) -> dict:
+    """A graph's figure before its data arrives: an empty chart of the usual height, so the
+    card does not jump when the data comes."""
+    return figure([], height=height, legend=False, xaxis={"visible": False},
+                  yaxis={"visible": False})
 
 
 def empty(message: str = "No sales match these filters", height: int = 340) -> dict:

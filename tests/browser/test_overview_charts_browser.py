@@ -129,7 +129,7 @@ def test_top_toys_ranked_and_every_bar_named(dash_duo, app, raw, accounts, width
 def _card_shot(dash_duo, key: str, name: str) -> None:
     """A picture for people to look at, not an assertion: a slow renderer only skips it."""
     card = dash_duo.find_element(f"#ov-card-{key}")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView()", card)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({behavior: 'instant'})", card)
     try:
         dash_duo.driver.save_screenshot(str(SHOTS / name))  # the viewport, card at its top
     except TimeoutException:
