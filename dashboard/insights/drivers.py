@@ -17,7 +17,8 @@ PERIOD_WORDS = {"year_ago": "a year ago", "previous": "the previous period"}
 BY_WORDS = {"category": ("category", "categories"), "region": ("region", "regions")}
 
 
-def drivers(ctx: Context, vs: str = "year_ago", by: str = "category") -> Insight:
+def drivers(ctx: Context, vs: str = "year_ago", by: str = "category",
+            min_share: float = SHARE_OF_BASE) -> Insight:
     if vs not in PERIOD_WORDS or by not in BY_WORDS:
         raise ValueError("drivers compare vs year_ago or previous, by category or region")
     flt = ctx.filter.with_dates(max(ctx.filter.start, ctx.min_date),
@@ -35,14 +36,14 @@ def drivers(ctx: Context, vs: str = "year_ago", by: str = "category") -> Insight
     changes = {m: now.get(m, 0.0) - before.get(m, 0.0) for m in members}
     total_now, total_before = sum(now.values()), sum(before.values())
     total_change = total_now - total_before
-    threshold = SHARE_OF_BASE * abs(total_before)
+    threshold = min_share * abs(total_before)
     gains = sorted((m for m in members if changes[m] > 0 and changes[m] >= threshold),
                    key=lambda m: (-changes[m], m))
     falls = sorted((m for m in members if changes[m] < 0 and -changes[m] >= threshold),
                    key=lambda m: (changes[m], m))
     data = {"vs": vs, "by": by, "revenue": total_now, "base": total_before,
             "change": total_change, "changes": changes, "threshold": threshold,
-            "gains": gains[:SHOWN], "falls": falls[:SHOWN]}
+            "gains": gains[:SHOWN], "falls": falls[:SHOWN], "min_share": min_share}
     if not total_before:
         return Insight("drivers", f"There were no sales {PERIOD_WORDS[vs]}, so no change is "
                        "stated.", data, notable=False)
@@ -52,7 +53,7 @@ def drivers(ctx: Context, vs: str = "year_ago", by: str = "category") -> Insight
     singular, plural = BY_WORDS[by]
     if not gains and not falls:
         return Insight("drivers", head + f". No notable change by {singular}: none moved by "
-                       f"{SHARE_OF_BASE:.0%} of {PERIOD_WORDS[vs]}'s revenue or more.", data,
+                       f"{min_share:.0%} of {PERIOD_WORDS[vs]}'s revenue or more.", data,
                        notable=False)
     parts = []
     if gains:
@@ -60,9 +61,9 @@ def drivers(ctx: Context, vs: str = "year_ago", by: str = "category") -> Insight
     if falls:
         parts.append(f"largest falls: {_list(ctx, falls[:SHOWN], changes)}")
     if not falls:
-        parts.append(f"no {singular} fell by {SHARE_OF_BASE:.0%} of it or more")
+        parts.append(f"no {singular} fell by {min_share:.0%} of it or more")
     elif not gains:
-        parts.append(f"no {singular} grew by {SHARE_OF_BASE:.0%} of it or more")
+        parts.append(f"no {singular} grew by {min_share:.0%} of it or more")
     return Insight("drivers", head + "; " + "; ".join(parts) + ".", data)
 
 

@@ -25,7 +25,7 @@ def per_store(ctx: Context, level: str) -> list[tuple[str, int, float]]:
                 .fetchall()]
 
 
-def regional_gaps(ctx: Context) -> Insight:
+def regional_gaps(ctx: Context, gap_points: float = GAP_POINTS) -> Insight:
     regions = per_store(ctx, "region")
     level = "region" if len(regions) > 1 else "state"
     rows = regions if level == "region" else per_store(ctx, "state")
@@ -38,14 +38,15 @@ def regional_gaps(ctx: Context) -> Insight:
                 "revenue_share": r / revenue,
                 "gap_points": round((r / revenue - s / stores) * 100, 1)}
             for m, s, r in rows}
-    notable = sorted((m for m, g in gaps.items() if abs(g["gap_points"]) >= GAP_POINTS),
+    notable = sorted((m for m, g in gaps.items() if abs(g["gap_points"]) >= gap_points),
                      key=lambda m: (-abs(gaps[m]["gap_points"]), m))
     data = {"level": level, "stores": stores, "revenue": revenue, "members": gaps,
-            "notable": notable, "per_store": revenue / stores}
+            "notable": notable, "per_store": revenue / stores,
+            "gap_rule": gap_points}
     plural = "regions" if level == "region" else "states"
     if not notable:
         return Insight("regional", f"No notable gap: every {level}{where} brings a share of "
-                       f"revenue within {GAP_POINTS:g} points of its share of the {stores} "
+                       f"revenue within {gap_points:g} points of its share of the {stores} "
                        "stores that sold.", data, notable=False)
     parts = []
     for m in notable[:2]:
@@ -54,5 +55,5 @@ def regional_gaps(ctx: Context) -> Insight:
                      f"{pct(g['store_share'])} of stores ({g['stores']} of {stores}; "
                      f"{money(ctx, g['revenue'] / g['stores'])} a store)")
     return Insight("regional", "; ".join(parts) + f", against {money(ctx, data['per_store'])} "
-                   f"a store across the {len(rows)} {plural}{where} (gaps of {GAP_POINTS:g} "
+                   f"a store across the {len(rows)} {plural}{where} (gaps of {gap_points:g} "
                    "points or more).", data)

@@ -41,11 +41,11 @@ def z_score(latest: float, history: list[float]) -> float | None:
     return None if sd == 0 else (latest - mean) / sd
 
 
-def unusual_change(ctx: Context, by: str | None = None) -> Insight:
+def unusual_change(ctx: Context, by: str | None = None, z_limit: float = Z_LIMIT) -> Insight:
     if by not in BY_WORDS:
         raise ValueError("unusual change is by category, region or the total")
     months = whole_months(ctx)
-    rule = f"|z| > {Z_LIMIT:g} against the previous {HISTORY} months' changes on a year earlier"
+    rule = f"|z| > {z_limit:g} against the previous {HISTORY} months' changes on a year earlier"
     if not months:
         return Insight("unusual", "No whole month is in view, so nothing is tested for an "
                        "unusual change.", {"rule": rule}, notable=False)
@@ -72,7 +72,7 @@ def unusual_change(ctx: Context, by: str | None = None) -> Insight:
             found[member] = {"change": now, "mean": mean, "z": z,
                              "sd": math.sqrt(sum((h - mean) ** 2 for h in history)
                                              / (len(history) - 1))}
-    flagged = sorted((m for m, v in found.items() if abs(v["z"]) > Z_LIMIT),
+    flagged = sorted((m for m, v in found.items() if abs(v["z"]) > z_limit),
                      key=lambda m: (-abs(found[m]["z"]), str(m)))
     data = {"month": latest, "by": by, "tested": found, "flagged": flagged, "rule": rule}
     if not flagged:
