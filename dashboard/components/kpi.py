@@ -40,19 +40,41 @@ def _change(delta: float | None, name: str, label: str, numbers: Numbers) -> htm
                      className=f"{'text-success' if good else 'text-danger'} me-2")
 
 
-def kpi_tiles(kpis: dict[str, dict], highlight_kpis: dict[str, str] | None = None,
-              numbers: Numbers | None = None, unavailable: tuple[str, ...] = ()) -> list:
+def tile_values(kpis: dict[str, dict], numbers: Numbers | None = None,
+                unavailable: tuple[str, ...] = ()) -> list[dict]:
+    """Each tile's number and the text it shows (or why it cannot be shown), with its changes:
+    the data behind the tiles, for the page and for exports alike."""
     numbers = numbers or Numbers()
-    tiles = []
+    out = []
     for name in TILES:
         metric, data = METRICS[name], kpis[name]
         reason = unavailable_reason(name, unavailable)
         if reason is None and data["value"] is None and "cost" in metric.needs:
             reason = "no cost or profit data"  # the source's cost column is empty
+        changes = {}
+        for period in ("previous", "year_ago"):
+            delta = None if reason else data[f"change_{period}"]
+            changes[period] = (delta, numbers.change(delta, points=metric.kind == "pct")[0])
+        out.append({
+            "id": name, "label": metric.label, "reason": reason,
+            "value": None if reason else data["value"],
+            "text": "–" if reason else numbers.value(data["value"], metric.kind),
+            **{f"change_{p}": changes[p][0] for p in changes},
+            **{f"change_{p}_text": changes[p][1] for p in changes},
+        })
+    return out
+
+
+def kpi_tiles(kpis: dict[str, dict], highlight_kpis: dict[str, str] | None = None,
+              numbers: Numbers | None = None, unavailable: tuple[str, ...] = ()) -> list:
+    numbers = numbers or Numbers()
+    tiles = []
+    for tile in tile_values(kpis, numbers, unavailable):
+        name, reason, data = tile["id"], tile["reason"], kpis[tile["id"]]
+        metric = METRICS[name]
         head = html.Div([html.Span(metric.label), metric_help(name)],
                         className="small text-muted d-flex align-items-start gap-1")
-        value = html.Div("–" if reason else numbers.value(data["value"], metric.kind),
-                         className="fs-4 fw-semibold", id=f"ov-kpi-{name}-value")
+        value = html.Div(tile["text"], className="fs-4 fw-semibold", id=f"ov-kpi-{name}-value")
         if reason:
             body = [head, value, html.Div(reason, className="small text-muted",
                                           id=f"ov-kpi-{name}-reason")]

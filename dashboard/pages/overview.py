@@ -7,9 +7,6 @@ clientside callback writes it back (history.replaceState) when the view changes.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import replace
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
@@ -24,24 +21,21 @@ from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.filter_drawer import filter_drawer, open_button
 from dashboard.components.kpi import kpi_tiles, metric_help
 from dashboard.components.view_state import ViewState
-from dashboard.figures import charts, theme
-from dashboard.figures.colors import Colors
-from dashboard.figures.formats import Numbers
+from dashboard.pages import overview_view
+from dashboard.pages.overview_view import (
+    GRAPHS,
+    HIGHLIGHT_TO_FIELD,
+    View,
+    checked_drill,
+    default_geo,
+    hidden_graphs,
+    state_from_query,
+)
 from dashboard.queries import drill
-from dashboard.queries import overview as metrics
 from dashboard.queries.filters import ScopeError, describe
-from dashboard.queries.options import Domain
-from dashboard.queries.registry import currency_symbol
 from dashboard.queries.sources import Highlight
-from dashboard.warehouse.schema import FILTER_COLUMNS
 from dashboard.warehouse.store import NoWarehouseError
 
-GRAPHS = ("trend", "top", "contrib", "heatmap", "category", "subcategory", "age", "gender")
-HIGHLIGHT_TO_FIELD = {
-    "region": "regions", "category": "categories", "subcategory": "subcategories",
-    "product_name": "products", "age_group": "age_groups", "gender": "genders",
-    "channel": "channels",
-}
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 # Each chart's table view (chart_table): caption and what one row is.
@@ -55,7 +49,6 @@ TABLES = {
     "age": ("Share by age group", "Age group"),
     "gender": ("Share by gender", "Gender"),
 }
-HIDDEN_BY = {"age": "age_group", "gender": "gender", "subcategory": "subcategory"}
 
 
 def _graph_card(key: str, title: str, controls=None, width: int = 6,
@@ -106,21 +99,18 @@ def _unavailable_note(unavailable: tuple[str, ...]):
 
 
 def layout(**query):
-    scope = scope_for_request()
     try:
-        domain = services.current().domain(scope)
+        view = current_view()
     except NoWarehouseError:  # the empty start: the next step for this role
         return empty_state(current_account(), query.get("sample"))
     except ScopeError:  # a manager with no region: nothing to show, and say why
         return dbc.Alert("No region is assigned to your account yet, so there is no data to "
                          "show. Ask an admin to assign your regions.", color="warning",
                          id="ov-no-scope")
-    state = view_state.from_query(query, domain)
-    if "geo" not in query:
-        state = replace(state, geo=default_geo(scope))
-    state, dropped = checked_drill(state, state.geo, state.prod, scope, domain)
+    scope, domain = view.scope, view.domain
+    state, dropped = state_from_query(view, query)
     contrib_title, heat_title, category_title = breadcrumbs.titles(state.geo, state.prod)
-    hidden = {key for key, dim in HIDDEN_BY.items() if dim in domain.unavailable}
+    hidden = hidden_graphs(domain)
     cards = [
         _graph_card("trend", "Monthly sales trend",
                     _radio("ov-trend-by", [("Category", "category"), ("Region", "region")],
@@ -202,31 +192,6 @@ def _highlight_data(highlight: Highlight | None) -> dict | None:
 # ---- Drill-down paths ---------------------------------------------------------------------
 
 
-def default_geo(scope) -> tuple[str, ...]:
-    """A manager of one region starts inside it (its states); everyone else at the regions."""
-    regions = set(scope.regions or ())
-    return tuple(regions) if len(regions) == 1 else ()
-
-
-def drill_members(axis: str, scope, domain: Domain) -> drill.Members:
-    svc = services.current()
-    return svc.cached("drill-members", scope, (axis,), lambda: drill.members(
-        svc.warehouse, scope, axis, domain.min_date, domain.max_date))
-
-
-def checked_drill(state: ViewState, geo, prod, scope, domain: Domain) -> tuple[ViewState, bool]:
-    """The state with drill paths the scope can see (and the filters allow); was any dropped?"""
-    kept, dropped = {}, False
-    for axis, path in (("geo", geo), ("prod", prod)):
-        if not path:
-            kept[axis] = ()
-            continue
-        kept[axis], lost = drill.validate(axis, path, drill_members(axis, scope, domain),
-                                          state.filter)
-        dropped |= lost
-    return replace(state, **kept), dropped
-
-
 def _drill_data(state: ViewState) -> dict:
     return {"geo": list(state.geo), "prod": list(state.prod)}
 
@@ -250,179 +215,32 @@ def _drill_bar(state: ViewState, dropped: bool, scoped: bool) -> html.Div:
 # ---- The view ----------------------------------------------------------------------------
 
 
-def render(state: ViewState, hidden_dims: tuple[str, ...] = ()) -> dict:
-    """All outputs for one view state: computed within the request's scope, cached."""
-    scope = scope_for_request()
+def current_view() -> View:
+    """The request's view: the served warehouse, the signed-in account's scope, the cache."""
     svc = services.current()
-    domain = svc.domain(scope)
+    scope = scope_for_request()
+    return View(svc.warehouse, scope, svc.domain(scope), svc.cached)
 
-    def compute() -> dict:
-        scan = metrics.run_overview(svc.warehouse, state.filter, scope, state.highlight,
-                                    state.top_n, state.measure)
-        out = figures_for(scan, state, domain)
-        if not out["empty"]:
-            out.update(drilled_figures(state, scope, domain))
-        return out
 
-    outputs = svc.cached("overview", scope, (state,), compute)
-    outputs["summary"] = describe(state.filter, scope)
-    outputs["query"] = view_state.to_query(state, domain)
+def render(state: ViewState, view: View | None = None) -> dict:
+    """All outputs for one view state: computed within the request's scope, cached."""
+    view = view or current_view()
+    outputs = dict(overview_view.compute(view, state))
+    outputs["kpis"] = [] if outputs["empty"] else kpi_tiles(
+        outputs["kpis"], outputs["hl_note"], outputs["numbers"], view.domain.unavailable)
+    outputs["summary"] = describe(state.filter, view.scope)
+    outputs["query"] = view_state.to_query(state, view.domain)
     return outputs
-
-
-def comparable_periods(state: ViewState, domain: Domain) -> set[str]:
-    """Comparison periods the data covers whole; a change against half-loaded data misleads."""
-    periods = metrics.comparison_periods(state.filter.start, state.filter.end)
-    return {name for name in ("previous", "year_ago") if periods[name][0] >= domain.min_date}
-
-
-def chart_look(state: ViewState, domain: Domain) -> charts.Look:
-    """Currency, member colours (from the whole warehouse, so filters never recolour a member)
-    and the months the range covers only in part."""
-    catalog = services.current().warehouse.catalog()
-    members: dict[str, set[str]] = {}
-    for fields in catalog.members_by_region.values():
-        for name, values in fields.items():
-            members.setdefault(FILTER_COLUMNS.get(name, name), set()).update(values)
-    colors = Colors.from_members(members, {"age_group": charts.AGE_ORDER})
-    return charts.Look(Numbers(currency_symbol(catalog.meta)), colors,
-                       partial_months(state.filter.start, state.filter.end, domain))
-
-
-def partial_months(start, end, domain: Domain) -> dict:
-    """Month start -> "1–15 Dec" for a month that the range (within the data) covers in part."""
-    lo, hi = max(start, domain.min_date), min(end, domain.max_date)
-    out = {}
-    if lo > hi:
-        return out
-    if lo.day != 1:
-        last = hi if (hi.year, hi.month) == (lo.year, lo.month) else \
-            (lo.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        out[lo.replace(day=1)] = f"{lo.day}–{last.day} {lo:%b}"
-    if (hi + dt.timedelta(days=1)).day != 1:
-        first = lo if (hi.year, hi.month) == (lo.year, lo.month) else hi.replace(day=1)
-        out[hi.replace(day=1)] = f"{first.day}–{hi.day} {hi:%b}"
-    return out
-
-
-TOY_TYPES_SHOWN = 15
-
-
-def _toy_types(scan, hl, measure: str):
-    """The top toy types, plus a highlighted one ranked lower; a note when some are left out."""
-    types = metrics.subcategory_bars(scan)
-    order = types[measure].rank(ascending=False, method="first")
-    keep = order <= TOY_TYPES_SHOWN
-    if hl is not None and hl.column == "subcategory":
-        keep |= types["subcategory"] == hl.value
-    note = None
-    if len(types) > TOY_TYPES_SHOWN:
-        note = f"Top {TOY_TYPES_SHOWN} of {len(types)} toy types"
-        if keep.sum() > TOY_TYPES_SHOWN:
-            note += f", plus {hl.value} (highlighted)"
-    return types[keep], float(types[measure].sum()), note
-
-
-def figures_for(scan: metrics.OverviewScan, state: ViewState, domain: Domain) -> dict:
-    measure, hl = state.measure, state.highlight
-    if scan.is_empty:
-        blank = theme.empty()
-        return {"empty": True, "kpis": [], **{key: blank for key in GRAPHS}}
-    look = chart_look(state, domain)
-    kpis = metrics.kpis(scan)
-    covered = comparable_periods(state, domain)
-    for tile in kpis.values():
-        for period in {"previous", "year_ago"} - covered:
-            tile[f"change_{period}"] = None
-    contribution = metrics.regional_contribution(scan)
-    if "previous" not in covered:
-        contribution["growth_share_pct"] = float("nan")
-    top = metrics.top_toys_by_age(scan)
-    hl_note = None
-    if hl is not None:
-        hl_revenue = scan.frames["age"]["hl_revenue"].sum()
-        total = kpis["revenue"]["value"]
-        share = hl_revenue / total if total else 0
-        hl_note = {"revenue": f"{hl.value}: {look.numbers.value(hl_revenue, 'currency')} "
-                              f"({share:.1%})"}
-    categories = metrics.category_bars(scan)
-    if "previous" in covered:
-        before = metrics.previous_by(scan, "category", measure)
-        categories[f"prev_{measure}"] = categories["category"].map(before).fillna(0.0)
-    types, types_total, types_note = _toy_types(scan, hl, measure)
-    return {
-        "empty": False,
-        "kpis": kpi_tiles(kpis, hl_note, look.numbers, domain.unavailable),
-        "trend": charts.trend_chart(metrics.monthly_sales_trend(scan, state.trend_by),
-                                    state.trend_by, measure, hl, scan.festivals, look=look),
-        "top": charts.bar_chart(top, "product_name", measure, hl, height=420, look=look)
-        if "age_group" in domain.unavailable else
-        charts.top_toys_chart(top, measure, hl, look=look, top_n=state.top_n),
-        "contrib": charts.contribution_chart(contribution, hl, look=look),
-        "heatmap": charts.heatmap_chart(metrics.regional_heatmap(scan, measure), measure, hl,
-                                        look=look),
-        "category": charts.bar_chart(categories, "category", measure, hl, look=look),
-        "subcategory": charts.bar_chart(types, "subcategory", measure, hl, look=look,
-                                        total=types_total, note=types_note,
-                                        height=max(340, 22 * len(types) + 60)),
-        "age": charts.share_chart(metrics.age_share(scan), "age_group", hl, look=look),
-        "gender": charts.share_chart(metrics.gender_share(scan), "gender", hl, look=look),
-    }
-
-
-def _chart_highlight(hl: Highlight | None, axis: str, column: str) -> Highlight | None:
-    """A drilled chart shows a highlight of its own members, or of another dimension; one of a
-    level above it (the region, when showing states) would light everything or nothing."""
-    if hl is None or hl.column == column or hl.column not in drill.LEVELS[axis]:
-        return hl
-    return None
-
-
-def drilled_figures(state: ViewState, scope, domain: Domain) -> dict:
-    """Contribution and heat map one level below the place path; categories below the toy path."""
-    if not state.geo and not state.prod:
-        return {}
-    warehouse = services.current().warehouse
-    look = chart_look(state, domain)
-    previous = metrics.comparison_periods(state.filter.start, state.filter.end)["previous"]
-    covered = comparable_periods(state, domain)
-    out = {}
-    if state.geo:
-        column = drill.level_of("geo", state.geo)
-        hl = _chart_highlight(state.highlight, "geo", column)
-        level = drill.level_data(warehouse, state.filter, scope, "geo", state.geo, previous, hl)
-        frame = drill.labelled(level, drill_members("geo", scope, domain))
-        shares = drill.contribution(frame, column)
-        if "previous" not in covered:
-            shares["growth_share_pct"] = float("nan")
-        rows = max(340, 26 * len(shares) + 80)
-        out["contrib"] = charts.contribution_chart(shares, hl, look=look, column=column,
-                                                   height=rows)
-        out["heatmap"] = charts.heatmap_chart(drill.heatmap(frame, state.measure), state.measure,
-                                              hl, look=look, column=column,
-                                              height=max(340, 22 * len(shares) + 120))
-    if state.prod:
-        column = drill.level_of("prod", state.prod)
-        hl = _chart_highlight(state.highlight, "prod", column)
-        level = drill.level_data(warehouse, state.filter, scope, "prod", state.prod, previous,
-                                 hl)
-        bars = drill.bars(level.frame, column, state.measure)
-        if "previous" not in covered:
-            bars = bars.drop(columns=[f"prev_{state.measure}"])
-        out["category"] = charts.bar_chart(bars, column, state.measure, hl, look=look,
-                                           height=max(340, 22 * len(bars) + 60))
-    return out
 
 
 def state_from_inputs(start, end, values: list, highlight, trend_by, measure, top_n,
                       drill_data=None) -> tuple[ViewState, bool]:
     """Coerce raw callback inputs (which any client can forge) into a ViewState; also say
     whether a drill step was dropped (unknown, or outside the scope or the filters)."""
-    svc = services.current()
-    scope = scope_for_request()
-    domain = svc.domain(scope)
+    view = current_view()
     try:
-        flt = view_state.make_filter(start, end, domain, **dict(zip(FIELDS, values, strict=True)))
+        flt = view_state.make_filter(start, end, view.domain,
+                                     **dict(zip(FIELDS, values, strict=True)))
     except (TypeError, ValueError) as exc:
         raise PreventUpdate from exc
     state = ViewState(
@@ -433,7 +251,7 @@ def state_from_inputs(start, end, values: list, highlight, trend_by, measure, to
         top_n=view_state.choice(top_n, view_state.TOP_N, 5),
     )
     paths = drill_data if isinstance(drill_data, dict) else {}
-    return checked_drill(state, paths.get("geo") or (), paths.get("prod") or (), scope, domain)
+    return checked_drill(view, state, paths.get("geo") or (), paths.get("prod") or ())
 
 
 @callback(
