@@ -32,6 +32,13 @@ def drivers(ctx: Context, vs: str = "year_ago", by: str = "category",
     frame = scan.frames["month_category" if by == "category" else "month_region"]
     now = frame.groupby(by)["revenue"].sum().to_dict()
     before = overview.previous_by(scan, by, "revenue", vs)
+    lead = ""
+    if by == "region" and len(set(now) | set(before)) < 2:  # one region: split by category
+        only = next(iter(set(now) | set(before)), "")
+        lead = f"{only} is the only region in view, so the change is split by category. "
+        by = "category"
+        now = scan.frames["month_category"].groupby(by)["revenue"].sum().to_dict()
+        before = overview.previous_by(scan, by, "revenue", vs)
     members = sorted(set(now) | set(before))
     changes = {m: now.get(m, 0.0) - before.get(m, 0.0) for m in members}
     total_now, total_before = sum(now.values()), sum(before.values())
@@ -48,7 +55,7 @@ def drivers(ctx: Context, vs: str = "year_ago", by: str = "category",
         return Insight("drivers", f"There were no sales {PERIOD_WORDS[vs]}, so no change is "
                        "stated.", data, notable=False)
     rel = total_change / total_before
-    head = (f"Against {PERIOD_WORDS[vs]}, revenue is {money(ctx, total_now)}, "
+    head = lead + (f"Against {PERIOD_WORDS[vs]}, revenue is {money(ctx, total_now)}, "
             f"{change_words(rel)} ({signed_money(ctx, total_change)})")
     singular, plural = BY_WORDS[by]
     if not gains and not falls:

@@ -6,6 +6,7 @@ tests call it alike."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlencode
 
 from dashboard import insights
@@ -15,6 +16,8 @@ from dashboard.queries.filters import Scope
 from dashboard.queries.options import Domain, domain
 from dashboard.report.registry import UnknownPage, page_function
 from dashboard.story.scenes import PLACEHOLDERS, Scene, Story
+
+TOY_TYPES_NOTE = re.compile(r"Top \d+ of \d+ toy types")
 
 
 def query_dict(query: str) -> dict:
@@ -47,6 +50,12 @@ def resolve(scene: Scene, warehouse, scope: Scope, found: Domain) -> str:
     return urlencode(pairs)
 
 
+def _other_chart_note(note: str, chart: str) -> bool:
+    """A page note about one of its other charts ("Top 15 of 40 toy types") says nothing about
+    this scene's chart."""
+    return chart != "subcategory" and TOY_TYPES_NOTE.match(note) is not None
+
+
 def build_scene(warehouse, scope: Scope, scene: Scene, number: int) -> dict:
     """One scene for one viewer: title, caption, chart (from the page's report) and narrative."""
     found = domain(warehouse, scope)
@@ -56,8 +65,8 @@ def build_scene(warehouse, scope: Scope, scene: Scene, number: int) -> dict:
         report = page_function(scene.page)(warehouse, scope, query)
     except UnknownPage as exc:
         report = {"charts": [], "filters": "", "notes": [str(exc)]}
-    notes.extend(report.get("notes", []))
     chart = next((c for c in report["charts"] if c["id"] == scene.chart), None)
+    notes.extend(n for n in report.get("notes", []) if not _other_chart_note(n, scene.chart))
     if chart is None:
         notes.append(f"The {scene.page} page has no chart {scene.chart!r} for this data.")
     flt = view_state.from_query(query_dict(query), found).filter
