@@ -37,17 +37,16 @@ def seasonal_peak(ctx: Context) -> Insight:
     names = [dt.date(2000, m, 1).strftime("%B") for m in peaks]
     low_names = [dt.date(2000, m, 1).strftime("%B") for m in lows]
     years = sorted({m.year for m in months})
-    over = (f" (each calendar month averaged over {years[0]}–{years[-1]})"
-            if len(months) > 12 else "")
+    over = f" of {years[0]}–{years[-1]} on average" if len(months) > 12 else ""
     data = {"peak_months": peaks, "peak_ratio": top, "peak_revenue": means[peaks[0]],
             "average": average, "low_months": lows, "low_ratio": low, "months": len(months),
             "ratios": ratios, "units": units}
     if len(peaks) > 1:
-        head = (f"{join(names)} tie as the peak months: each {top:.1f}x the monthly average "
-                f"({money(ctx, average)}){over}")
+        head = (f"{join(names)} tie as the peak months{over}: each {top:.1f}x the monthly "
+                f"average ({money(ctx, average)})")
     else:
-        head = (f"{names[0]} is the peak month: {top:.1f}x the monthly average "
-                f"({money(ctx, means[peaks[0]])} against {money(ctx, average)}){over}")
+        head = (f"{names[0]} is the peak month{over}: {top:.1f}x the monthly average "
+                f"({money(ctx, means[peaks[0]])} against {money(ctx, average)})")
     tail = (f"; {join(low_names)} {'tie as' if len(lows) > 1 else 'is'} the quietest at "
             f"{low:.1f}x.")
     return Insight("seasonal", head + tail + small_note(units), data)

@@ -93,8 +93,8 @@ def layout(**query):
                 ],
                 className="d-flex align-items-center gap-2",
             ),
-            dbc.Progress(value=value, id="story-progress", className="mb-2 story-progress",
-                         style={"height": "6px"}, **{"aria-label": "Story progress"}),
+            html.Div(dbc.Progress(value=value, id="story-progress", style={"height": "6px"}),
+                     className="mb-2", **{"aria-hidden": "true"}),  # the text says it
             html.H1(item["title"], id="story-scene-title", className="h4 mb-1"),
             html.Div(item["caption"], id="story-caption", className="fw-semibold"),
             html.Div(item["filters"], id="story-filters", className="small text-muted mb-1"),
