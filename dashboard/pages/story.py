@@ -18,25 +18,12 @@ from dashboard.auth.scope import scope_for_request
 from dashboard.components.empty_state import empty_state
 from dashboard.queries.filters import ScopeError
 from dashboard.story import build
-from dashboard.story.scenes import default_story
+from dashboard.story.scenes import default_story, scene_number
 from dashboard.warehouse.store import NoWarehouseError
 
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 KEYS_HINT = ("Keys: → or Page Down for the next scene, ← or Page Up for the previous, "
              "F for full screen.")
-
-
-def scene_number(value, count: int) -> tuple[int, str | None]:
-    """The 1-based scene a link or the index store asks for, kept within the story; a note when
-    the asked number was not one."""
-    try:
-        number = int(str(value)) if value not in (None, "") else 1
-    except ValueError:
-        return 1, f"There is no scene {str(value)[:20]!r}; the story starts at scene 1."
-    if not 1 <= number <= count:
-        kept = min(max(number, 1), count)
-        return kept, f"The story has {count} scenes; showing scene {kept}."
-    return number, None
 
 
 def scene(number: int) -> dict:

@@ -81,3 +81,16 @@ def load(text: str) -> Story:
 
 def default_story() -> Story:
     return load(DEFAULT_FILE.read_text(encoding="utf-8"))
+
+
+def scene_number(value, count: int) -> tuple[int, str | None]:
+    """The 1-based scene a link or the index store asks for, kept within the story; a note when
+    the asked number was not one."""
+    try:
+        number = int(str(value)) if value not in (None, "") else 1
+    except ValueError:
+        return 1, f"There is no scene {str(value)[:20]!r}; the story starts at scene 1."
+    if not 1 <= number <= count:
+        kept = min(max(number, 1), count)
+        return kept, f"The story has {count} scenes; showing scene {kept}."
+    return number, None
