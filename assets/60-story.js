@@ -37,6 +37,11 @@
     }
   });
 
+  // Entering or leaving full screen changes the stage's size: let the chart fit it again.
+  document.addEventListener("fullscreenchange", function () {
+    window.dispatchEvent(new Event("resize"));
+  });
+
   var KEYS = {ArrowRight: "story-next", PageDown: "story-next", ArrowLeft: "story-prev",
               PageUp: "story-prev", f: "story-fullscreen", F: "story-fullscreen"};
   document.addEventListener("keydown", function (event) {
