@@ -49,6 +49,7 @@ DEBIAN_PACKAGES = {
     "nginx": "/usr/sbin/nginx",  # the reference deployment's proxy file is checked with nginx -t
     "nodejs": "node",  # npm installs axe-core, which the accessibility browser tests inject
     "npm": "npm",
+    "poppler-utils": "pdftotext",  # report tests read the PDF export's text and pages
 }
 
 

@@ -1,4 +1,5 @@
-"""Command line: generate, load, sample, run, import, versions, rollback (`python -m dashboard`)."""
+"""Command line: generate, load, sample, run, import, versions, rollback, report
+(`python -m dashboard`)."""
 
 from __future__ import annotations
 
@@ -115,6 +116,12 @@ def _bench_import(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from dashboard.report.cli import run
+
+    return run(args)
+
+
 def cmd_import(args) -> int:
     from dashboard.ingest.cli import run_import_command
 
@@ -183,6 +190,9 @@ def parser() -> argparse.ArgumentParser:
 
     add_import_parsers(sub, cmd_import, cmd_versions, cmd_rollback)
     auth_commands.add_parsers(sub)  # users, create-admin, demo-users
+    from dashboard.report.cli import add_parser as add_report_parser
+
+    add_report_parser(sub, cmd_report)
     return p
 
 

@@ -97,6 +97,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("request_max_mb", "2",
             "Largest request body (MB) any route accepts (uploads have IMPORT_MAX_MB); "
             "larger ones get 413."),
+    Setting("chromium", "",
+            "Chromium binary that prints reports to PDF and PNG (`dashboard report`); empty: "
+            "the first of chromium, chromium-browser, google-chrome on the PATH."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

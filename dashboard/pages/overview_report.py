@@ -73,14 +73,18 @@ def _visible(state: ViewState, view: View) -> tuple[ViewState, list[str]]:
     return state, notes
 
 
+def _seen(state: ViewState, view: View) -> ViewState:
+    """The state with only the filter values the viewer can see (for words and links)."""
+    members = view.domain.members
+    return replace(state, filter=replace(state.filter, **{
+        name: tuple(v for v in getattr(state.filter, name) if v in members.get(name, ()))
+        for name in FILTER_COLUMNS}))
+
+
 def filter_sentence(state: ViewState, view: View) -> str:
     """What the report shows, in words: the filters (only values the viewer can see) and the
     drill-down paths."""
-    members = view.domain.members
-    seen = replace(state.filter, **{
-        name: tuple(v for v in getattr(state.filter, name) if v in members.get(name, ()))
-        for name in FILTER_COLUMNS})
-    parts = [describe(seen, view.scope)]
+    parts = [describe(_seen(state, view).filter, view.scope)]
     if state.geo:
         parts.append(f"places: {' › '.join(state.geo)}")
     if state.prod:
@@ -120,7 +124,8 @@ def report_for_state(view: View, state: ViewState, notes: list[str]) -> dict:
                        "rows": [] if out["empty"] else marks(figure)})
     return {
         "page": "overview", "title": "Overview", "data_version": int(view.warehouse.version),
-        "filters": filter_sentence(state, view), "query": view_state.to_query(state, view.domain),
+        "filters": filter_sentence(state, view),
+        "query": view_state.to_query(_seen(state, view), view.domain),
         "notes": notes, "tiles": tiles, "charts": charts,
     }
 

@@ -42,10 +42,18 @@ def _groups(data: list[dict]) -> dict[str, str]:
     return groups if len(groups) > 1 else {}
 
 
+def _bottom_up(figure: dict, trace: dict) -> bool:
+    """Horizontal bars are drawn from the bottom up, unless their axis is reversed."""
+    axis = trace.get("yaxis", "y")
+    name = "yaxis" if axis == "y" else f"yaxis{axis[1:]}"
+    return (figure.get("layout", {}).get(name) or {}).get("autorange") != "reversed"
+
+
 def marks(figure: dict) -> list[list]:
     """[series, item, value] per mark. Series is the trace's name (a heat map's row), item the
     bar's member, the line's x or the heat map's column."""
-    data = (figure or {}).get("data", [])
+    figure = figure or {}
+    data = figure.get("data", [])
     groups = _groups(data)
     out: list[list] = []
     for trace in data:
@@ -68,7 +76,7 @@ def marks(figure: dict) -> list[list]:
                              else (trace.get("x", []), trace.get("y", [])))
             rows = [[name, _member(trace, i, item), _number(value)]
                     for i, (item, value) in enumerate(zip(items, values, strict=True))]
-            out.extend(rows[::-1] if horizontal else rows)  # bars drawn bottom-up
+            out.extend(rows[::-1] if horizontal and _bottom_up(figure, trace) else rows)
         else:  # a line: its customdata names the series, x is the item
             out.extend([name, _plain(x), _number(y)]
                        for x, y in zip(trace.get("x", []), trace.get("y", []), strict=True))

@@ -1,0 +1,107 @@
+"""`dashboard report --as USER --page NAME [--view QUERY] --format F --out FILE`.
+
+The scope comes from the user's account in the app database through scope_for_account, the one
+entry point the web app uses too; nothing on the command line can widen it (`--view` is a page
+query string like the browser's, checked the same way). Problems are one clear line on stderr
+and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from dashboard import config
+from dashboard.report.export import FORMATS
+
+NOT_YET = "{option} is not available yet: stories and saved views are not in this build"
+
+
+class ReportProblem(Exception):
+    """Something the user can fix: said in one line, exit code 2."""
+
+
+def add_parser(sub, func) -> None:
+    sp = sub.add_parser("report", help="a page (or story, saved view) for a user as "
+                                       "JSON, CSV zip, PNG or PDF, within their scope")
+    sp.add_argument("--as", dest="user", required=True, metavar="USER",
+                    help="the user whose scope (regions) the report is made within")
+    what = sp.add_mutually_exclusive_group()
+    what.add_argument("--page", default=None, help="a page (default: overview)")
+    what.add_argument("--story", default=None, help="a story by name (not available yet)")
+    what.add_argument("--saved", default=None, help="a saved view by name (not available yet)")
+    sp.add_argument("--view", default="", metavar="QUERY",
+                    help="the page's URL query string, e.g. 'region=North&start=2025-01-01'")
+    sp.add_argument("--format", choices=FORMATS, required=True)
+    sp.add_argument("--out", required=True, help="file to write")
+    sp.set_defaults(func=func)
+
+
+def account_scope(username: str):
+    """The scope of an active account, through scope_for_account."""
+    from dashboard.auth import db, users
+    from dashboard.auth.scope import scope_for_account
+    from dashboard.queries.filters import ScopeError
+
+    try:
+        name = users.normalize_username(username)
+    except users.UserError as exc:
+        raise ReportProblem(str(exc)) from exc
+    account = users.by_username(db.AppDB(config.app_db_url()), name)
+    if account is None:
+        raise ReportProblem(f"no user {name!r} in the app database ({config.app_db_url()})")
+    if not account.active:
+        raise ReportProblem(f"user {name!r} is inactive")
+    try:
+        scope = scope_for_account(account)
+        if scope.regions is not None and not scope.regions:
+            raise ScopeError("no region is assigned to this user")
+    except ScopeError as exc:
+        raise ReportProblem(f"user {name!r} may see no data: {exc}") from exc
+    return scope
+
+
+def items(args) -> list[tuple[str, str]]:
+    """What to render, as (page, query) pairs: a story or a saved view would be several."""
+    from dashboard.report.registry import PAGES
+
+    for option in ("story", "saved"):
+        if getattr(args, option):
+            raise ReportProblem(NOT_YET.format(option=f"--{option}"))
+    page = args.page or "overview"
+    if page not in PAGES:
+        raise ReportProblem(f"no page {page!r}: choose one of {', '.join(sorted(PAGES))}")
+    return [(page, args.view)]
+
+
+def run(args) -> int:
+    from dashboard.report import chromium, export
+    from dashboard.warehouse.backends import open_warehouse
+    from dashboard.warehouse.store import NoWarehouseError
+
+    try:
+        out = Path(args.out)
+        if not out.parent.is_dir():
+            raise ReportProblem(f"folder {str(out.parent)!r} does not exist")
+        wanted = items(args)
+        scope = account_scope(args.user)
+        started = time.perf_counter()
+        warehouse = open_warehouse(Path(args.warehouse))
+        try:
+            found = export.reports(warehouse, scope, wanted)
+            export.write(found, args.format, out)
+        finally:
+            warehouse.close()
+    except ReportProblem as exc:
+        print(f"dashboard report: {exc}", file=sys.stderr)
+        return 2
+    except NoWarehouseError:
+        print("dashboard report: no data has been imported yet", file=sys.stderr)
+        return 2
+    except (chromium.BrowserMissing, RuntimeError, OSError) as exc:
+        print(f"dashboard report: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.format} of {', '.join(p for p, _ in wanted)} for {args.user} to "
+          f"{out} ({out.stat().st_size:,} bytes, {time.perf_counter() - started:.1f} s)")
+    return 0
