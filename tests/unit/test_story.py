@@ -120,3 +120,18 @@ def test_a_north_managers_story_names_no_other_region(warehouse, raw):
     assert report["scenes"][4]["narrative"][0].startswith("North is the only region in view")
     total = north["revenue"].sum()
     assert f"revenue is {Numbers().value(total, 'currency')}" in report["scenes"][4]["narrative"][0]
+
+
+@pytest.mark.parametrize("asked", [3, 6, "abc", 99, None])
+def test_the_scene_callback_keeps_a_manager_in_north(client_as, raw, asked):
+    from tests import dash_payloads as dp
+
+    client = client_as("manager")
+    dep = dp.dependency(client, "story-graph.figure")
+    response = dp.post(client, dp.payload(dep, {"story-index.data": asked},
+                                          ["story-index.data"]))
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Scene " in text and "North" in text
+    for region in sorted(set(raw["region"]) - {"North"}):
+        assert not re.search(rf"\b{re.escape(region)}\b", text), (asked, region)
