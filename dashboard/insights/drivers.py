@@ -8,12 +8,21 @@ before the data does is not compared against.
 
 from __future__ import annotations
 
-from dashboard.insights.base import Context, Insight, change_words, join, money, signed_money
+from dashboard.insights.base import (
+    Context,
+    Insight,
+    change_words,
+    join,
+    money,
+    signed_money,
+    small_note,
+)
 from dashboard.queries import overview
 
 SHARE_OF_BASE = 0.01
 SHOWN = 2
 PERIOD_WORDS = {"year_ago": "a year ago", "previous": "the previous period"}
+BASE_WORDS = {"year_ago": "the year-ago revenue", "previous": "the previous period's revenue"}
 BY_WORDS = {"category": ("category", "categories"), "region": ("region", "regions")}
 
 
@@ -57,21 +66,22 @@ def drivers(ctx: Context, vs: str = "year_ago", by: str = "category",
     rel = total_change / total_before
     head = lead + (f"Against {PERIOD_WORDS[vs]}, revenue is {money(ctx, total_now)}, "
             f"{change_words(rel)} ({signed_money(ctx, total_change)})")
-    singular, plural = BY_WORDS[by]
+    singular = BY_WORDS[by][0]
+    rule = f"{min_share:.0%} of {BASE_WORDS[vs]} ({money(ctx, threshold)})"
+    units = float(frame["units"].sum())
     if not gains and not falls:
         return Insight("drivers", head + f". No notable change by {singular}: none moved by "
-                       f"{min_share:.0%} of {PERIOD_WORDS[vs]}'s revenue or more.", data,
-                       notable=False)
+                       f"{rule} or more." + small_note(units), data, notable=False)
     parts = []
     if gains:
         parts.append(f"largest gains: {_list(ctx, gains[:SHOWN], changes)}")
     if falls:
         parts.append(f"largest falls: {_list(ctx, falls[:SHOWN], changes)}")
     if not falls:
-        parts.append(f"no {singular} fell by {min_share:.0%} of it or more")
+        parts.append(f"no {singular} fell by {rule} or more")
     elif not gains:
-        parts.append(f"no {singular} grew by {min_share:.0%} of it or more")
-    return Insight("drivers", head + "; " + "; ".join(parts) + ".", data)
+        parts.append(f"no {singular} grew by {rule} or more")
+    return Insight("drivers", head + "; " + "; ".join(parts) + "." + small_note(units), data)
 
 
 def _list(ctx: Context, members: list[str], changes: dict) -> str:

@@ -85,7 +85,9 @@ def unusual_change(ctx: Context, by: str | None = None, z_limit: float = Z_LIMIT
     for m in flagged[:3]:
         v = found[m]
         name = "Revenue" if m is None else str(m)
-        parts.append(f"{name}: {_signed(v['change'])} on a year earlier against a usual "
+        word = "stronger" if v["z"] > 0 else "weaker"
+        parts.append(f"{name} {word} than usual: {_signed(v['change'])} on a year earlier "
+                     f"against a usual "
                      f"{_signed(v['mean'])} ± {pct(v['sd'])} (z = {v['z']:+.1f})")
     more = f" and {len(flagged) - 3} more" if len(flagged) > 3 else ""
     return Insight("unusual", f"Unusual in {month_name(latest)} ({rule}): "

@@ -19,6 +19,7 @@ from dashboard.story import build
 from dashboard.story.scenes import default_story
 from tests import reference as ref
 from tests.auth_helpers import browser_sign_in
+from tests.browser import axe
 
 SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
 LABELS_JS = """
@@ -115,6 +116,9 @@ def test_north_managers_story_names_no_other_region(dash_duo, app, accounts, raw
             assert not re.search(pattern, labels), (number, region)
         assert dash_duo.driver.execute_script(
             "return document.documentElement.scrollWidth") <= 390  # no sideways scroll
+        if number in (1, count):
+            found = axe.blocking(dash_duo.driver)
+            assert found == [], f"axe on scene {number}:\n{axe.describe(found)}"
         if number == count:
             assert "North" in text
             dash_duo.driver.save_screenshot(str(SHOTS / "story-north-phone.png"))

@@ -157,7 +157,8 @@ def test_drivers_nothing_notable(warehouse, raw):
     before = rows(raw, D(2024, 7, 1), D(2024, 12, 31)).groupby("category")["revenue"].sum()
     assert (now.sub(before, fill_value=0).abs() < 0.5 * before.sum()).all()  # pandas agrees
     assert not got.notable
-    assert "No notable change by category: none moved by 50%" in got.sentence
+    assert "No notable change by category: none moved by 50% of the year-ago revenue (" \
+        f"{money(0.5 * before.sum())}) or more" in got.sentence
 
 
 def test_drivers_before_the_data(warehouse):
