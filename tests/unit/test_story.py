@@ -135,3 +135,36 @@ def test_the_scene_callback_keeps_a_manager_in_north(client_as, raw, asked):
     assert "Scene " in text and "North" in text
     for region in sorted(set(raw["region"]) - {"North"}):
         assert not re.search(rf"\b{re.escape(region)}\b", text), (asked, region)
+
+
+def _story_page(client, search: str = "") -> dict:
+    from tests import dash_payloads as dp
+
+    body = dp.payload(dp.dependency(client, dp.PAGES),
+                      {"_pages_location.pathname": "/story", "_pages_location.search": search},
+                      ["_pages_location.pathname"])
+    response = dp.post(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return {props.get("id"): props for _t, props in dp.components(response.get_json())}
+
+
+def test_a_deep_link_opens_its_scene_and_a_bad_one_says_so(client_as):
+    analyst = client_as("analyst")
+    shown = _story_page(analyst, "?scene=4")
+    assert shown["story-scene-title"]["children"] == "Category performance"
+    assert shown["story-index"]["data"] == 4
+    bad = _story_page(analyst, "?scene=%3Cscript%3E")
+    assert bad["story-index"]["data"] == 1
+    assert "There is no scene '<script>'; the story starts at scene 1." in json.dumps(
+        bad["story-notes"], ensure_ascii=False)
+
+
+def test_a_manager_without_regions_is_told_why(client_as):
+    shown = _story_page(client_as("manager_none"))
+    assert "story-no-scope" in shown and "story-graph" not in shown
+
+
+def test_an_empty_start_shows_the_empty_state(client_as, empty_warehouse):
+    shown = _story_page(client_as("analyst"))
+    assert "story-graph" not in shown
+    assert "No data has been imported yet" in json.dumps(shown)
