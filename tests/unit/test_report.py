@@ -38,7 +38,7 @@ def by_item(rows, series: str | None = None) -> dict:
 
 
 def test_registry_names_the_overview():
-    assert PAGES == {"overview": "dashboard.pages.overview_report:page_report"}
+    assert PAGES["overview"] == "dashboard.pages.overview_report:page_report"
     assert page_function("overview") is page_report
     with pytest.raises(UnknownPage):
         page_function("nope")
