@@ -40,7 +40,9 @@ def progress(number: int, count: int) -> tuple[str, int]:
 
 
 def narrative(item: dict) -> list:
-    return [html.Li(sentence, className="mb-2") for sentence in item["narrative"]]
+    """The scene's sentences; one where nothing passed its threshold reads quieter."""
+    return [html.Li(said["sentence"], className="mb-2" if said["notable"] else
+                    "mb-2 text-body-secondary") for said in item["insights"]]
 
 
 def notes(item: dict, link_note: str | None) -> list:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboard import insights
-from dashboard.insights import base, bestsellers, seasonal
+from dashboard.insights import base, bestsellers, concentration, seasonal
 from dashboard.queries import overview
 from dashboard.queries.filters import Filter, Scope
 from tests import reference as ref
@@ -189,6 +189,22 @@ def test_concentration_small_sample_is_flagged(warehouse, raw):
     assert 0 < units < base.SMALL_UNITS  # pandas: a small sample indeed
     got = insights.run("concentration", ctx_for(warehouse, start, end, **values))
     assert f"small sample: {units:,.0f} toys sold" in got.sentence
+
+
+def test_concentration_shared_last_place(warehouse, monkeypatch):
+    real = overview.run_overview
+
+    def tied(*args, **kwargs):
+        scan = real(*args, **kwargs)
+        top = scan.top_toys.sort_values("rank").copy()
+        top.loc[top["rank"] == 4, "revenue"] = top.loc[top["rank"] == 3, "revenue"].iloc[0]
+        return overview.OverviewScan(scan.frames, scan.prior, scan.orders, top, scan.festivals,
+                                     scan.highlight, scan.rank_by)
+
+    monkeypatch.setattr(concentration.overview, "run_overview", tied)
+    got = insights.run("concentration", ctx_for(warehouse), n=3, age_group="6-8")
+    assert got.data["last_place_shared"]
+    assert "so the last place is shared" in got.sentence
 
 
 # ---- unusual change ---------------------------------------------------------------------
