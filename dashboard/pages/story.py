@@ -15,6 +15,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboard import services
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
+from dashboard.components.chart_table import figure_table
 from dashboard.components.empty_state import empty_state
 from dashboard.queries.filters import ScopeError
 from dashboard.story import build
@@ -55,6 +56,19 @@ def figure(item: dict) -> dict:
     return chart["figure"] if chart else {"data": [], "layout": {}}
 
 
+def table(item: dict):
+    """The chart as an accessible table, folded away until asked for."""
+    return html.Details([html.Summary("Show the chart as a table", className="small"),
+                         figure_table(figure(item), item["caption"], "Mark")],
+                        className="mt-1")
+
+
+def open_link(item: dict) -> str:
+    """The scene's view on its own page (the presenter can take questions there)."""
+    path = "/" if item["page"] == "overview" else f"/{item['page']}"
+    return path + (f"?{item['query']}" if item["query"] else "")
+
+
 def layout(**query):
     scope = scope_for_request()
     try:
@@ -86,10 +100,14 @@ def layout(**query):
                      className="mb-2", **{"aria-hidden": "true"}),  # the text says it
             html.H1(item["title"], id="story-scene-title", className="h4 mb-1"),
             html.Div(item["caption"], id="story-caption", className="fw-semibold"),
-            html.Div(item["filters"], id="story-filters", className="small text-muted mb-1"),
+            html.Div([html.Span(item["filters"], id="story-filters"), " · ",
+                      html.A("Open in the Overview", id="story-open", href=open_link(item),
+                             className="story-open")],
+                     className="small text-muted mb-1"),
             html.Div(notes(item, link_note), id="story-notes"),
             dcc.Loading(dcc.Graph(id="story-graph", figure=figure(item), config=GRAPH_CONFIG,
                                   className="story-graph"), delay_show=250, type="circle"),
+            html.Div(table(item), id="story-table"),
             html.Ul(narrative(item), id="story-narrative", className="story-narrative mt-2"),
             html.Div(
                 [
@@ -119,6 +137,8 @@ dash.register_page(__name__, path="/story", name="Story", title="Story · ToyPul
     Output("story-notes", "children"),
     Output("story-graph", "figure"),
     Output("story-narrative", "children"),
+    Output("story-table", "children"),
+    Output("story-open", "href"),
     Output("story-progress-text", "children"),
     Output("story-progress", "value"),
     Output("story-prev", "disabled"),
@@ -133,7 +153,8 @@ def show_scene(index):
     item = scene(number)
     text, value = progress(number, count)
     return (item["title"], item["caption"], item["filters"], notes(item, None), figure(item),
-            narrative(item), text, value, number == 1, number == count)
+            narrative(item), table(item), open_link(item), text, value, number == 1,
+            number == count)
 
 
 clientside_callback(

@@ -88,6 +88,12 @@ def test_analyst_presents_the_default_story(dash_duo, app, accounts, warehouse, 
     dash_duo.driver.get(dash_duo.server.url + "/story?scene=3")  # a deep link
     dash_duo.wait_for_text_to_equal("#story-progress-text", f"Scene 3 of {count}", timeout=20)
     assert _shown(dash_duo)["narrative"] == expected[2]["narrative"]
+    assert dash_duo.find_element("#story-open").get_attribute("href") == \
+        dash_duo.server.url + "/" + (f"?{expected[2]['query']}" if expected[2]["query"] else "")
+    dash_duo.find_element("#story-table summary").click()  # the chart as a table
+    heads = [th.text for th in dash_duo.find_elements("#story-table tbody th")]
+    regions = set(ref.select(raw, lo, hi)["region"])
+    assert heads and set(heads) <= regions
     dash_duo.find_element("#story-fullscreen").click()
     until(lambda: dash_duo.driver.execute_script(
         "return document.fullscreenElement && document.fullscreenElement.id") == "story-stage",
