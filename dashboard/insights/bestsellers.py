@@ -7,6 +7,7 @@ from __future__ import annotations
 from dashboard.insights.base import Context, Insight, join, money, pct, small_sample
 from dashboard.queries import overview
 from dashboard.queries.dimensions import natural
+from dashboard.warehouse.schema import UNKNOWN
 
 
 def bestsellers(ctx: Context) -> Insight:
@@ -29,10 +30,11 @@ def bestsellers(ctx: Context) -> Insight:
         share = float(rows["revenue"].iloc[0]) / total if total else 0.0
         groups[age] = {"toys": leaders, "revenue": float(rows["revenue"].iloc[0]),
                        "share": share, "units": units, "small": small_sample(units)}
+        label = "unknown age" if age == UNKNOWN else age
         if len(leaders) > 1:
-            text = f"{age}: {join(leaders)} tie ({best} each, {pct(share)} of the group each)"
+            text = f"{label}: {join(leaders)} tie ({best} each, {pct(share)} of the group each)"
         else:
-            text = f"{age}: {leaders[0]} ({best}, {pct(share)} of the group)"
+            text = f"{label}: {leaders[0]} ({best}, {pct(share)} of the group)"
         if small_sample(units):
             text += f" – small sample, {units:,.0f} toys sold"
         parts.append(text)

@@ -27,7 +27,8 @@ BY_WORDS = {"category": ("category", "categories"), "region": ("region", "region
 
 
 def drivers(ctx: Context, vs: str = "year_ago", by: str = "category",
-            min_share: float = SHARE_OF_BASE) -> Insight:
+            min_share: float = SHARE_OF_BASE, total: bool = True) -> Insight:
+    """`total=False` leaves out the total's change (a scene that already said it)."""
     if vs not in PERIOD_WORDS or by not in BY_WORDS:
         raise ValueError("drivers compare vs year_ago or previous, by category or region")
     flt = ctx.filter.with_dates(max(ctx.filter.start, ctx.min_date),
@@ -65,7 +66,8 @@ def drivers(ctx: Context, vs: str = "year_ago", by: str = "category",
                        "stated.", data, notable=False)
     rel = total_change / total_before
     head = lead + (f"Against {PERIOD_WORDS[vs]}, revenue is {money(ctx, total_now)}, "
-            f"{change_words(rel)} ({signed_money(ctx, total_change)})")
+                   f"{change_words(rel)} ({signed_money(ctx, total_change)})" if total else
+                   f"By {BY_WORDS[by][0]}, against {PERIOD_WORDS[vs]}")
     singular = BY_WORDS[by][0]
     rule = f"{min_share:.0%} of {BASE_WORDS[vs]} ({money(ctx, threshold)})"
     units = float(frame["units"].sum())
@@ -81,7 +83,8 @@ def drivers(ctx: Context, vs: str = "year_ago", by: str = "category",
         parts.append(f"no {singular} fell by {rule} or more")
     elif not gains:
         parts.append(f"no {singular} grew by {rule} or more")
-    return Insight("drivers", head + "; " + "; ".join(parts) + "." + small_note(units), data)
+    sentence = head + ("; " if total else ": ") + "; ".join(parts) + "."
+    return Insight("drivers", sentence + small_note(units), data)
 
 
 def _list(ctx: Context, members: list[str], changes: dict) -> str:
