@@ -72,8 +72,10 @@ def drivers(ctx: Context, vs: str = "year_ago", by: str = "category",
     rule = f"{min_share:.0%} of {BASE_WORDS[vs]} ({money(ctx, threshold)})"
     units = float(frame["units"].sum())
     if not gains and not falls:
-        return Insight("drivers", head + f". No notable change by {singular}: none moved by "
-                       f"{rule} or more." + small_note(units), data, notable=False)
+        said = (head + f". No notable change by {singular}" if total else
+                lead + f"No notable change by {singular} against {PERIOD_WORDS[vs]}")
+        return Insight("drivers", said + f": none moved by {rule} or more." + small_note(units),
+                       data, notable=False)
     parts = []
     if gains:
         parts.append(f"largest gains: {_list(ctx, gains[:SHOWN], changes)}")

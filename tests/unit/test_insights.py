@@ -167,6 +167,12 @@ def test_drivers_nothing_notable(warehouse, raw):
         f"{money(0.5 * before.sum())}) or more" in got.sentence
 
 
+def test_drivers_nothing_notable_without_the_total(warehouse):
+    got = insights.run("drivers", ctx_for(warehouse), by="region", total=False, min_share=0.9)
+    assert got.sentence.startswith("No notable change by region against a year ago: none moved "
+                                   "by 90% of the year-ago revenue (")
+
+
 def test_drivers_before_the_data(warehouse):
     got = insights.run("drivers", ctx_for(warehouse, D(2023, 1, 1), D(2023, 6, 30)))
     assert not got.notable and "no change is stated" in got.sentence
