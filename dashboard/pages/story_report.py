@@ -12,6 +12,10 @@ from dashboard.story import build
 from dashboard.story.scenes import default_story, scene_number
 
 
+def _seen(scope: Scope) -> str:
+    return "every region" if scope.regions is None else ", ".join(sorted(scope.regions))
+
+
 def page_report(warehouse, scope: Scope, query: str) -> dict:
     story = default_story()
     params = build.query_dict(query)
@@ -35,7 +39,8 @@ def page_report(warehouse, scope: Scope, query: str) -> dict:
         notes += [f"Scene {item['number']}: {n}" for n in item["notes"]]
     return {
         "page": "story", "title": story.title, "data_version": int(warehouse.version),
-        "filters": "Each scene has its own filters (see scenes[].filters).",
+        "filters": f"{len(scenes)} scene{'s' if len(scenes) > 1 else ''}, each with its own "
+                   f"filters and drill level; as seen within {_seen(scope)}.",
         "notes": notes, "tiles": [], "charts": charts, "narrative": narrative,
         "scenes": [{key: item[key] for key in ("number", "title", "caption", "page",
                                                "chart_id", "query", "filters", "notes",
