@@ -54,6 +54,9 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     from dashboard.pages.sample_route import register as register_sample_route
 
     register_sample_route(app.server)
+    from dashboard.report.routes import register as register_report_routes
+
+    register_report_routes(app.server)  # chart CSVs and printable pages
     app.server.register_error_handler(NoWarehouseError, no_data)
     from dashboard.components.shell import shell
 

@@ -77,19 +77,28 @@ def cmd_run(args) -> int:
 
 def cmd_bench(args) -> int:
     from dashboard.bench import report
-    from dashboard.bench.run import run, section_key, table
+    from dashboard.bench.reports import report_table
+    from dashboard.bench.run import reports_only, run, section_key, table
 
     if args.import_rows:
         return _bench_import(args)
-    results = run(args.rows, Path(args.workdir), args.states, args.reuse, args.browser,
-                  args.warehouse_url)
-    text = table(results)
-    print(text)
+    if args.reports_only:
+        results, text = reports_only(args.rows, Path(args.workdir), args.reuse)
+        results.problems = []
+    else:
+        results = run(args.rows, Path(args.workdir), args.states, args.reuse, args.browser,
+                      args.warehouse_url)
+        text = table(results)
+    report_text = report_table(results.rows, results.reports) if results.reports else ""
+    print(text if args.reports_only else f"{text}\n{report_text}")
     if results.problems:
         print("\n".join(p[:300] for p in results.problems[:20]), file=sys.stderr)
     if args.doc:
-        report.write(Path(args.doc), section_key(results), text,
-                     f"{args.note}\n" if args.note else "")
+        note = f"{args.note}\n" if args.note else ""
+        if not args.reports_only:
+            report.write(Path(args.doc), section_key(results), text, note)
+        if report_text and results.backend == "duckdb":
+            report.write(Path(args.doc), f"reports {results.rows}", report_text, note)
         print(f"written to {args.doc}")
     return 1 if results.problems else 0
 
@@ -179,6 +188,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--import-ways", default="", metavar="WAYS",
                     help="with --import-rows: only these, comma-separated (toypulse,pandas,duckdb)")
     sp.add_argument("--browser", action="store_true", help="also time a filter change in Chromium")
+    sp.add_argument("--reports-only", action="store_true",
+                    help="only the report table: page_report and the JSON, CSV and PDF exports "
+                         "of the Overview at --rows")
     sp.add_argument("--note", default="", help="a line written under the table (e.g. load)")
     sp.add_argument("--warehouse-url", default="",
                     help="serve from this server warehouse (postgresql://..., chdb:///folder): "

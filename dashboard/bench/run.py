@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from dashboard import sample
-from dashboard.bench import http
+from dashboard.bench import http, reports
 from dashboard.bench.compare import from_scan, mismatches, normalise
 from dashboard.bench.states import State, scripted_states
 from dashboard.bench.usual_worker import write_states
@@ -52,6 +52,7 @@ class Results:
     problems: list[str] = field(default_factory=list)
     backend: str = "duckdb"
     publish_seconds: float | None = None  # copying the build to a server warehouse
+    reports: dict = field(default_factory=dict)  # viewer -> report_timings (bench/reports.py)
 
 
 def prepare(rows: int, workdir: Path, reuse: bool, results: Results) -> tuple[Path, Path]:
@@ -194,6 +195,7 @@ def run(rows: int, workdir: Path, max_states: int | None = None, reuse: bool = F
                               as_highlight(state.highlight), state.top_n, state.measure)
         ours = normalise(from_scan(scan, state))
         results.problems += [f"{state.label}: {p}" for p in mismatches(ours, theirs["numbers"])]
+    results.reports = reports.measure(warehouse)
     warehouse.close()
     return results
 
@@ -255,3 +257,17 @@ def table(r: Results) -> str:
              "| measure | ToyPulse | usual way (pandas in memory) |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in summary_rows(r)]
     return "\n".join(lines) + "\n"
+
+
+def reports_only(rows: int, workdir: Path, reuse: bool) -> tuple[Results, str]:
+    """Only the report table: the sample at N rows (generated or reused), page_report and
+    each export timed."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = Results(rows=rows, states=0)
+    _sample_dir, warehouse_dir = prepare(rows, workdir, reuse, results)
+    warehouse = Warehouse(warehouse_dir)
+    try:
+        results.reports = reports.measure(warehouse)
+    finally:
+        warehouse.close()
+    return results, reports.report_table(rows, results.reports)

@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import services
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
-from dashboard.components import breadcrumbs, chart_table, view_state
+from dashboard.components import breadcrumbs, chart_table, exports, view_state
 from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.filter_drawer import filter_drawer, open_button
@@ -68,6 +68,7 @@ def _graph_card(key: str, title: str, controls=None, width: int = 6,
                     chart_table.table_slot(key)],
                     className="p-1",
                 ),
+                exports.card_footer(key, title),
             ],
             className="h-100",
             id=f"ov-card-{key}",
@@ -154,6 +155,7 @@ def layout(**query):
                                        disabled=state.highlight is None),
                             dbc.Button("Reset", id="ov-reset", size="sm", color="secondary",
                                        className="ms-2"),
+                            exports.print_link(),
                         ],
                         className="ov-toolbar d-flex flex-wrap align-items-center gap-1",
                     ),
@@ -383,6 +385,7 @@ def filter_to_selection(values: list, highlight: Highlight) -> list:
 
 
 chart_table.register(TABLES)
+exports.register(GRAPHS)
 
 
 # ---- Drill-down clicks and breadcrumbs ----------------------------------------------------

@@ -130,12 +130,16 @@ def report_for_state(view: View, state: ViewState, notes: list[str]) -> dict:
     }
 
 
-def page_report(warehouse, scope: Scope, query: str) -> dict:
-    """The Overview for `query` (its URL query string) as `scope` sees it."""
-    view = View.of(warehouse, scope)
+def report_for_view(view: View, query: str) -> dict:
+    """The Overview for `query` as the view's scope sees it (the app passes its cache)."""
     params = overview_view.query_dict(query)
     state, dropped = overview_view.state_from_query(view, params)
     notes = view_state.date_notes(params.get("start"), params.get("end"), view.domain)
     if dropped:
         notes.append(drill.DROPPED_NOTE)
     return report_for_state(view, state, notes)
+
+
+def page_report(warehouse, scope: Scope, query: str) -> dict:
+    """The Overview for `query` (its URL query string) as `scope` sees it."""
+    return report_for_view(View.of(warehouse, scope), query)

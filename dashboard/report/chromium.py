@@ -50,7 +50,7 @@ def print_pdf(page: Path, out: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="toypulse-chromium-") as profile:
         _run("--no-pdf-header-footer", f"--print-to-pdf={out}", page.as_uri(),
              profile=Path(profile))
-    if not out.exists() or out.stat().st_size == 0:
+    if not out.is_file() or out.stat().st_size == 0:
         raise RuntimeError("chromium wrote no PDF")
 
 
@@ -62,5 +62,5 @@ def screenshot(page: Path, out: Path, width: int) -> None:
         height = min(int(found.group(1)) if found else 4000, 16000)
         _run(f"--window-size={width},{height}", f"--screenshot={out}", page.as_uri(),
              profile=Path(profile))
-    if not out.exists() or out.stat().st_size == 0:
+    if not out.is_file() or out.stat().st_size == 0:
         raise RuntimeError("chromium wrote no PNG")

@@ -82,6 +82,8 @@ def run(args) -> int:
 
     try:
         out = Path(args.out)
+        if out.is_dir():
+            raise ReportProblem(f"{str(out)!r} is a folder: give a file name")
         if not out.parent.is_dir():
             raise ReportProblem(f"folder {str(out.parent)!r} does not exist")
         wanted = items(args)

@@ -55,7 +55,7 @@ class Scripts:
         return cls(PLOTLY_JS.as_uri(), PRINT_JS.as_uri())
 
 
-def _e(value) -> str:
+def escape(value) -> str:
     return html.escape(str(value), quote=True)
 
 
@@ -67,32 +67,36 @@ def _tiles(report: dict) -> str:
     cells = []
     for tile in report["tiles"]:
         changes = " · ".join(
-            f"{_e(text)} {label}" for text, label in (
+            f"{escape(text)} {label}" for text, label in (
                 (tile.get("change_previous_text"), "vs prev."),
                 (tile.get("change_year_ago_text"), "vs last yr")) if text and text != "–")
-        cells.append(f'<div class="tile"><div class="label">{_e(tile["label"])}</div>'
-                     f'<div class="value">{_e(tile["text"])}</div>'
+        cells.append(f'<div class="tile"><div class="label">{escape(tile["label"])}</div>'
+                     f'<div class="value">{escape(tile["text"])}</div>'
                      f'<div class="change">{changes}</div></div>')
     return f'<div class="tiles">{"".join(cells)}</div>' if cells else ""
 
 
 def report_section(report: dict, index: int) -> str:
-    notes = "".join(f"<li>{_e(n)}</li>" for n in report.get("notes", []))
-    narrative = "".join(f"<p>{_e(p)}</p>" for p in report.get("narrative", []))
+    notes = "".join(f"<li>{escape(n)}</li>" for n in report.get("notes", []))
+    narrative = "".join(f"<p>{escape(p)}</p>" for p in report.get("narrative", []))
     charts = []
     for j, chart in enumerate(report["charts"]):
         ident = f"fig-{index}-{j}"
+        if not chart["rows"]:  # no marks: the title and why, not a blank plot
+            charts.append(f'<section class="chart empty"><h2>{escape(chart["title"])}</h2>'
+                          '<p class="meta">Nothing to show for these filters.</p></section>')
+            continue
         charts.append(
-            f'<section class="chart" id="chart-{_e(chart["id"])}-{index}">'
-            f'<h2>{_e(chart["title"])}</h2>'
+            f'<section class="chart" id="chart-{escape(chart["id"])}-{index}">'
+            f'<h2>{escape(chart["title"])}</h2>'
             f'<div class="plot" data-figure="{ident}"></div>'
             f'<script type="application/json" id="{ident}">{_figure_json(chart["figure"])}'
             "</script></section>")
     return (
-        f'<article class="report" data-page="{_e(report["page"])}">'
-        f'<h1>{_e(report["title"])}</h1>'
-        f'<p class="meta" id="report-filters-{index}">{_e(report["filters"])}</p>'
-        f'<p class="meta">Data version {_e(report["data_version"])}</p>'
+        f'<article class="report" data-page="{escape(report["page"])}">'
+        f'<h1>{escape(report["title"])}</h1>'
+        f'<p class="meta" id="report-filters-{index}">{escape(report["filters"])}</p>'
+        f'<p class="meta">Data version {escape(report["data_version"])}</p>'
         + (f'<ul class="notes">{notes}</ul>' if notes else "")
         + narrative + _tiles(report) + "".join(charts) + "</article>")
 
@@ -105,7 +109,8 @@ def page(reports: list[dict], scripts: Scripts, width: int = 760,
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)} · ToyPulse</title><style>{STYLE}</style></head>"
+        f"<title>{escape(title)} · ToyPulse</title>"
+        f'<link rel="icon" href="data:,"><style>{STYLE}</style></head>'
         f'<body style="--report-width: {int(width)}px"><main>{toolbar}{body}</main>'
-        f'<script src="{_e(scripts.plotly)}"></script>'
-        f'<script src="{_e(scripts.printer)}"></script></body></html>')
+        f'<script src="{escape(scripts.plotly)}"></script>'
+        f'<script src="{escape(scripts.printer)}"></script></body></html>')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dashboard.bench import report
+from dashboard.bench.reports import report_table
 from dashboard.bench.run import run, table
 
 
@@ -16,6 +17,10 @@ def test_small_benchmark_runs_and_both_ways_agree(tmp_path):
     text = table(results)
     print(text)
     assert "filter change, uncached, median (ms)" in text
+    assert all(t["page_report"] > 0 and t["csv"] > 0 for t in results.reports.values())
+    reports_text = report_table(results.rows, results.reports)
+    assert "| page_report (median) |" in reports_text
+    assert "| page_report + PDF (Chromium, one run) |" in reports_text
     doc = tmp_path / "PERFORMANCE.md"
     report.write(doc, results.rows, text)
     report.write(doc, results.rows, text)  # a second run replaces its section

@@ -185,6 +185,16 @@ def test_a_missing_folder_is_a_clear_message(warehouse_dir, accounts, tmp_path, 
     code = report(warehouse_dir, "--as", "t-north", "--format", "json", "--out",
                   str(tmp_path / "no" / "x.json"))
     assert code == 2 and "does not exist" in capsys.readouterr().err
+    code = report(warehouse_dir, "--as", "t-north", "--format", "pdf", "--out", str(tmp_path))
+    assert code == 2 and "is a folder" in capsys.readouterr().err
+
+
+def test_no_data_is_a_clear_message(accounts, tmp_path, capsys):
+    empty = tmp_path / "empty-warehouse"
+    empty.mkdir()
+    code = report(empty, "--as", "t-north", "--format", "json", "--out", str(tmp_path / "x"))
+    err = capsys.readouterr().err
+    assert code == 2 and "no data has been imported yet" in err and "Traceback" not in err
 
 
 @pytest.fixture(scope="module")
