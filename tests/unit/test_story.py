@@ -168,3 +168,13 @@ def test_an_empty_start_shows_the_empty_state(client_as, empty_warehouse):
     shown = _story_page(client_as("analyst"))
     assert "story-graph" not in shown
     assert "No data has been imported yet" in json.dumps(shown)
+
+
+def test_the_printable_story_is_the_managers_own(client_as, raw):
+    response = client_as("manager").get("/print/story")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    for number, scene in enumerate(default_story().scenes, 1):
+        assert f"Scene {number}: {scene.title}" in text
+    for region in sorted(set(raw["region"]) - {"North"}):
+        assert not re.search(rf"\b{re.escape(region)}\b", text), region
