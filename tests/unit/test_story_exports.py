@@ -49,3 +49,16 @@ def test_north_story_pdf_holds_north_only(warehouse_dir, accounts, tmp_path, oth
     flat = " ".join(text.split())
     for number, scene in enumerate(default_story().scenes, 1):
         assert f"Scene {number}: {scene.title}" in flat, scene.title
+
+
+def test_story_by_name(warehouse_dir, accounts, tmp_path, capsys):
+    north = accounts["manager"].username
+    by_page, by_name = tmp_path / "page.json", tmp_path / "name.json"
+    assert report(warehouse_dir, "--as", north, "--page", "story", "--view", "scene=2",
+                  "--format", "json", "--out", str(by_page)) == 0
+    assert report(warehouse_dir, "--as", north, "--story", "default", "--view", "scene=2",
+                  "--format", "json", "--out", str(by_name)) == 0
+    assert json.loads(by_name.read_text())["scenes"] == json.loads(by_page.read_text())["scenes"]
+    assert report(warehouse_dir, "--as", north, "--story", "q3-review", "--format", "json",
+                  "--out", str(tmp_path / "x.json")) == 2
+    assert "only the default story ships" in capsys.readouterr().err
