@@ -32,8 +32,9 @@ def scene(number: int) -> dict:
     story = default_story()
     svc = services.current()
     scope = scope_for_request()
-    return svc.cached("story-scene", scope, (story.name, number), lambda: build.build_scene(
-        svc.warehouse, scope, story.scenes[number - 1], number))
+    chosen = story.scenes[number - 1]  # in the key too: an edited scene is computed anew
+    return svc.cached("story-scene", scope, (story.name, number, chosen),
+                      lambda: build.build_scene(svc.warehouse, scope, chosen, number))
 
 
 def progress(number: int, count: int) -> tuple[str, int]:
