@@ -14,8 +14,8 @@ from dashboard.services import EXTENSION, Services, no_data
 from dashboard.warehouse.backends import open_warehouse
 from dashboard.warehouse.store import NoWarehouseError
 
-PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.data",
-         "dashboard.pages.admin", "dashboard.pages.not_found_404")
+PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.story",
+         "dashboard.pages.data", "dashboard.pages.admin", "dashboard.pages.not_found_404")
 
 
 def cache_config() -> dict:

@@ -15,7 +15,7 @@ from pathlib import Path
 from dashboard import config
 from dashboard.report.export import FORMATS
 
-NOT_YET = "{option} is not available yet: stories and saved views are not in this build"
+NOT_YET = "{option} is not available yet: saved views are not in this build"
 
 
 class ReportProblem(Exception):
@@ -29,7 +29,7 @@ def add_parser(sub, func) -> None:
                     help="the user whose scope (regions) the report is made within")
     what = sp.add_mutually_exclusive_group()
     what.add_argument("--page", default=None, help="a page (default: overview)")
-    what.add_argument("--story", default=None, help="a story by name (not available yet)")
+    what.add_argument("--story", default=None, help="a story by name: default (the shipped story)")
     what.add_argument("--saved", default=None, help="a saved view by name (not available yet)")
     sp.add_argument("--view", default="", metavar="QUERY",
                     help="the page's URL query string, e.g. 'region=North&start=2025-01-01'")
@@ -66,9 +66,13 @@ def items(args) -> list[tuple[str, str]]:
     """What to render, as (page, query) pairs: a story or a saved view would be several."""
     from dashboard.report.registry import PAGES
 
-    for option in ("story", "saved"):
-        if getattr(args, option):
-            raise ReportProblem(NOT_YET.format(option=f"--{option}"))
+    if args.saved:
+        raise ReportProblem(NOT_YET.format(option="--saved"))
+    if args.story:  # the shipped story; saved stories come later
+        if args.story != "default":
+            raise ReportProblem(f"no story {args.story!r}: only the default story ships "
+                                "(--story default) until stories can be saved")
+        return [("story", args.view)]
     page = args.page or "overview"
     if page not in PAGES:
         raise ReportProblem(f"no page {page!r}: choose one of {', '.join(sorted(PAGES))}")

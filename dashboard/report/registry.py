@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-PAGES = {"overview": "dashboard.pages.overview_report:page_report"}
+PAGES = {"overview": "dashboard.pages.overview_report:page_report",
+         "story": "dashboard.pages.story_report:page_report"}
 
 
 class UnknownPage(LookupError):

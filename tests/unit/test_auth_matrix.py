@@ -21,6 +21,9 @@ PUBLIC = {"anonymous": 200, "admin": 200, "analyst": 200, "manager": 200}
 # name -> (how to call it, expected status per role); anonymous pages redirect, XHR gets 401
 MATRIX = {
     "GET / (Overview page)": ("page:/", {"anonymous": 302, **SIGNED_IN}),
+    "GET /story (Story page)": ("page:/story", {"anonymous": 302, **SIGNED_IN}),
+    "POST /_dash-update-component: Story scene": ("dash:story-scene",
+                                                  {"anonymous": 401, **SIGNED_IN}),
     "GET /admin (Admin page)": ("page:/admin", {"anonymous": 302, **ADMIN_ONLY}),
     "GET /admin/users (below Admin)": ("page:/admin/users", {"anonymous": 302, **ADMIN_ONLY,
                                                              "admin": 404}),
@@ -55,6 +58,7 @@ DASH_CALLS = {
     "overview": (dp.OVERVIEW, dp.overview_values(), ["ov-f-regions.value"]),
     "interact": ("ov-highlight.data", {"ov-clear-highlight.n_clicks": 1},
                  ["ov-clear-highlight.n_clicks"]),
+    "story-scene": ("story-graph.figure", {"story-index.data": 3}, ["story-index.data"]),
     "route:/": (dp.PAGES, {"_pages_location.pathname": "/"}, ["_pages_location.pathname"]),
     "route:/admin": (dp.PAGES, {"_pages_location.pathname": "/admin"},
                      ["_pages_location.pathname"]),
