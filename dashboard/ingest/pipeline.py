@@ -29,11 +29,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dashboard import config, crashpoints, durable
-from dashboard.ingest import audit_entry, leftovers
+from dashboard.ingest import audit_entry, chunks, leftovers
+from dashboard.ingest.chunked import prepare_chunked
 from dashboard.ingest.errors import ImportBusy, ImportProblem
 from dashboard.ingest.locking import import_lock
 from dashboard.ingest.mapping import Mapping
-from dashboard.ingest.preview import prepare
+from dashboard.ingest.preview import Prepared, prepare
 from dashboard.ingest.readers import check_size, read_files
 from dashboard.ingest.report import QualityReport
 from dashboard.warehouse import store
@@ -82,8 +83,7 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             described = [_describe(path, name) for path, name in files]
             tracker.expect(_estimate_rows(files))
             tracker.stage("reading", "reading files")
-            tables = read_files(files, work, tracker.rows)
-            prepared = prepare(tables, mapping, date_order, tracker.stage, release_raw=True)
+            prepared = _prepare(files, work, mapping, date_order, tracker)
             mapping, report = prepared.mapping, prepared.report
             canonical, unavailable = prepared.canonical, prepared.unavailable
             summary = report.as_dict()
@@ -92,6 +92,8 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             _check_rejected(report, max_rejected)
             tracker.stage("writing", "writing canonical Parquet")
             parquet = _write_parquet(canonical, work / "canonical")
+            if prepared.sales_parts is not None:  # written chunk by chunk while deriving
+                parquet["sales"] = prepared.sales_parts / "*.parquet"
             tracker.stage("building", "building the new warehouse version")
             info = {"source": "import", "user": user,
                     "files": [d["name"] for d in described],
@@ -116,7 +118,9 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
 
             try:
                 result = build_version(root, sources, info=info, unavailable=unavailable,
-                                       keep=keep, note={**info, "via": via, "pid": os.getpid()},
+                                       memory_limit=config.get("import_memory_limit"),
+                                       keep=keep,
+                                       note={**info, "via": via, "pid": os.getpid()},
                                        on_abandoned=audit_entry.interrupted)
             except store.LoadInProgressError as exc:
                 raise ImportBusy(f"{exc}; nothing was changed") from exc
@@ -126,8 +130,22 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
         if own_work:
             shutil.rmtree(work, ignore_errors=True)
         else:  # keep report.json and rejected.csv for the user; drop the bulky copies
-            for bulky in [*work.glob("unzipped-*"), work / "canonical"]:
+            for bulky in [*work.glob("unzipped-*"), work / "canonical", work / "cleaned"]:
                 shutil.rmtree(bulky, ignore_errors=True)
+
+
+def _prepare(files: list[tuple[Path, str]], work: Path, mapping: Mapping | None,
+             date_order: str | None, tracker: _Tracker) -> Prepared:
+    """One big plain CSV a chunk at a time (chunked.py), anything else read whole."""
+    src = chunks.source(files)
+    if src is not None:
+        try:
+            return prepare_chunked(src, mapping, date_order, tracker.stage, work, tracker.rows)
+        except chunks.NotPlain:
+            shutil.rmtree(work / "canonical", ignore_errors=True)
+            shutil.rmtree(work / "cleaned", ignore_errors=True)
+    tables = read_files(files, work, tracker.rows)
+    return prepare(tables, mapping, date_order, tracker.stage, release_raw=True)
 
 
 def _scratch(root: Path) -> Path:
