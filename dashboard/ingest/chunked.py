@@ -16,6 +16,7 @@ the order the one-table code finds them, so the report, rejected rows and totals
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pandas as pd
@@ -48,26 +49,30 @@ def prepare_chunked(src: Source, saved: Mapping | None, date_order: str | None,
     """Prepared like preview.prepare; the sales Parquet parts are in work/canonical/sales/.
     Raises NotPlain when the file is not one this can take (read it whole instead)."""
     stage("mapping", "matching columns to fields")
-    first = first_chunk(src)
-    mapping = propose([first], saved=saved)
-    if date_order:
-        mapping.date_order = date_order
-    validate(mapping, [first])
-    tm = mapping.table(first.name)
-    if tm.role != "sales":
-        raise NotPlain("not a sales file")
-    del first
-    report = QualityReport()
-    stage("cleaning", "applying cleaning rules")
-    aliases = read_aliases()
-    decided = gather(_counted(src, rows), tm, mapping, aliases)
+    scratch = work / "cleaned"
+    stream = src.chunks(keep=scratch)  # read once; pass 2 reads the stored chunks back
+    try:
+        first = next(stream)
+        mapping = propose([first], saved=saved)
+        if date_order:
+            mapping.date_order = date_order
+        validate(mapping, [first])
+        tm = mapping.table(first.name)
+        if tm.role != "sales":
+            raise NotPlain("not a sales file")
+        report = QualityReport()
+        stage("cleaning", "applying cleaning rules")
+        aliases = read_aliases()
+        decided = gather(_counted(src, itertools.chain([first], stream), rows), tm, mapping,
+                         aliases)
+        del first
+    finally:
+        stream.close()
     for note in decided.notes:
         if note not in report.notes:
             report.note(note)
-    scratch = work / "cleaned"
-    scratch.mkdir(parents=True, exist_ok=True)
     cleaned, products, stores = [], [], []
-    for i, chunk in enumerate(src.chunks()):
+    for i, chunk in enumerate(src.kept(scratch)):
         part = QualityReport(seen_currency=report.seen_currency)
         done = clean_table(chunk, tm, mapping, aliases, part, decided)
         add_report(report, part, first=i == 0)
@@ -81,13 +86,14 @@ def prepare_chunked(src: Source, saved: Mapping | None, date_order: str | None,
     report.currency = currency.decide(report.seen_currency, mapping.currency)
     stage("deriving", "joining files and deriving fields")
     canonical, unavailable = assemble_chunks(src.name, cleaned, _first_seen(products),
-                                             _first_seen(stores), report, work / "canonical")
+                                             _first_seen(stores), report, work / "canonical",
+                                             src.lines)
     return Prepared(mapping, report, canonical, unavailable, work / "canonical" / "sales")
 
 
-def _counted(src: Source, rows):
+def _counted(src: Source, stream, rows):
     done = 0
-    for chunk in src.chunks():
+    for chunk in stream:
         done += len(chunk)
         if rows is not None:
             rows(src.name, done)

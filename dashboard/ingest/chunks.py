@@ -44,15 +44,16 @@ class Source:
     lines: int  # data lines (records)
     chunk_rows: int
 
-    def chunks(self) -> Iterator[RawTable]:
-        """The file's records in order, `chunk_rows` at a time, as raw tables of strings."""
+    def chunks(self, keep: Path | None = None) -> Iterator[RawTable]:
+        """The file's records in order, `chunk_rows` at a time, as raw tables of strings;
+        with `keep`, each chunk is also stored there (Arrow) for `kept` to read back."""
         names = [f"c{i}" for i in range(len(self.header))]
         con = duckdb.connect()
-        done = 0
+        done = index = 0
         try:
             relation = con.sql(QUERY, params={"path": str(self.path), "delim": self.delimiter,
                                               "columns": {n: "VARCHAR" for n in names}})
-            reader = relation.fetch_arrow_reader(self.chunk_rows)
+            reader = relation.to_arrow_reader(self.chunk_rows)
             pending: list[pa.RecordBatch] = []
             size = 0
             while True:
@@ -66,7 +67,11 @@ class Source:
                 if pending and (size >= self.chunk_rows or batch is None):
                     table = pa.Table.from_batches(pending)
                     pending, size = [], 0
-                    yield self._raw(table, names, done)
+                    table = pa.table({n: pc.fill_null(table.column(n), "") for n in names})
+                    if keep is not None:
+                        _store(table, keep / f"raw-{index:05d}.arrow")
+                        index += 1
+                    yield self._raw(table, done)
                     done += table.num_rows
                 if batch is None:
                     break
@@ -77,12 +82,27 @@ class Source:
         if done != self.lines:
             raise NotPlain(f"{done} records on {self.lines} lines")
 
-    def _raw(self, table: pa.Table, names: list[str], done: int) -> RawTable:
-        table = pa.table({n: pc.fill_null(table.column(n), "") for n in names})
+    def kept(self, keep: Path) -> Iterator[RawTable]:
+        """The chunks `chunks(keep)` stored, in order; each file is removed once read."""
+        done = 0
+        for path in sorted(keep.glob("raw-*.arrow")):
+            with pa.memory_map(str(path)) as source:
+                table = pa.ipc.open_file(source).read_all()
+            path.unlink()
+            yield self._raw(table, done)
+            done += table.num_rows
+
+    def _raw(self, table: pa.Table, done: int) -> RawTable:
         frame = table.to_pandas()
         frame.columns = self.header
         rows = np.arange(done + 2, done + 2 + len(frame), dtype=np.int64)
         return RawTable(self.name, self.name, frame, rows, "utf-8", self.delimiter)
+
+
+def _store(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
 
 
 def source(files: list[tuple[Path, str]]) -> Source | None:

@@ -29,6 +29,7 @@ from dashboard.ingest.table import RawTable
 from dashboard.warehouse.schema import UNKNOWN
 
 NULL_TOKENS = {"na", "n/a", "#n/a", "null", "none", "nan", "-", "--", "?"}
+NULL_LONGEST = max(len(t) for t in NULL_TOKENS)
 TEXT_KINDS = ("id", "text", "category")
 NUMERIC_KINDS = ("number", "money", "float", "percent")
 
@@ -180,8 +181,12 @@ def tidy_distinct(text: pd.Series, f: Field):
     if f.kind in ("text", "category"):
         tidy = tidy.str.replace(r"\s{2,}", " ", regex=True)
     empty = (tidy == "").to_numpy()
-    if f.kind not in TEXT_KINDS:
-        empty = empty | tidy.str.casefold().isin(NULL_TOKENS).to_numpy()
+    if f.kind not in TEXT_KINDS:  # casefold never shortens, so only short values can be one
+        short = (tidy.str.len() <= NULL_LONGEST).to_numpy(dtype=bool)
+        if short.any():
+            nulls = np.zeros(len(tidy), dtype=bool)
+            nulls[short] = tidy[short].str.casefold().isin(NULL_TOKENS).to_numpy()
+            empty = empty | nulls
     return d, tidy, empty
 
 

@@ -31,7 +31,8 @@ INVENTORY_COLUMNS = ("as_of", "store_id", "product_id", "stock_on_hand")
 OPTIONAL = {"age_group": "sales.customer_age_group", "gender": "sales.customer_gender",
             "channel": "sales.channel", "order_id": "sales.order_id"}
 OUTLIER_COLUMNS = ("units", "unit_price", "revenue")
-OUTLIER_FACTOR = 10.0  # flagged when |value| > 10 x the 99th percentile of |value|
+OUTLIER_FACTOR = 10.0
+OUTLIER_QUANTILE = 0.99  # flagged when |value| > 10 x the 99th percentile of |value|
 EXAMPLES = 10
 TEXT_COLUMNS = {"sales": ("sale_id", "order_id", "store_id", "product_id", "customer_id",
                           "employee_id", "channel", "customer_gender", "customer_age_group",
@@ -277,7 +278,7 @@ def flag_outliers(column_values: pd.Series, sales, column: str, report: QualityR
     """Flag |value| > 10 x the 99th percentile; `sales(hits)` (or a frame) gives the rows with
     __source, __row and the column for the first examples."""
     values = column_values.abs()
-    p99 = values.quantile(0.99)
+    p99 = values.quantile(OUTLIER_QUANTILE)
     if not p99 or np.isnan(p99):
         return
     limit = OUTLIER_FACTOR * p99

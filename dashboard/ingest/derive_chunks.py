@@ -24,6 +24,7 @@ from dashboard.ingest.clean import Cleaned
 from dashboard.ingest.derive import (
     OPTIONAL,
     OUTLIER_COLUMNS,
+    OUTLIER_QUANTILE,
     _canonical,
     _derive_regions,
     _derive_sales,
@@ -93,9 +94,47 @@ class _Totals:
         return out
 
 
+class _Top:
+    """The largest |values| of a column (with their rows), enough for its 99th percentile:
+    the percentile of n values reads the two order statistics at 0.99 x (n - 1), which lie in
+    the top 1% + 2, and every outlier (over 10 x that) is among them too. `lines` bounds n."""
+
+    def __init__(self, lines: int):
+        self.keep = math.ceil(lines * (1 - OUTLIER_QUANTILE)) + 2
+        self.n = 0
+        self.size = np.empty(0)
+        self.value = np.empty(0)
+        self.row = np.empty(0, dtype=np.int64)
+
+    def add(self, values: np.ndarray, rows: np.ndarray) -> None:
+        present = ~np.isnan(values)
+        self.n += int(present.sum())
+        value = np.concatenate([self.value, values[present]])
+        row = np.concatenate([self.row, rows[present]])
+        size = np.abs(value)
+        if len(size) > self.keep:
+            top = np.argpartition(size, len(size) - self.keep)[len(size) - self.keep:]
+            value, row, size = value[top], row[top], size[top]
+        self.size, self.value, self.row = size, value, row
+
+    def flag(self, source: str, column: str, report: QualityReport) -> None:
+        """flag_outliers over a column with the same order statistics: the values not kept
+        are below every kept one, so zeros stand in for them."""
+        order = np.argsort(self.row, kind="stable")
+        values = np.zeros(self.n)
+        values[self.n - len(order):] = self.value[order]
+        rows = np.zeros(self.n, dtype=np.int64)
+        rows[self.n - len(order):] = self.row[order]
+
+        def lines(at):
+            return pd.DataFrame({"__source": source, "__row": rows[at], column: values[at]})
+
+        flag_outliers(pd.Series(values), lines, column, report)
+
+
 def assemble_chunks(source: str, cleaned: list[Path], products: pd.DataFrame,
-                    stores: pd.DataFrame, report: QualityReport,
-                    out: Path) -> tuple[dict[str, pd.DataFrame], tuple]:
+                    stores: pd.DataFrame, report: QualityReport, out: Path,
+                    lines: int) -> tuple[dict[str, pd.DataFrame], tuple]:
     """Canonical products/stores frames (the sales are Parquet parts in out/sales/) and the
     unavailable dimensions."""
     regions = read_regions()
@@ -104,8 +143,8 @@ def assemble_chunks(source: str, cleaned: list[Path], products: pd.DataFrame,
     parts.mkdir(parents=True, exist_ok=True)
     totals, stats, conflicts = _Totals(), None, None
     lost = 0
-    outliers: dict[str, list[np.ndarray]] = {c: [] for c in OUTLIER_COLUMNS}
-    rows: list[np.ndarray] = []
+    outliers = {c: _Top(lines) for c in OUTLIER_COLUMNS}
+    seen_outlier_columns: set[str] = set()
     firsts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
     columns: set[str] = set()
     own: set[str] = set()
@@ -131,8 +170,9 @@ def assemble_chunks(source: str, cleaned: list[Path], products: pd.DataFrame,
         lost += lost_stores(sales, stores)
         for column in OUTLIER_COLUMNS:
             if column in sales:
-                outliers[column].append(sales[column].to_numpy(dtype="float64", na_value=np.nan))
-        rows.append(sales["__row"].to_numpy())
+                seen_outlier_columns.add(column)
+                outliers[column].add(sales[column].to_numpy(dtype="float64", na_value=np.nan),
+                                     sales["__row"].to_numpy())
         sales, counted = fill_line_attributes(sales, own, products, stores, regions)
         _refuse_unknown_mismatch(counted, own, sales)
         stats = add_stats(stats, counted)
@@ -147,17 +187,9 @@ def assemble_chunks(source: str, cleaned: list[Path], products: pd.DataFrame,
     if stats is None:
         raise ImportProblem("no sales rows are left after cleaning; see the rejected rows")
     note_lost_stores(lost, report)
-    every_row = np.concatenate(rows)
     for column in OUTLIER_COLUMNS:
-        if outliers[column]:
-            values = pd.Series(np.concatenate(outliers[column]))
-            outliers[column] = []
-
-            def lines(at, values=values, column=column):
-                return pd.DataFrame({"__source": source, "__row": every_row[at],
-                                     column: values.to_numpy()[at]})
-
-            flag_outliers(values, lines, column, report)
+        if column in seen_outlier_columns:
+            outliers[column].flag(source, column, report)
     describe_lines(stats, own, report)
     describe_conflicts(conflicts, report)
     products, stores = _dimension_tables(firsts, products, stores)
