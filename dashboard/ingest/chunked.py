@@ -81,6 +81,7 @@ def prepare_chunked(src: Source, saved: Mapping | None, date_order: str | None,
         path = scratch / f"clean-{i:05d}.pkl"
         done.frame.to_pickle(path)  # our own scratch file, read back by this process only
         cleaned.append(path)
+        del chunk, done, part  # not held while the next chunk is read
     decided.duplicates.finish()
     report.problems = in_found_order(report.problems, tm)
     report.currency = currency.decide(report.seen_currency, mapping.currency)
@@ -98,6 +99,7 @@ def _counted(src: Source, stream, rows):
         if rows is not None:
             rows(src.name, done)
         yield chunk
+        del chunk
 
 
 def _first_seen(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -71,8 +71,10 @@ class Source:
                     if keep is not None:
                         _store(table, keep / f"raw-{index:05d}.arrow")
                         index += 1
+                    rows = table.num_rows
                     yield self._raw(table, done)
-                    done += table.num_rows
+                    del table  # not held while the next chunk is read
+                    done += rows
                 if batch is None:
                     break
         except (duckdb.Error, UnicodeError) as exc:
@@ -89,8 +91,10 @@ class Source:
             with pa.memory_map(str(path)) as source:
                 table = pa.ipc.open_file(source).read_all()
             path.unlink()
+            rows = table.num_rows
             yield self._raw(table, done)
-            done += table.num_rows
+            del table
+            done += rows
 
     def _raw(self, table: pa.Table, done: int) -> RawTable:
         frame = table.to_pandas()

@@ -80,6 +80,7 @@ def gather(chunks: Iterable[RawTable], tm: TableMapping, mapping: Mapping,
             fixed = corrected(values, BY_KEY[key], aliases, None)
             part = pd.Series(cells, index=fixed.to_numpy()).groupby(level=0, sort=False).sum()
             counts[column] = pd.concat([counts[column], part]).groupby(level=0, sort=False).sum()
+        del chunk
     marks, notes = decimals.decide_from(name, delimiter, every_numeric, evidence,
                                         mapping.decimal_marks,
                                         lambda column, value: rows.get((column, value)))

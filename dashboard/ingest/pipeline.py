@@ -12,7 +12,10 @@ complete new one; what a killed import leaves is removed at the start of the nex
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import gc
 import getpass
 import hashlib
 import json
@@ -94,6 +97,8 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             parquet = _write_parquet(canonical, work / "canonical")
             if prepared.sales_parts is not None:  # written chunk by chunk while deriving
                 parquet["sales"] = prepared.sales_parts / "*.parquet"
+            del prepared, canonical  # the frames are on disk now
+            _release_memory()
             tracker.stage("building", "building the new warehouse version")
             info = {"source": "import", "user": user,
                     "files": [d["name"] for d in described],
@@ -146,6 +151,15 @@ def _prepare(files: list[tuple[Path, str]], work: Path, mapping: Mapping | None,
             shutil.rmtree(work / "cleaned", ignore_errors=True)
     tables = read_files(files, work, tracker.rows)
     return prepare(tables, mapping, date_order, tracker.stage, release_raw=True)
+
+
+def _release_memory() -> None:
+    """Give the heap freed by the import's frames back to the OS before DuckDB builds (glibc
+    and Arrow keep freed pages otherwise), so the build's memory adds to a small process."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _scratch(root: Path) -> Path:
