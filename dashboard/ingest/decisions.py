@@ -160,10 +160,9 @@ class Duplicates:
             new = self.hashes[at] != unique
         else:
             new = np.ones(len(unique), dtype=bool)
-        merged = np.concatenate([self.hashes, unique[new]])
-        order = np.argsort(merged, kind="stable")
-        self.hashes = merged[order]
-        self.first_rows = np.concatenate([self.first_rows, rows[first][new]])[order]
+        at = np.searchsorted(self.hashes, unique[new])  # both sorted: insert, no new sort
+        self.hashes = np.insert(self.hashes, at, unique[new])
+        self.first_rows = np.insert(self.first_rows, at, rows[first][new])
         return out
 
     def finish(self) -> None:

@@ -66,7 +66,11 @@ def _parse_numbers(text: pd.Series, percent: bool, decimal: str | None,
         core = core.str.replace(CURRENCY, "", regex=True)
         pct = core.str.contains("%", regex=False).to_numpy()
         core = core.str.replace("%", "", regex=False).str.strip()
-        core = core.str.replace(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "", regex=True)
+        spaced = core.str.contains("[ \u00a0\u202f]", regex=True).to_numpy(dtype=bool)
+        if spaced.any():  # the look-around pattern runs in Python: only where it can match
+            core = core.copy()
+            core[spaced] = core[spaced].str.replace(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "",
+                                                    regex=True)
         comma_decimal = _decimal_comma(core) if decimal is None else decimal == ","
         if decimal is not None:
             fits = core.str.fullmatch(_GROUPED[decimal]).to_numpy()
