@@ -25,6 +25,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,13 +78,15 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
     own_work = work_dir is None
     work = Path(tempfile.mkdtemp(prefix="import-", dir=_scratch(root))) if own_work else work_dir
     work.mkdir(parents=True, exist_ok=True)
+    hashing = ThreadPoolExecutor(max_workers=1)
     try:
         with import_lock(root, user):
             leftovers.clean(root, keep=work)
             tracker.stage("checking", f"checking {len(files)} file(s)")
             for path, name in files:  # every size first: nothing over the limit is opened
                 check_size(path, name)
-            described = [_describe(path, name) for path, name in files]
+            # The files' sha256 (hashlib lets go of the GIL) on the other core meanwhile.
+            digests = hashing.submit(lambda: [_describe(path, name) for path, name in files])
             tracker.expect(_estimate_rows(files))
             tracker.stage("reading", "reading files")
             prepared = _prepare(files, work, mapping, date_order, tracker)
@@ -100,6 +103,7 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             del prepared, canonical  # the frames are on disk now
             _release_memory()
             tracker.stage("building", "building the new warehouse version")
+            described = digests.result()
             info = {"source": "import", "user": user,
                     "files": [d["name"] for d in described],
                     "currency": report.currency["code"]}
@@ -132,6 +136,7 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             tracker.stage("done", f"version {result.version} is live: {result.rows:,} sales rows")
             return ImportResult(result.version, manifest, summary, time.perf_counter() - started)
     finally:
+        hashing.shutdown(wait=True)
         if own_work:
             shutil.rmtree(work, ignore_errors=True)
         else:  # keep report.json and rejected.csv for the user; drop the bulky copies
