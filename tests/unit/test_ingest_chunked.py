@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import shutil
+import signal
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dashboard.bench.import_file import write_import_file
+from dashboard.ingest import jobs
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.mapping import Mapping
 from dashboard.ingest.pipeline import run_import
 from dashboard.ingest.preview import preview
+from dashboard.warehouse import store
 from tests.flat_export import HEADER, make_rows, reference, write_flat_export
-from tests.ingest_support import query_served
+from tests.ingest_support import query_served, served_state
 
 CHUNK = 300
 CENT = 0.005
@@ -192,3 +198,41 @@ def test_preview_same_both_ways(tmp_path, monkeypatch):
     assert shown[0]["rows"] == shown[1]["rows"]
     assert shown[0]["mapping"] == shown[1]["mapping"]
     _same_report(shown[0]["report"], shown[1]["report"])
+
+
+@pytest.mark.parametrize("point", ["cleaning", "writing"])
+def test_killed_chunked_import_changes_nothing_and_leaves_nothing(point, tmp_path, monkeypatch):
+    """kill -9 while a Data-page import works through the chunks: the served version stays,
+    and the next import removes the job's chunk files (cleaned/, canonical/)."""
+    monkeypatch.setenv("DASHBOARD_IMPORT_CHUNK_ROWS", str(CHUNK))
+    path = write_flat_export(tmp_path / "flat.csv")
+    root = tmp_path / "root"
+    run_import([(path, path.name)], root, user="tester")
+    before = served_state(root)
+    job_id, folder = jobs.new_job(root)
+    shutil.copy(path, folder / "uploads" / path.name)
+    jobs.record_uploads(folder, [(path.name, path.name)])
+    flag = tmp_path / "paused"
+    monkeypatch.setenv("DASHBOARD_TEST_PAUSE_AT", point)
+    monkeypatch.setenv("DASHBOARD_TEST_PAUSE_FILE", str(flag))
+    process = jobs.start(folder, root, "kim")
+    try:
+        deadline = time.monotonic() + 120
+        while not flag.exists():
+            assert process.poll() is None, "the import ended before it could be killed"
+            assert time.monotonic() < deadline, "the import never reached the point"
+            time.sleep(0.01)
+        work = folder / "work"
+        assert list((work / "cleaned").iterdir()), "no chunk files at the kill"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    monkeypatch.delenv("DASHBOARD_TEST_PAUSE_AT")
+    assert served_state(root) == before
+    result = run_import([(path, path.name)], root, user="tester")
+    assert result.version == 2 and store.current_version(root) == 2
+    assert not (work / "cleaned").exists() and not (work / "canonical").exists()
+    assert not list((root / "imports").glob("import-*"))
