@@ -26,7 +26,7 @@ from dashboard.ingest.chunks import NotPlain, Source
 from dashboard.ingest.clean import clean_table, read_aliases
 from dashboard.ingest.decisions import gather
 from dashboard.ingest.derive import _flat
-from dashboard.ingest.derive_chunks import assemble_chunks
+from dashboard.ingest.derive_chunks import Deriver
 from dashboard.ingest.mapping import Mapping, TableMapping, propose, validate
 from dashboard.ingest.preview import Prepared, StageFn
 from dashboard.ingest.report import QualityReport, TableCounts
@@ -71,24 +71,39 @@ def prepare_chunked(src: Source, saved: Mapping | None, date_order: str | None,
     for note in decided.notes:
         if note not in report.notes:
             report.note(note)
+    # With no products.*/stores.* field, no chunk needs a table built from later chunks, so
+    # each is derived as soon as it is cleaned; else the cleaned chunks wait in scratch files.
+    fused = not any(k.startswith(("products.", "stores."))
+                    for k in [*tm.field_columns(), *tm.constants])
+    deriver = Deriver(src.name, pd.DataFrame(), pd.DataFrame(), report, work / "canonical",
+                      src.lines) if fused else None
     cleaned, products, stores = [], [], []
     for i, chunk in enumerate(src.kept(scratch)):
         part = QualityReport(seen_currency=report.seen_currency)
         done = clean_table(chunk, tm, mapping, aliases, part, decided)
         add_report(report, part, first=i == 0)
+        del chunk, part  # not held while the next chunk is read
+        if deriver is not None:
+            deriver.add(done.frame)
+            del done
+            continue
         products.append(_flat([done], "products", "product_id"))
         stores.append(_flat([done], "stores", "store_id"))
         path = scratch / f"clean-{i:05d}.pkl"
         done.frame.to_pickle(path)  # our own scratch file, read back by this process only
         cleaned.append(path)
-        del chunk, done, part  # not held while the next chunk is read
+        del done
     decided.duplicates.finish()
     report.problems = in_found_order(report.problems, tm)
     report.currency = currency.decide(report.seen_currency, mapping.currency)
     stage("deriving", "joining files and deriving fields")
-    canonical, unavailable = assemble_chunks(src.name, cleaned, _first_seen(products),
-                                             _first_seen(stores), report, work / "canonical",
-                                             src.lines)
+    if deriver is None:
+        deriver = Deriver(src.name, _first_seen(products), _first_seen(stores), report,
+                          work / "canonical", src.lines)
+        for path in cleaned:
+            deriver.add(pd.read_pickle(path))
+            path.unlink()
+    canonical, unavailable = deriver.finish()
     return Prepared(mapping, report, canonical, unavailable, work / "canonical" / "sales")
 
 

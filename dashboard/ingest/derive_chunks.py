@@ -16,10 +16,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dashboard import crashpoints
-from dashboard.ingest.chunks import NotPlain
 from dashboard.ingest.clean import Cleaned
 from dashboard.ingest.derive import (
     OPTIONAL,
@@ -46,6 +46,7 @@ from dashboard.ingest.lines import (
     fill_line_attributes,
 )
 from dashboard.ingest.report import QualityReport
+from dashboard.warehouse.schema import UNKNOWN
 
 SUMMED = ("units", "revenue", "cost", "profit")
 
@@ -132,28 +133,34 @@ class _Top:
         flag_outliers(pd.Series(values), lines, column, report)
 
 
-def assemble_chunks(source: str, cleaned: list[Path], products: pd.DataFrame,
-                    stores: pd.DataFrame, report: QualityReport, out: Path,
-                    lines: int) -> tuple[dict[str, pd.DataFrame], tuple]:
-    """Canonical products/stores frames (the sales are Parquet parts in out/sales/) and the
-    unavailable dimensions."""
-    regions = read_regions()
-    stores = _derive_regions(stores, regions, report)
-    parts = out / "sales"
-    parts.mkdir(parents=True, exist_ok=True)
-    totals, stats, conflicts = _Totals(), None, None
-    lost = 0
-    outliers = {c: _Top(lines) for c in OUTLIER_COLUMNS}
-    seen_outlier_columns: set[str] = set()
-    firsts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-    columns: set[str] = set()
-    own: set[str] = set()
-    for i, path in enumerate(cleaned):
-        chunk = Cleaned(source, "sales", pd.read_pickle(path))
-        path.unlink()
+class Deriver:
+    """assemble for the chunks of one flat sales file: `add` each cleaned chunk in file order
+    (it is derived and written as a Parquet part at once), then `finish`."""
+
+    def __init__(self, source: str, products: pd.DataFrame, stores: pd.DataFrame,
+                 report: QualityReport, out: Path, lines: int):
+        self.source, self.report, self.out = source, report, out
+        self.regions = read_regions()
+        self.products = products
+        self.stores = _derive_regions(stores, self.regions, report)
+        self.parts = out / "sales"
+        self.parts.mkdir(parents=True, exist_ok=True)
+        self.totals, self.stats, self.conflicts = _Totals(), None, None
+        self.lost = 0
+        self.outliers = {c: _Top(lines) for c in OUTLIER_COLUMNS}
+        self.outlier_columns: set[str] = set()
+        self.firsts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+        self.columns: set[str] = set()
+        self.own: set[str] = set()
+        self.count = 0
+        self.unsourced: list[tuple[Path, str]] = []  # (part, attribute) left empty, not Unknown
+
+    def add(self, frame: pd.DataFrame) -> None:
+        products, stores, report = self.products, self.stores, self.report
+        chunk = Cleaned(self.source, "sales", frame)
         sales = _part([chunk], "sales", "sales")
         if sales.empty:
-            continue
+            return
         _legacy_flat_columns([chunk], sales)
         if "product_id" not in sales and "product_name" in sales:
             sales["product_id"] = sales["product_name"]
@@ -164,52 +171,66 @@ def assemble_chunks(source: str, cleaned: list[Path], products: pd.DataFrame,
                 if column in flat and column in stores:
                     sales["store_id"] = flat[column].to_numpy()
                     break
-        del chunk
-        own = {c for c in sales.columns if not c.startswith("__")}
+        del chunk, frame
+        own = self.own = {c for c in sales.columns if not c.startswith("__")}
         sales = _derive_sales(sales, products, stores, False, report, whole=False)
-        lost += lost_stores(sales, stores)
+        self.lost += lost_stores(sales, stores)
         for column in OUTLIER_COLUMNS:
             if column in sales:
-                seen_outlier_columns.add(column)
-                outliers[column].add(sales[column].to_numpy(dtype="float64", na_value=np.nan),
-                                     sales["__row"].to_numpy())
-        sales, counted = fill_line_attributes(sales, own, products, stores, regions)
-        _refuse_unknown_mismatch(counted, own, sales)
-        stats = add_stats(stats, counted)
-        conflicts = add_conflict_counts(conflicts, conflict_counts(sales, own))
-        firsts.append(build_dimension_tables(sales, products, stores))
-        columns = set(sales.columns)
-        frame = _canonical(sales, "sales")
+                self.outlier_columns.add(column)
+                self.outliers[column].add(
+                    sales[column].to_numpy(dtype="float64", na_value=np.nan),
+                    sales["__row"].to_numpy())
+        sales, counted = fill_line_attributes(sales, own, products, stores, self.regions)
+        path = self.parts / f"part-{self.count:05d}.parquet"
+        self.unsourced += [(path, name) for name, c in counted["attributes"].items()
+                           if not c["sourced"]]
+        self.stats = add_stats(self.stats, counted)
+        self.conflicts = add_conflict_counts(self.conflicts, conflict_counts(sales, own))
+        self.firsts.append(build_dimension_tables(sales, products, stores))
+        self.columns = set(sales.columns)
+        canonical = _canonical(sales, "sales")
         del sales
-        totals.add(frame)
-        _write_part(frame, parts / f"part-{i:05d}.parquet")
-        del frame
-    if stats is None:
-        raise ImportProblem("no sales rows are left after cleaning; see the rejected rows")
-    note_lost_stores(lost, report)
-    for column in OUTLIER_COLUMNS:
-        if column in seen_outlier_columns:
-            outliers[column].flag(source, column, report)
-    describe_lines(stats, own, report)
-    describe_conflicts(conflicts, report)
-    products, stores = _dimension_tables(firsts, products, stores)
-    _unify_schemas(parts)
-    report.totals = totals.result(parts)
-    unavailable = tuple(dim for dim, key in OPTIONAL.items()
-                        if key.split(".", 1)[1] not in columns or key in report.derived_keys)
-    covered = {key.split(".", 1)[1] for key in OPTIONAL.values()}
-    unavailable += tuple(d["dimension"] for d in report.dimensions
-                         if d["source"] == "unavailable" and d["dimension"] not in covered)
-    return {"products": _canonical(products, "products"),
-            "stores": _canonical(stores, "stores")}, unavailable
+        self.totals.add(canonical)
+        _write_part(canonical, path)
+        self.count += 1
 
+    def _unknown_where_the_file_has_a_source(self) -> None:
+        """An attribute only the regions table gives (a city with no state column) is Unknown
+        where empty if any line of the file got one, else left empty; a chunk with no such
+        line cannot know that, so its part is corrected here."""
+        sourced = {name for name, c in self.stats["attributes"].items() if c["sourced"]}
+        for path, name in self.unsourced:
+            if name in sourced:
+                table = pq.read_table(path)
+                at = table.schema.get_field_index(name)
+                column = pc.fill_null(table.column(at).cast(pa.string()), UNKNOWN)
+                pq.write_table(table.set_column(at, name, column), path)
 
-def _refuse_unknown_mismatch(counted: dict, own: set[str], sales: pd.DataFrame) -> None:
-    """A region/state only the regions table could give is Unknown or empty depending on
-    whether any line got one; a chunk cannot know that for the file, so read it whole."""
-    for name, c in counted["attributes"].items():
-        if c["regions"] and name not in own and not c["looked"]:
-            raise NotPlain(f"{name} comes only from the regions table")
+    def finish(self) -> tuple[dict[str, pd.DataFrame], tuple]:
+        """Canonical products/stores frames (the sales are Parquet parts in out/sales/) and
+        the unavailable dimensions."""
+        report = self.report
+        if self.stats is None:
+            raise ImportProblem("no sales rows are left after cleaning; see the rejected rows")
+        note_lost_stores(self.lost, report)
+        for column in OUTLIER_COLUMNS:
+            if column in self.outlier_columns:
+                self.outliers[column].flag(self.source, column, report)
+        describe_lines(self.stats, self.own, report)
+        describe_conflicts(self.conflicts, report)
+        products, stores = _dimension_tables(self.firsts, self.products, self.stores)
+        self._unknown_where_the_file_has_a_source()
+        _unify_schemas(self.parts)
+        report.totals = self.totals.result(self.parts)
+        unavailable = tuple(dim for dim, key in OPTIONAL.items()
+                            if key.split(".", 1)[1] not in self.columns
+                            or key in report.derived_keys)
+        covered = {key.split(".", 1)[1] for key in OPTIONAL.values()}
+        unavailable += tuple(d["dimension"] for d in report.dimensions
+                             if d["source"] == "unavailable" and d["dimension"] not in covered)
+        return {"products": _canonical(products, "products"),
+                "stores": _canonical(stores, "stores")}, unavailable
 
 
 def _dimension_tables(firsts, products: pd.DataFrame, stores: pd.DataFrame):

@@ -107,6 +107,7 @@ def fill_line_attributes(sales: pd.DataFrame, own: set[str], products: pd.DataFr
             empty = _missing(values)
         c["unknown"] = int(empty.sum())
         sources = name in own or looked is not None or c["regions_filled"] > 0
+        c["sourced"] = int(sources)  # else the empty values stay empty, not Unknown
         sales[name] = values.where(~empty, UNKNOWN) if sources else values
         stats["attributes"][name] = c
     for name in LINE_ONLY:

@@ -79,7 +79,11 @@ def _import_both(tmp_path: Path, monkeypatch, path: Path, **kwargs):
         parts = list((root / "versions" / "0001.canonical").rglob("*.parquet"))
         rejected = (root / "versions" / "0001.rejected.csv").read_text(encoding="utf-8")
         lines = query_served(root, "SELECT * EXCLUDE (sale_id) FROM sales_fact ORDER BY ALL")
-        out[way] = (result.report, parts, rejected, lines)
+        stored = root / "versions" / "0001.canonical"
+        canonical = pd.read_parquet(stored / "sales" if (stored / "sales").exists()
+                                    else stored / "sales.parquet")
+        canonical = canonical.sort_values("sale_id").reset_index(drop=True)
+        out[way] = (result.report, parts, rejected, lines, canonical)
     return out
 
 
@@ -103,6 +107,7 @@ def _check_both(out) -> None:
     _same_report(whole[0], chunked[0])
     assert whole[2] == chunked[2]
     pd.testing.assert_frame_equal(whole[3], chunked[3])
+    pd.testing.assert_frame_equal(whole[4], chunked[4])  # the Parquet each version keeps
 
 
 @pytest.mark.parametrize("row_id", [False, True])
@@ -236,3 +241,43 @@ def test_killed_chunked_import_changes_nothing_and_leaves_nothing(point, tmp_pat
     assert result.version == 2 and store.current_version(root) == 2
     assert not (work / "cleaned").exists() and not (work / "canonical").exists()
     assert not list((root / "imports").glob("import-*"))
+
+
+def test_flat_file_filling_products_and_stores_same_both_ways(tmp_path, monkeypatch):
+    """A mapping that fills products.*/stores.* from the sales file (as saved before line
+    attributes existed): those tables are built from every chunk before any is derived."""
+    path = write_flat_export(tmp_path / "flat.csv")
+    columns = {"Order ID": "sales.order_id", "Order Date": "sales.date",
+               "Customer ID": "sales.customer_id", "Product ID": "sales.product_id",
+               "Category": "products.category", "Product Name": "products.name",
+               "City": "stores.city", "Region": "stores.region", "State": "stores.state",
+               "Sales": "sales.revenue",
+               "Quantity": "sales.units", "Profit": "sales.profit"}
+    mapping = Mapping.from_dict({"format": "toypulse-mapping/1", "tables": [
+        {"source": path.name, "role": "sales",
+         "columns": {c: columns.get(c, "") for c in HEADER}, "header": HEADER}]})
+    out = _import_both(tmp_path, monkeypatch, path, mapping=mapping)
+    _check_both(out)
+    ref = reference(path)
+    lines = out["chunked"][3]
+    got = lines.groupby("category")["revenue"].sum()
+    assert abs(got.sum() - ref["Sales"].sum()) < CENT
+
+
+def test_state_only_from_the_regions_table_same_both_ways(tmp_path, monkeypatch):
+    """No State column: the state comes from the city through the regions table, and only a
+    late chunk's city is in it, so the earlier chunks learn at the end that empty is Unknown."""
+    rows = make_rows(n_orders=500, seed=9)
+    city = HEADER.index("City")
+    for row in rows[-20:]:
+        row[city] = "Springfield"
+    keep = [i for i, name in enumerate(HEADER) if name != "State"]
+    path = _write(tmp_path / "nostate.csv", [HEADER[i] for i in keep],
+                  [[row[i] for i in keep] for row in rows])
+    regions = tmp_path / "regions.csv"
+    regions.write_text("city,state,region\nSpringfield,Illinois,Central\n", encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_REGIONS_FILE", str(regions))
+    out = _import_both(tmp_path, monkeypatch, path)
+    _check_both(out)
+    states = out["chunked"][3]["state"].value_counts()
+    assert states["Illinois"] == 20 and states["Unknown"] == len(rows) - 20
