@@ -187,7 +187,10 @@ def _legacy(name: str):
 def _from_regions(values: pd.Series, city: pd.Series, regions: pd.DataFrame, name: str):
     """Fill an empty region/state from the line's city through data/regions.csv."""
     by_city = regions.assign(key=regions["city"].str.casefold()).drop_duplicates("key")
-    looked = city.astype("str").str.casefold().map(by_city.set_index("key")[name])
+    text = city.astype("str")
+    codes, cities = pd.factorize(text)  # each distinct city folded and looked up once
+    found = pd.Series(cities, dtype=text.dtype).str.casefold().map(by_city.set_index("key")[name])
+    looked = pd.Series(found.array.take(codes, allow_fill=True), index=city.index, name=city.name)
     empty = _missing(values)
     fill = empty & ~_missing(looked.reset_index(drop=True))
     if fill.any():
