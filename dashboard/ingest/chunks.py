@@ -117,6 +117,9 @@ def source(files: list[tuple[Path, str]]) -> Source | None:
     if Path(name).suffix.lower() not in DELIMITED or path.stat().st_size == 0:
         return None
     chunk_rows = config.get_int("import_chunk_rows")
+    lines = data_lines(path)  # first: a small file is read whole, with no extra pass
+    if chunk_rows <= 0 or lines <= chunk_rows:
+        return None
     try:
         if detect_encoding(path, name) != "utf-8":
             return None
@@ -129,9 +132,6 @@ def source(files: list[tuple[Path, str]]) -> Source | None:
         return None
     first = _first_line_header(sample, delimiter)
     if not first:
-        return None
-    lines = data_lines(path)
-    if chunk_rows <= 0 or lines <= chunk_rows:
         return None
     try:
         header = check_header(first, name)
