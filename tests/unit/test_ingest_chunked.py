@@ -281,3 +281,19 @@ def test_state_only_from_the_regions_table_same_both_ways(tmp_path, monkeypatch)
     _check_both(out)
     states = out["chunked"][3]["state"].value_counts()
     assert states["Illinois"] == 20 and states["Unknown"] == len(rows) - 20
+
+
+def test_record_spanning_lines_late_in_the_file_is_read_whole(tmp_path, monkeypatch):
+    """A quoted cell with a line break far into the file: the chunked reader finds out at the
+    end (records != lines) and the import reads the file whole, with the same result."""
+    rows = make_rows(n_orders=500, seed=4)
+    rows[-10][HEADER.index("Customer Name")] = "Customer\nwith a line break"
+    path = _write(tmp_path / "multiline.csv", HEADER, rows)
+    out = {}
+    for chunk in (0, CHUNK):
+        monkeypatch.setenv("DASHBOARD_IMPORT_CHUNK_ROWS", str(chunk))
+        root = tmp_path / f"root-{chunk}"
+        out[chunk] = run_import([(path, path.name)], root, user="tester").report
+        assert not (root / "versions" / "0001.canonical" / "sales").exists()
+    _same_report(out[0], out[CHUNK])
+    assert out[CHUNK]["rows_read"] == len(rows)
