@@ -56,6 +56,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest file (MB) an import accepts; bigger ones are refused before they are read."),
     Setting("import_max_rejected", "0.01",
             "Share of rows an import may reject (0.01 = 1%); above it the import is refused."),
+    Setting("import_chunk_rows", "500000",
+            "A plain UTF-8 CSV with more lines than this is imported a chunk of this many lines "
+            "at a time (same rules and report, memory bounded by the chunk); 0 turns it off."),
+    Setting("import_memory_limit", "1GB",
+            "Memory DuckDB may use while an import builds its warehouse version (it spills to "
+            "disk beyond it)."),
     Setting("import_keep_job_days", "7",
             "Days a finished Data-page import job folder (uploads, report, rejected rows) is "
             "kept; older ones are deleted at the next import or job start."),

@@ -29,6 +29,7 @@ from dashboard.ingest.table import RawTable
 from dashboard.warehouse.schema import UNKNOWN
 
 NULL_TOKENS = {"na", "n/a", "#n/a", "null", "none", "nan", "-", "--", "?"}
+NULL_LONGEST = max(len(t) for t in NULL_TOKENS)
 TEXT_KINDS = ("id", "text", "category")
 NUMERIC_KINDS = ("number", "money", "float", "percent")
 
@@ -60,21 +61,29 @@ def read_aliases(path: Path | None = None) -> dict[str, dict[str, str]]:
 
 
 def clean_table(table: RawTable, tm: TableMapping, mapping: Mapping,
-                aliases: dict[str, dict[str, str]], report: QualityReport) -> Cleaned:
+                aliases: dict[str, dict[str, str]], report: QualityReport,
+                decided=None) -> Cleaned:
+    """`decided` (a chunked import's Decisions, decisions.py) carries what is decided from the
+    whole column (decimal marks, date orders, case variants) and the duplicate check across
+    chunks; without it, all of that is decided from `table` alone."""
     raw = table.frame
     out = pd.DataFrame({"__row": table.rows}, index=raw.index)
     rejected = np.zeros(len(raw), dtype=bool)
     if table.encoding == "cp1252":
         report.note(f"{table.name}: read as Windows-1252 (Latin-1): no byte of it is UTF-8")
     numeric = [c for k, c in tm.field_columns().items() if BY_KEY[k].kind in NUMERIC_KINDS]
-    marks, notes = decimals.decide(table, numeric, mapping.decimal_marks)
+    if decided is None:
+        marks, notes = decimals.decide(table, numeric, mapping.decimal_marks)
+    else:
+        marks, notes = decided.marks, []
     for note in notes:
         if note not in report.notes:
             report.note(note)
     for key, column in tm.field_columns().items():
         f = BY_KEY[key]
         values, bad = clean_column(raw[column], f, table.name, column, mapping, aliases, out,
-                                   report, marks.get(column))
+                                   report, marks.get(column),
+                                   None if decided is None else decided.for_column(column))
         out[key] = values
         rejected |= bad
         note_source(report, f, raw[column], table, column)
@@ -83,7 +92,10 @@ def clean_table(table: RawTable, tm: TableMapping, mapping: Mapping,
         out[key] = _constant(constant, f, table.name, mapping)
         report.fix("constants", len(out))
         report.constant_keys.add(key)
-    if tm.role == "sales":
+    if tm.role == "sales" and decided is not None:
+        rejected |= decided.duplicates.check(table, tm, out, report, rejected,
+                                             mapping.drop_duplicates)
+    elif tm.role == "sales":
         rejected |= sales_duplicates(table, tm, out, report, rejected, mapping.drop_duplicates)
     else:
         rejected |= _duplicates(table, tm, out, report, rejected)
@@ -102,17 +114,14 @@ def _counts(name: str, role: str):
 
 def clean_column(text: pd.Series, f: Field, table: str, column: str, mapping: Mapping,
                  aliases: dict[str, dict[str, str]], rows: pd.DataFrame,
-                 report: QualityReport, decimal: str | None = None
+                 report: QualityReport, decimal: str | None = None, decided=None
                  ) -> tuple[pd.Series, np.ndarray]:
-    """Values of one field and a mask of rows rejected because of it."""
-    d = distinct(text)  # each distinct text is trimmed and checked once
-    tidy = d.values.str.strip()
-    if f.kind in ("text", "category"):
-        tidy = tidy.str.replace(r"\s{2,}", " ", regex=True)
+    """Values of one field and a mask of rows rejected because of it.
+
+    `decided` is a chunked import's whole-column decision for this column: (day_first, note)
+    for a date, the case-variant lookup for a category."""
+    d, tidy, empty = tidy_distinct(text, f)  # each distinct text is trimmed and checked once
     report.fix("trim_whitespace", d.count((tidy != d.values).to_numpy()))
-    empty = (tidy == "").to_numpy()
-    if f.kind not in TEXT_KINDS:
-        empty = empty | tidy.str.casefold().isin(NULL_TOKENS).to_numpy()
     stripped = d.series(tidy)
     missing = d.cells(empty, True)
     broken = d.cells(bad_bytes(tidy) & ~empty, False)
@@ -124,7 +133,7 @@ def clean_column(text: pd.Series, f: Field, table: str, column: str, mapping: Ma
     bad = np.zeros(len(text), dtype=bool)
     wild = broken.copy()
     if f.kind in ("date",):
-        parsed = parse_date(present, mapping.date_order, (table, column))
+        parsed = parse_date(present, mapping.date_order, (table, column), decided)
         values, bad = parsed.values, parsed.bad
         _fixes(report, parsed.fixed)
         if parsed.note and parsed.note not in report.notes:
@@ -138,7 +147,7 @@ def clean_column(text: pd.Series, f: Field, table: str, column: str, mapping: Ma
             report.reject(table, rows, wild, column, text, _bound_reason(f))
             values = values.where(~wild)
     elif f.kind == "category":
-        values = _unify(present, f, aliases, report)
+        values = _unify(present, f, aliases, report, decided)
     else:
         values = present
     if bad.any():
@@ -165,6 +174,22 @@ def clean_column(text: pd.Series, f: Field, table: str, column: str, mapping: Ma
     return values, bad
 
 
+def tidy_distinct(text: pd.Series, f: Field):
+    """The distinct values of a column, trimmed, and which of them count as empty."""
+    d = distinct(text)
+    tidy = d.values.str.strip()
+    if f.kind in ("text", "category"):
+        tidy = tidy.str.replace(r"\s{2,}", " ", regex=True)
+    empty = (tidy == "").to_numpy()
+    if f.kind not in TEXT_KINDS:  # casefold never shortens, so only short values can be one
+        short = (tidy.str.len() <= NULL_LONGEST).to_numpy(dtype=bool)
+        if short.any():
+            nulls = np.zeros(len(tidy), dtype=bool)
+            nulls[short] = tidy[short].str.casefold().isin(NULL_TOKENS).to_numpy()
+            empty = empty | nulls
+    return d, tidy, empty
+
+
 def _beyond_bounds(values: pd.Series, f: Field) -> np.ndarray:
     """Values that parsed but cannot be real: inf, NaN spelled out, or past the field's bound."""
     numbers = values.to_numpy(dtype="float64", na_value=np.nan)
@@ -186,30 +211,44 @@ def _fixes(report: QualityReport, fixed: dict[str, int]) -> None:
 
 
 def _unify(values: pd.Series, f: Field, aliases: dict[str, dict[str, str]],
-           report: QualityReport) -> pd.Series:
-    """Alias-table corrections, then one spelling per case-insensitive value (the commonest)."""
+           report: QualityReport, lookup: dict[str, str] | None = None) -> pd.Series:
+    """Alias-table corrections, then one spelling per case-insensitive value (the commonest;
+    `lookup` when it was decided from the whole column already)."""
+    values = corrected(values, f, aliases, report)
+    if lookup is None:
+        lookup = variant_lookup(values.value_counts())
+    if not lookup:
+        return values
+    changed = values.isin(list(lookup))
+    report.fix("case_variants", int(changed.sum()))
+    return values.where(~changed, values.map(lookup))
+
+
+def corrected(values: pd.Series, f: Field, aliases: dict[str, dict[str, str]],
+              report: QualityReport | None) -> pd.Series:
+    """Values with the alias table's corrections (counted as value_aliases)."""
     table = aliases.get(f.name, {})
     if table:
         folded = values.str.casefold()
-        corrected = folded.map(table)
-        hit = corrected.notna() & (corrected != values)
-        report.fix("value_aliases", int(hit.sum()))
-        values = values.where(~hit, corrected)
-    counts = values.value_counts()
+        fixed = folded.map(table)
+        hit = fixed.notna() & (fixed != values)
+        if report is not None:
+            report.fix("value_aliases", int(hit.sum()))
+        values = values.where(~hit, fixed)
+    return values
+
+
+def variant_lookup(counts: pd.Series) -> dict[str, str]:
+    """Each spelling that differs only in case from a commoner one -> that commoner one."""
     if counts.empty:
-        return values
+        return {}
     frame = counts.rename("n").reset_index().rename(columns={counts.index.name or "index": "v"})
     frame.columns = ["v", "n"]
     frame["key"] = frame["v"].str.casefold()
     best = frame.sort_values(["key", "n", "v"], ascending=[True, False, True]).drop_duplicates(
         "key").set_index("key")["v"]
     variants = frame.loc[frame["v"] != frame["key"].map(best), "v"]
-    if variants.empty:
-        return values
-    lookup = {v: best[v.casefold()] for v in variants}
-    changed = values.isin(list(lookup))
-    report.fix("case_variants", int(changed.sum()))
-    return values.where(~changed, values.map(lookup))
+    return {v: best[v.casefold()] for v in variants}
 
 
 def _constant(value: str, f: Field, table: str, mapping: Mapping):

@@ -66,20 +66,34 @@ def evidence(values: pd.Series) -> Evidence:
 def decide(table, columns: list[str], chosen: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """column -> mark for `columns` of `table` (a RawTable), and notes saying why."""
     seen = {c: evidence(table.frame[c]) for c in columns if c not in chosen}
+    return decide_from(table.name, table.delimiter, columns, seen, chosen,
+                       lambda column, value: _row_of(table, column, value))
+
+
+def merge(first: Evidence, later: Evidence) -> Evidence:
+    """Evidence of two consecutive parts of a column: each example is the earliest one."""
+    return Evidence(first.comma or later.comma, first.point or later.point,
+                    first.comma3 or later.comma3, first.point3 or later.point3)
+
+
+def decide_from(name: str, delimiter: str | None, columns: list[str],
+                seen: dict[str, Evidence], chosen: dict[str, str],
+                row_of) -> tuple[dict[str, str], list[str]]:
+    """`decide` from evidence already gathered (`row_of(column, value)` finds a value's row)."""
     marks = {c: chosen[c] for c in columns if c in chosen}
-    notes = [f"{table.name} {c}: {MARK_NAMES[m]}, as chosen" for c, m in marks.items()]
+    notes = [f"{name} {c}: {MARK_NAMES[m]}, as chosen" for c, m in marks.items()]
     for column, ev in seen.items():
         if ev.comma and ev.point:
             raise ImportProblem(
                 f"this column mixes a decimal comma ({ev.comma!r}) and a decimal point "
                 f"({ev.point!r}); fix the export so one mark is used",
-                file=table.name, row=_row_of(table, column, ev.point), column=column,
+                file=name, row=row_of(column, ev.point), column=column,
                 value=ev.point)
         if ev.comma or ev.point:
             marks[column] = COMMA if ev.comma else POINT
             example = ev.comma or ev.point
             if ev.either or marks[column] == COMMA:
-                notes.append(f"{table.name} {column}: {MARK_NAMES[marks[column]]}, decided from "
+                notes.append(f"{name} {column}: {MARK_NAMES[marks[column]]}, decided from "
                              f"the data (e.g. {example!r})")
     decided = {marks[c] for c, ev in seen.items() if ev.comma or ev.point}
     for column, ev in seen.items():
@@ -89,18 +103,18 @@ def decide(table, columns: list[str], chosen: dict[str, str]) -> tuple[dict[str,
             marks[column] = POINT  # whole numbers only: nothing to decide
         elif len(decided) == 1:
             marks[column] = next(iter(decided))
-            notes.append(f"{table.name} {column}: {MARK_NAMES[marks[column]]} like the file's "
+            notes.append(f"{name} {column}: {MARK_NAMES[marks[column]]} like the file's "
                          f"other numeric columns (e.g. {ev.either!r} read that way)")
-        elif (table.delimiter or COMMA) == COMMA and not ev.point3:
+        elif (delimiter or COMMA) == COMMA and not ev.point3:
             marks[column] = POINT
-            notes.append(f"{table.name} {column}: {ev.comma3!r} read with a thousands comma "
+            notes.append(f"{name} {column}: {ev.comma3!r} read with a thousands comma "
                          "(a comma-separated file writes decimals with a point)")
         else:
             raise DecimalMarkAmbiguous(
                 f"in {ev.either!r} the separator could mark decimals or thousands and nothing "
                 "in the file decides; choose the decimal mark: --decimal-mark "
                 f"'{column}=,' or '{column}=.' on the command line, or on the Data page",
-                file=table.name, row=_row_of(table, column, ev.either), column=column,
+                file=name, row=row_of(column, ev.either), column=column,
                 value=ev.either)
     return marks, notes
 

@@ -30,7 +30,9 @@ from dashboard.warehouse.schema import CANONICAL_TABLES, UNKNOWN
 INVENTORY_COLUMNS = ("as_of", "store_id", "product_id", "stock_on_hand")
 OPTIONAL = {"age_group": "sales.customer_age_group", "gender": "sales.customer_gender",
             "channel": "sales.channel", "order_id": "sales.order_id"}
-OUTLIER_FACTOR = 10.0  # flagged when |value| > 10 x the 99th percentile of |value|
+OUTLIER_COLUMNS = ("units", "unit_price", "revenue")
+OUTLIER_FACTOR = 10.0
+OUTLIER_QUANTILE = 0.99  # flagged when |value| > 10 x the 99th percentile of |value|
 EXAMPLES = 10
 TEXT_COLUMNS = {"sales": ("sale_id", "order_id", "store_id", "product_id", "customer_id",
                           "employee_id", "channel", "customer_gender", "customer_age_group",
@@ -174,7 +176,10 @@ def _derive_regions(stores: pd.DataFrame, regions: pd.DataFrame,
 
 
 def _derive_sales(sales: pd.DataFrame, products: pd.DataFrame, stores: pd.DataFrame,
-                  has_products_table: bool, report: QualityReport) -> pd.DataFrame:
+                  has_products_table: bool, report: QualityReport,
+                  whole: bool = True) -> pd.DataFrame:
+    """Derived fields of the sales lines. With `whole` False (one chunk of a file) the checks
+    that need every line (lost stores, outliers) are left to the caller."""
     n = len(sales)
     if "sale_id" not in sales:
         sales["sale_id"] = sales["__source"].astype(str) + ":" + sales["__row"].astype(str)
@@ -195,12 +200,8 @@ def _derive_sales(sales: pd.DataFrame, products: pd.DataFrame, stores: pd.DataFr
         elif unknown.any():
             report.note(f"{int(unknown.sum()):,} sales rows have a product_id missing from the "
                         "products file; they are kept under category Unknown")
-    if "store_id" in sales and not stores.empty and "store_id" in stores:
-        known = sales["store_id"].isin(stores["store_id"])
-        lost = int((~known & sales["store_id"].notna()).sum())
-        if lost:
-            report.note(f"{lost:,} sales rows have a store_id missing from the stores file; "
-                        "they are kept under region Unknown")
+    if whole:
+        note_lost_stores(lost_stores(sales, stores), report)
     if "unit_price" not in sales and "unit_price" in product:
         sales["unit_price"] = product["unit_price"].to_numpy()
         report.fix("derived_unit_price", int(sales["unit_price"].notna().sum()))
@@ -220,10 +221,24 @@ def _derive_sales(sales: pd.DataFrame, products: pd.DataFrame, stores: pd.DataFr
                 sales.loc[wrong, column] = -sales.loc[wrong, column]
                 report.fix("returns_sign", int(wrong.sum()))
     _cost_and_profit(sales, report)
-    for column in ("units", "unit_price", "revenue"):
+    for column in OUTLIER_COLUMNS if whole else ():
         if column in sales:
             _flag_outliers(sales, column, report)
     return sales
+
+
+def lost_stores(sales: pd.DataFrame, stores: pd.DataFrame) -> int:
+    """Sales lines whose store_id the stores table lacks."""
+    if "store_id" in sales and not stores.empty and "store_id" in stores:
+        known = sales["store_id"].isin(stores["store_id"])
+        return int((~known & sales["store_id"].notna()).sum())
+    return 0
+
+
+def note_lost_stores(lost: int, report: QualityReport) -> None:
+    if lost:
+        report.note(f"{lost:,} sales rows have a store_id missing from the stores file; "
+                    "they are kept under region Unknown")
 
 
 def _cost_and_profit(sales: pd.DataFrame, report: QualityReport) -> None:
@@ -256,15 +271,23 @@ def _reject(sales: pd.DataFrame, mask: np.ndarray, column: str, report: QualityR
 
 
 def _flag_outliers(sales: pd.DataFrame, column: str, report: QualityReport) -> None:
-    values = sales[column].abs()
-    p99 = values.quantile(0.99)
+    flag_outliers(sales[column], sales, column, report)
+
+
+def flag_outliers(column_values: pd.Series, sales, column: str, report: QualityReport) -> None:
+    """Flag |value| > 10 x the 99th percentile; `sales(hits)` (or a frame) gives the rows with
+    __source, __row and the column for the first examples."""
+    values = column_values.abs()
+    p99 = values.quantile(OUTLIER_QUANTILE)
     if not p99 or np.isnan(p99):
         return
     limit = OUTLIER_FACTOR * p99
     hits = (values > limit).to_numpy()
     if hits.any():
         report.flag("outliers", int(hits.sum()))
-        for _, row in sales.loc[hits].head(EXAMPLES).iterrows():
+        first = (sales.loc[hits].head(EXAMPLES) if isinstance(sales, pd.DataFrame)
+                 else sales(np.flatnonzero(hits)[:EXAMPLES]))
+        for _, row in first.iterrows():
             report.examples.setdefault("outliers", []).append(
                 {"file": row["__source"], "row": int(row["__row"]), "column": column,
                  "value": round(float(row[column]), 4), "reason": f"over {limit:,.2f} "

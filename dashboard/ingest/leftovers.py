@@ -27,7 +27,8 @@ def clean(root: Path, keep: Path | None = None) -> list[dict]:
             shutil.rmtree(folder, ignore_errors=True)
     for folder in jobs.jobs_dir(root).glob("*/work"):
         if folder != keep and jobs.read_status(folder.parent).get("state") != "running":
-            for bulky in [*folder.glob("unzipped-*"), folder / "canonical"]:
+            for bulky in [*folder.glob("unzipped-*"), folder / "canonical",
+                          folder / "cleaned"]:
                 shutil.rmtree(bulky, ignore_errors=True)
     abandoned = []
     try:

@@ -69,54 +69,104 @@ def resolve_line_attributes(sales: pd.DataFrame, own: set[str], products: pd.Dat
                             stores: pd.DataFrame, regions: pd.DataFrame,
                             report: QualityReport) -> pd.DataFrame:
     """Every line attribute filled from the line, else its lookup table, else regions.csv."""
+    sales, stats = fill_line_attributes(sales, own, products, stores, regions)
+    describe_lines(stats, own, report)
+    return sales
+
+
+def fill_line_attributes(sales: pd.DataFrame, own: set[str], products: pd.DataFrame,
+                         stores: pd.DataFrame, regions: pd.DataFrame
+                         ) -> tuple[pd.DataFrame, dict]:
+    """The filled lines and, per attribute, the counts the report is made of (counts of parts
+    of a file add up, so a chunked import sums them and describes once: `describe_lines`)."""
     sales = sales.reset_index(drop=True)
     n = len(sales)
+    stats: dict = {"n": n, "attributes": {}, "other": {}}
     for name in RESOLVE_ORDER:
         table_name, column, key = LINE_LOOKUPS[name]
         table = products if table_name == "products" else stores
         values = (sales[name].astype("object") if name in sales
                   else pd.Series([None] * n, dtype="object"))
         empty = _missing(values)
+        c = Counter(present=int((~empty).sum()), empty=int(empty.sum()))
         looked, found = _lookup(sales, table, key, column)
+        c["looked"] = int(looked is not None)
+        if looked is not None:
+            fill = empty & ~_missing(looked)
+            if fill.any():
+                values = values.where(~fill, looked)
+            c["fill"] = int(fill.sum())
+            c["not_found"] = int((empty & ~found).sum())
+            c["table_empty"] = int((empty & found & _missing(looked)).sum())
+            empty = _missing(values)
+        c["regions"] = int(name in ("region", "state") and not regions.empty and "city" in sales)
+        if c["regions"]:
+            values, filled, unmatched = _from_regions(values, sales["city"], regions, name)
+            c["regions_filled"] = filled
+            c["unmatched"] = int(unmatched.sum())
+            empty = _missing(values)
+        c["unknown"] = int(empty.sum())
+        sources = name in own or looked is not None or c["regions_filled"] > 0
+        c["sourced"] = int(sources)  # else the empty values stay empty, not Unknown
+        sales[name] = values.where(~empty, UNKNOWN) if sources else values
+        stats["attributes"][name] = c
+    for name in LINE_ONLY:
+        if name in sales:
+            sales[name] = sales[name].where(sales[name].notna(), UNKNOWN)
+    for name in (*LINE_ONLY, *OTHER_DIMENSIONS):
+        if name in sales:
+            stats["other"][name] = int(_missing(sales[name]).sum())
+    return sales, stats
+
+
+def add_stats(total: dict | None, part: dict) -> dict:
+    """The stats of two parts of one file's lines, summed."""
+    if total is None:
+        return {"n": part["n"], "attributes": {k: Counter(v) for k, v in
+                                               part["attributes"].items()},
+                "other": dict(part["other"])}
+    total["n"] += part["n"]
+    for name, counts in part["attributes"].items():
+        total["attributes"][name].update(counts)
+    for name, empty in part["other"].items():
+        total["other"][name] += empty
+    return total
+
+
+def describe_lines(stats: dict, own: set[str], report: QualityReport) -> None:
+    """The report's dimensions (where each came from, Unknown lines and why) from the counts."""
+    n = stats["n"]
+    for name in RESOLVE_ORDER:
+        table_name, column, key = LINE_LOOKUPS[name]
+        c = stats["attributes"][name]
         lines = Counter()
         why = Counter()
         sources = []
         if name in own:
             sources.append(f"column {_where(report, _key_of(name, report))}")
-            lines["from the file"] = int((~empty).sum())
-            why["empty in the file"] = int(empty.sum())
-        if looked is not None:
-            fill = empty & ~_missing(looked)
-            if fill.any():
-                values = values.where(~fill, looked)
-                lines[f"from the {table_name} table"] = int(fill.sum())
+            lines["from the file"] = c["present"]
+            why["empty in the file"] = c["empty"]
+        if c["looked"]:
+            if c["fill"]:
+                lines[f"from the {table_name} table"] = c["fill"]
                 if name in own:
-                    report.fix(f"filled_from_{table_name}", int(fill.sum()))
+                    report.fix(f"filled_from_{table_name}", c["fill"])
             sources.append(f"{table_name} table via {key}")
-            why = Counter({f"{key} not in the {table_name} table": int((empty & ~found).sum()),
-                           f"empty in the {table_name} table":
-                               int((empty & found & _missing(looked)).sum())})
+            why = Counter({f"{key} not in the {table_name} table": c["not_found"],
+                           f"empty in the {table_name} table": c["table_empty"]})
             if name in own:
                 why["empty in the file"] = 0
-            empty = _missing(values)
-        if name in ("region", "state") and not regions.empty and "city" in sales:
-            values, filled, unmatched = _from_regions(values, sales["city"], regions, name)
-            if filled:
-                report.fix(f"derived_{name}", filled)
-                lines[f"from the city through {_regions_name()}"] = filled
+        if c["regions"]:
+            if c["regions_filled"]:
+                report.fix(f"derived_{name}", c["regions_filled"])
+                lines[f"from the city through {_regions_name()}"] = c["regions_filled"]
                 sources.append("city through the regions table")
-            if unmatched.any():
+            if c["unmatched"]:
                 reason = (f"empty in the file, and the city is not in {_regions_name()}"
                           if name in own else f"city not in {_regions_name()}")
-                why = Counter({reason: int(unmatched.sum())})
-            empty = _missing(values)
-        sales[name] = values.where(~empty, UNKNOWN) if sources else values
-        _dimension(report, name, sources, int(empty.sum()) if sources else n, why, lines)
-    for name in LINE_ONLY:
-        if name in sales:
-            sales[name] = sales[name].where(sales[name].notna(), UNKNOWN)
-    _other_dimensions(sales, own, report)
-    return sales
+                why = Counter({reason: c["unmatched"]})
+        _dimension(report, name, sources, c["unknown"] if sources else n, why, lines)
+    _other_dimensions(stats, own, report)
 
 
 def _key_of(name: str, report: QualityReport) -> str:
@@ -137,7 +187,10 @@ def _legacy(name: str):
 def _from_regions(values: pd.Series, city: pd.Series, regions: pd.DataFrame, name: str):
     """Fill an empty region/state from the line's city through data/regions.csv."""
     by_city = regions.assign(key=regions["city"].str.casefold()).drop_duplicates("key")
-    looked = city.astype("str").str.casefold().map(by_city.set_index("key")[name])
+    text = city.astype("str")
+    codes, cities = pd.factorize(text)  # each distinct city folded and looked up once
+    found = pd.Series(cities, dtype=text.dtype).str.casefold().map(by_city.set_index("key")[name])
+    looked = pd.Series(found.array.take(codes, allow_fill=True), index=city.index, name=city.name)
     empty = _missing(values)
     fill = empty & ~_missing(looked.reset_index(drop=True))
     if fill.any():
@@ -169,14 +222,13 @@ def _dimension(report: QualityReport, name: str, sources: list[str], unknown: in
     })
 
 
-def _other_dimensions(sales: pd.DataFrame, own: set[str], report: QualityReport) -> None:
-    n = len(sales)
+def _other_dimensions(stats: dict, own: set[str], report: QualityReport) -> None:
+    n = stats["n"]
     for name in (*LINE_ONLY, *OTHER_DIMENSIONS):
-        if name not in sales:
+        if name not in stats["other"]:
             _dimension(report, name, [], n, Counter(), Counter())
             continue
-        values = sales[name]
-        empty = int(_missing(values).sum())
+        empty = stats["other"][name]
         if name in own:
             source = f"column {_where(report, f'sales.{name}')}"
             if f"sales.{name}" in report.constant_keys:
@@ -195,6 +247,13 @@ def _other_dimensions(sales: pd.DataFrame, own: set[str], report: QualityReport)
 
 def find_conflicts(sales: pd.DataFrame, own: set[str], report: QualityReport) -> None:
     """Ids whose lines disagree on an attribute the file carries: counts and examples."""
+    describe_conflicts(conflict_counts(sales, own), report)
+
+
+def conflict_counts(sales: pd.DataFrame, own: set[str]) -> dict:
+    """Per checked (id, attribute): lines per (id, value) in order of first appearance, and
+    lines per id; parts of a file add up (`add_conflict_counts`)."""
+    out = {}
     for key, attributes in CONFLICT_CHECKS:
         if key not in own:
             continue
@@ -202,21 +261,38 @@ def find_conflicts(sales: pd.DataFrame, own: set[str], report: QualityReport) ->
             if attribute not in own:
                 continue
             pairs = sales.loc[~_missing(sales[attribute]), [key, attribute]].dropna()
-            counts = pairs.value_counts().rename("lines").reset_index()
-            spread = counts.groupby(key)[attribute].nunique()
-            ids = spread[spread > 1].index
-            if not len(ids):
-                continue
-            examples = []
-            for value in list(ids)[:EXAMPLES]:
-                rows = counts[counts[key] == value].sort_values("lines", ascending=False)
-                examples.append({"id": str(value), "values": {
-                    str(v): int(c) for v, c in zip(rows[attribute], rows["lines"], strict=True)}})
-            report.conflicts.append({
-                "key": key, "attribute": attribute, "ids": int(len(ids)),
-                "lines": int(sales[key].isin(ids).sum()), "examples": examples,
-                "resolution": f"each line keeps its own {LABELS.get(attribute, attribute)}; "
-                              "charts group by what the line says"})
+            out[(key, attribute)] = (pairs.groupby([key, attribute], sort=False).size(),
+                                     sales[key].value_counts(sort=False))
+    return out
+
+
+def add_conflict_counts(total: dict | None, part: dict) -> dict:
+    if total is None:
+        return part
+    for check, (pairs, ids) in part.items():
+        old_pairs, old_ids = total[check]
+        total[check] = (pd.concat([old_pairs, pairs]).groupby(level=[0, 1], sort=False).sum(),
+                        pd.concat([old_ids, ids]).groupby(level=0, sort=False).sum())
+    return total
+
+
+def describe_conflicts(counted: dict, report: QualityReport) -> None:
+    for (key, attribute), (pairs, per_id) in counted.items():
+        counts = pairs.sort_values(ascending=False, kind="stable").rename("lines").reset_index()
+        spread = counts.groupby(key)[attribute].nunique()
+        ids = spread[spread > 1].index
+        if not len(ids):
+            continue
+        examples = []
+        for value in list(ids)[:EXAMPLES]:
+            rows = counts[counts[key] == value].sort_values("lines", ascending=False)
+            examples.append({"id": str(value), "values": {
+                str(v): int(c) for v, c in zip(rows[attribute], rows["lines"], strict=True)}})
+        report.conflicts.append({
+            "key": key, "attribute": attribute, "ids": int(len(ids)),
+            "lines": int(per_id[per_id.index.isin(ids)].sum()), "examples": examples,
+            "resolution": f"each line keeps its own {LABELS.get(attribute, attribute)}; "
+                          "charts group by what the line says"})
 
 
 def build_dimension_tables(sales: pd.DataFrame, products: pd.DataFrame,

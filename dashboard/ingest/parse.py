@@ -27,6 +27,7 @@ class Parsed:
     bad: np.ndarray  # True where a value was present but could not be read
     fixed: dict[str, int] = field(default_factory=dict)
     note: str | None = None
+    day_first: bool | None = None  # the order the D/M/Y values were read in, if any
 
 
 def _count(mask, weights: np.ndarray) -> int:
@@ -65,7 +66,11 @@ def _parse_numbers(text: pd.Series, percent: bool, decimal: str | None,
         core = core.str.replace(CURRENCY, "", regex=True)
         pct = core.str.contains("%", regex=False).to_numpy()
         core = core.str.replace("%", "", regex=False).str.strip()
-        core = core.str.replace(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "", regex=True)
+        spaced = core.str.contains("[ \u00a0\u202f]", regex=True).to_numpy(dtype=bool)
+        if spaced.any():  # the look-around pattern runs in Python: only where it can match
+            core = core.copy()
+            core[spaced] = core[spaced].str.replace(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "",
+                                                    regex=True)
         comma_decimal = _decimal_comma(core) if decimal is None else decimal == ","
         if decimal is not None:
             fits = core.str.fullmatch(_GROUPED[decimal]).to_numpy()
@@ -124,27 +129,32 @@ _DMY = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T].*)?$"
 _YMD = r"^\s*(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[ T].*)?$"
 
 
-def parse_date(text: pd.Series, order: str, where: tuple[str, str]) -> Parsed:
+def parse_date(text: pd.Series, order: str, where: tuple[str, str],
+               decided: tuple[bool, str] | None = None) -> Parsed:
     """Dates as ISO, Y/M/D, D/M/Y or M/D/Y (order decided from values >12), or spelled out.
 
     When no value tells day-first from month-first, `order` decides; if it is "auto" the import
     stops and asks (DateOrderAmbiguous), because a silent guess would shift sales by months.
+    `decided` (day_first, note) is an order already taken from the whole column (a chunked
+    import decides it from every chunk's values before cleaning any).
     """
     if order not in DATE_ORDERS:
         raise ValueError(f"date order must be one of {DATE_ORDERS}")
     d = distinct(text)
-    once = _parse_dates(d.values, order, where, d)
+    once = _parse_dates(d.values, order, where, d, decided)
     values = pd.Series(d.cells(once.values.to_numpy(dtype="datetime64[ns]"),
                                np.datetime64("NaT", "ns")), index=text.index, name=text.name)
-    return Parsed(values, d.cells(once.bad, False), once.fixed, once.note)
+    return Parsed(values, d.cells(once.bad, False), once.fixed, once.note, once.day_first)
 
 
-def _parse_dates(text: pd.Series, order: str, where: tuple[str, str], d: Distinct) -> Parsed:
+def _parse_dates(text: pd.Series, order: str, where: tuple[str, str], d: Distinct,
+                 decided: tuple[bool, str] | None = None) -> Parsed:
     """parse_date over the distinct values `text` (of `d`); fix counts are counts of cells."""
     values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     todo = values.isna().to_numpy() & text.notna().to_numpy()
     fixed: dict[str, int] = {}
     note = None
+    day_first = None
     if todo.any():
         raw = text[todo].astype(str)
         out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
@@ -155,7 +165,7 @@ def _parse_dates(text: pd.Series, order: str, where: tuple[str, str], d: Distinc
         has = dmy[0].notna()
         if has.any():
             a, b, y = dmy.loc[has, 0], dmy.loc[has, 1], dmy.loc[has, 2]
-            day_first, note = _decide_order(raw[~hit][has], a, b, order, where)
+            day_first, note = decided or _decide_order(raw[~hit][has], a, b, order, where)
             years = y.where(y >= 100, _expand_years(y))
             fixed["two_digit_years"] = d.count(y < 100)
             day, month = (a, b) if day_first else (b, a)
@@ -168,7 +178,7 @@ def _parse_dates(text: pd.Series, order: str, where: tuple[str, str], d: Distinc
         fixed["date_format"] = d.count(out.notna())
     values = values.dt.normalize()
     bad = values.isna().to_numpy() & text.notna().to_numpy()
-    return Parsed(values, bad, {k: v for k, v in fixed.items() if v}, note)
+    return Parsed(values, bad, {k: v for k, v in fixed.items() if v}, note, day_first)
 
 
 def _assemble(year, month, day) -> pd.Series:

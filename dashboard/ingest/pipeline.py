@@ -12,7 +12,10 @@ complete new one; what a killed import leaves is removed at the start of the nex
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import gc
 import getpass
 import hashlib
 import json
@@ -22,6 +25,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,11 +33,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dashboard import config, crashpoints, durable
-from dashboard.ingest import audit_entry, leftovers
+from dashboard.ingest import audit_entry, chunks, leftovers
+from dashboard.ingest.chunked import prepare_chunked
 from dashboard.ingest.errors import ImportBusy, ImportProblem
 from dashboard.ingest.locking import import_lock
 from dashboard.ingest.mapping import Mapping
-from dashboard.ingest.preview import prepare
+from dashboard.ingest.preview import Prepared, prepare
 from dashboard.ingest.readers import check_size, read_files
 from dashboard.ingest.report import QualityReport
 from dashboard.warehouse import store
@@ -73,17 +78,18 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
     own_work = work_dir is None
     work = Path(tempfile.mkdtemp(prefix="import-", dir=_scratch(root))) if own_work else work_dir
     work.mkdir(parents=True, exist_ok=True)
+    hashing = ThreadPoolExecutor(max_workers=1)
     try:
         with import_lock(root, user):
             leftovers.clean(root, keep=work)
             tracker.stage("checking", f"checking {len(files)} file(s)")
             for path, name in files:  # every size first: nothing over the limit is opened
                 check_size(path, name)
-            described = [_describe(path, name) for path, name in files]
+            # The files' sha256 (hashlib lets go of the GIL) on the other core meanwhile.
+            digests = hashing.submit(lambda: [_describe(path, name) for path, name in files])
             tracker.expect(_estimate_rows(files))
             tracker.stage("reading", "reading files")
-            tables = read_files(files, work, tracker.rows)
-            prepared = prepare(tables, mapping, date_order, tracker.stage, release_raw=True)
+            prepared = _prepare(files, work, mapping, date_order, tracker)
             mapping, report = prepared.mapping, prepared.report
             canonical, unavailable = prepared.canonical, prepared.unavailable
             summary = report.as_dict()
@@ -92,7 +98,12 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             _check_rejected(report, max_rejected)
             tracker.stage("writing", "writing canonical Parquet")
             parquet = _write_parquet(canonical, work / "canonical")
+            if prepared.sales_parts is not None:  # written chunk by chunk while deriving
+                parquet["sales"] = prepared.sales_parts / "*.parquet"
+            del prepared, canonical  # the frames are on disk now
+            _release_memory()
             tracker.stage("building", "building the new warehouse version")
+            described = digests.result()
             info = {"source": "import", "user": user,
                     "files": [d["name"] for d in described],
                     "currency": report.currency["code"]}
@@ -116,18 +127,44 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
 
             try:
                 result = build_version(root, sources, info=info, unavailable=unavailable,
-                                       keep=keep, note={**info, "via": via, "pid": os.getpid()},
+                                       memory_limit=config.get("import_memory_limit"),
+                                       keep=keep,
+                                       note={**info, "via": via, "pid": os.getpid()},
                                        on_abandoned=audit_entry.interrupted)
             except store.LoadInProgressError as exc:
                 raise ImportBusy(f"{exc}; nothing was changed") from exc
             tracker.stage("done", f"version {result.version} is live: {result.rows:,} sales rows")
             return ImportResult(result.version, manifest, summary, time.perf_counter() - started)
     finally:
+        hashing.shutdown(wait=True)
         if own_work:
             shutil.rmtree(work, ignore_errors=True)
         else:  # keep report.json and rejected.csv for the user; drop the bulky copies
-            for bulky in [*work.glob("unzipped-*"), work / "canonical"]:
+            for bulky in [*work.glob("unzipped-*"), work / "canonical", work / "cleaned"]:
                 shutil.rmtree(bulky, ignore_errors=True)
+
+
+def _prepare(files: list[tuple[Path, str]], work: Path, mapping: Mapping | None,
+             date_order: str | None, tracker: _Tracker) -> Prepared:
+    """One big plain CSV a chunk at a time (chunked.py), anything else read whole."""
+    src = chunks.source(files)
+    if src is not None:
+        try:
+            return prepare_chunked(src, mapping, date_order, tracker.stage, work, tracker.rows)
+        except chunks.NotPlain:
+            shutil.rmtree(work / "canonical", ignore_errors=True)
+            shutil.rmtree(work / "cleaned", ignore_errors=True)
+    tables = read_files(files, work, tracker.rows)
+    return prepare(tables, mapping, date_order, tracker.stage, release_raw=True)
+
+
+def _release_memory() -> None:
+    """Give the heap freed by the import's frames back to the OS before DuckDB builds (glibc
+    and Arrow keep freed pages otherwise), so the build's memory adds to a small process."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _scratch(root: Path) -> Path:

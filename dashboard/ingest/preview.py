@@ -35,6 +35,7 @@ class Prepared:
     report: QualityReport
     canonical: dict[str, pd.DataFrame]
     unavailable: tuple[str, ...]
+    sales_parts: Path | None = None  # a chunked import wrote the sales lines here (Parquet)
 
 
 def prepare(tables: list[RawTable], saved: Mapping | None, date_order: str | None = None,
@@ -73,6 +74,9 @@ def preview(files: list[tuple[Path, str]], scratch: Path, saved: Mapping | None 
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="preview-", dir=scratch))
     try:
+        chunked = _chunked(files, work, saved, date_order, max_rejected)
+        if chunked is not None:
+            return chunked
         tables = read_files(files, work)
         try:
             done = prepare(tables, saved, date_order)
@@ -86,6 +90,27 @@ def preview(files: list[tuple[Path, str]], scratch: Path, saved: Mapping | None 
                 "rows": {t.name: len(t) for t in tables}}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _chunked(files: list[tuple[Path, str]], work: Path, saved: Mapping | None,
+             date_order: str | None, max_rejected: float | None) -> dict | None:
+    """The preview of one big plain CSV, a chunk at a time (chunked.py), or None."""
+    from dashboard.ingest import chunked, chunks
+
+    src = chunks.source(files)
+    if src is None:
+        return None
+    rows = {src.name: src.lines}
+    try:
+        done = chunked.prepare_chunked(src, saved, date_order, lambda *_: None, work)
+        _check_limit(done.report, max_rejected)
+    except chunks.NotPlain:
+        return None
+    except ImportProblem as exc:
+        return {"mapping": chunked.proposed(src, saved).to_dict(), "refused": exc.as_dict(),
+                "rows": rows}
+    return {"mapping": done.mapping.to_dict(), "report": done.report.as_dict(),
+            "unavailable": list(done.unavailable), "refused": None, "rows": rows}
 
 
 def _check_limit(report: QualityReport, max_rejected: float | None) -> None:
