@@ -16,12 +16,12 @@ from dashboard import services
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
 from dashboard.components import breadcrumbs, chart_table, exports, view_state
+from dashboard.components.chart_graph import chart_graph
 from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.filter_drawer import filter_drawer, open_button
 from dashboard.components.kpi import kpi_tiles, metric_help
 from dashboard.components.view_state import ViewState
-from dashboard.figures import theme
 from dashboard.pages import overview_view
 from dashboard.pages.overview_view import (
     GRAPHS,
@@ -37,14 +37,6 @@ from dashboard.queries.filters import ScopeError, describe
 from dashboard.queries.sources import Highlight
 from dashboard.warehouse.store import NoWarehouseError
 
-# Not Plotly's "responsive": with it, dcc.Graph drops each figure's height and sizes the chart
-# to a parent that has none, so cards collapse under their charts (assets/55-chart-width.js
-# refits the width instead; the figures carry autosize and their own height).
-GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": False,
-                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-# While a chart updates it stays on screen, dimmed, and can still be hovered: dcc.Loading's
-# default hides it (visibility: hidden), so the page jumped and a hover found nothing.
-UPDATING_STYLE = {"visibility": "visible", "opacity": 0.5}
 # Each chart's table view (chart_table): caption and what one row is.
 TABLES = {
     "trend": ("Monthly sales trend", "Series · month"),
@@ -70,11 +62,7 @@ def _graph_card(key: str, title: str, controls=None, width: int = 6,
             [
                 dbc.CardHeader(header, className="d-flex align-items-center gap-2 bg-white"),
                 dbc.CardBody([
-                    dcc.Loading(dcc.Graph(id=f"ov-{key}", config=GRAPH_CONFIG,
-                                          figure=theme.blank()),
-                                delay_show=250, type="circle", show_initially=False,
-                                parent_className="chart-loading",
-                                overlay_style=UPDATING_STYLE),
+                    chart_graph(f"ov-{key}"),
                     chart_table.table_slot(key)],
                     className="p-1",
                 ),

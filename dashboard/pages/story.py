@@ -15,6 +15,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboard import services
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
+from dashboard.components.chart_graph import chart_graph
 from dashboard.components.chart_table import figure_table
 from dashboard.components.empty_state import empty_state
 from dashboard.queries.filters import ScopeError
@@ -22,7 +23,6 @@ from dashboard.story import build
 from dashboard.story.scenes import default_story, scene_number
 from dashboard.warehouse.store import NoWarehouseError
 
-GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 KEYS_HINT = ("Keys: → or Page Down for the next scene, ← or Page Up for the previous, "
              "F for full screen.")
 
@@ -108,8 +108,7 @@ def layout(**query):
                              className="story-open", target="_blank")],
                      className="small text-muted mb-1"),
             html.Div(notes(item, link_note), id="story-notes"),
-            dcc.Loading(dcc.Graph(id="story-graph", figure=figure(item), config=GRAPH_CONFIG,
-                                  className="story-graph"), delay_show=250, type="circle"),
+            chart_graph("story-graph", figure(item), className="story-graph"),
             html.Div(table(item), id="story-table"),
             html.Ul(narrative(item), id="story-narrative", className="story-narrative mt-2"),
             html.Div(
