@@ -7,7 +7,9 @@
  * - Tables that scroll sideways (dbc.Table responsive, narrow screens): focusable and named,
  *   so a keyboard can scroll them ("scrollable-region-focusable").
  * - Filter drawer (phones): Escape closes it, unless a list inside it is open (Escape closes
- *   that list first).
+ *   that list first); while it is open, Tab and Shift+Tab cycle through its controls instead of
+ *   walking into the page hidden behind it (a list opened from it lives outside the drawer and
+ *   keeps its own keys).
  * - Charts on phones: a legend can eat a fixed-height figure; grow the figure until its plot
  *   area is at least MIN_PLOT px tall (Plotly reports the plot area as _fullLayout._size.h).
  */
@@ -71,6 +73,26 @@
     attributeFilter: ["tabindex", "aria-expanded", "class"],
   });
   PHONE.addEventListener("change", sweep);
+  var FOCUSABLE = "button:not([disabled]), input:not([disabled]):not([tabindex='-1']), " +
+    "select:not([disabled]), a[href], [tabindex]:not([tabindex='-1'])";
+
+  function trapTab(event) {
+    var drawer = document.querySelector("#ov-filters.show");
+    if (event.key !== "Tab" || !drawer || !PHONE.matches ||
+        document.querySelector("[data-radix-popper-content-wrapper]")) { return; }
+    var items = Array.prototype.filter.call(drawer.querySelectorAll(FOCUSABLE), function (el) {
+      return el.offsetParent !== null;
+    });
+    if (!items.length) { return; }
+    var first = items[0], last = items[items.length - 1], here = document.activeElement;
+    var outside = !drawer.contains(here);
+    if (outside || (event.shiftKey && here === first) || (!event.shiftKey && here === last)) {
+      event.preventDefault();
+      (event.shiftKey && !outside ? last : first).focus();
+    }
+  }
+  window.addEventListener("keydown", trapTab, true);
+
   // Capture on window: runs before the list's own Escape handler removes the open list.
   window.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || !document.querySelector("#ov-filters.show") ||

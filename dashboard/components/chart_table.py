@@ -14,6 +14,8 @@ import re
 
 from dash import Input, Output, State, callback, clientside_callback, html
 
+from dashboard.figures.order import bottom_up
+
 TAG = re.compile(r"<[^>]+>")
 NOTE = "Note"
 
@@ -52,7 +54,7 @@ def _plain(tip: str) -> list[str]:
             for line in re.split(r"<br\s*/?>", tip) if TAG.sub("", line).strip()]
 
 
-def _tips(trace: dict) -> list[str]:
+def _tips(figure: dict, trace: dict) -> list[str]:
     tips = trace.get("hovertext") or trace.get("text") or []
     if isinstance(tips, str):
         return [tips]
@@ -60,8 +62,8 @@ def _tips(trace: dict) -> list[str]:
     for tip in tips:  # a heat map's tooltips are a list per row
         flat.extend(tip if isinstance(tip, list) else [tip])
     flat = [t for t in flat if isinstance(t, str)]
-    # Horizontal bars are listed bottom-up; a table reads top-down, as the eye does.
-    return flat[::-1] if trace.get("orientation") == "h" else flat
+    # A table reads top-down, as the eye does; most horizontal bars are drawn bottom-up.
+    return flat[::-1] if bottom_up(figure, trace) else flat
 
 
 def table_rows(figure: dict | None) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
@@ -69,7 +71,7 @@ def table_rows(figure: dict | None) -> tuple[list[str], list[tuple[str, dict[str
     columns: list[str] = []
     rows = []
     for trace in (figure or {}).get("data", []):
-        for tip in _tips(trace):
+        for tip in _tips(figure, trace):
             lines = _plain(tip)
             if not lines:
                 continue

@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import math
 
+from dashboard.figures.order import bottom_up
+
 
 def _plain(label) -> str:
     return html.unescape(str(label))
@@ -42,13 +44,6 @@ def _groups(data: list[dict]) -> dict[str, str]:
     return groups if len(groups) > 1 else {}
 
 
-def _bottom_up(figure: dict, trace: dict) -> bool:
-    """Horizontal bars are drawn from the bottom up, unless their axis is reversed."""
-    axis = trace.get("yaxis", "y")
-    name = "yaxis" if axis == "y" else f"yaxis{axis[1:]}"
-    return (figure.get("layout", {}).get(name) or {}).get("autorange") != "reversed"
-
-
 def marks(figure: dict) -> list[list]:
     """[series, item, value] per mark. Series is the trace's name (a heat map's row), item the
     bar's member, the line's x or the heat map's column."""
@@ -76,7 +71,7 @@ def marks(figure: dict) -> list[list]:
                              else (trace.get("x", []), trace.get("y", [])))
             rows = [[name, _member(trace, i, item), _number(value)]
                     for i, (item, value) in enumerate(zip(items, values, strict=True))]
-            out.extend(rows[::-1] if horizontal and _bottom_up(figure, trace) else rows)
+            out.extend(rows[::-1] if bottom_up(figure, trace) else rows)
         else:  # a line: its customdata names the series, x is the item
             out.extend([name, _plain(x), _number(y)]
                        for x, y in zip(trace.get("x", []), trace.get("y", []), strict=True))

@@ -122,6 +122,17 @@ def test_phone_kpis_first_drawer_charts_tall_no_sideways_scroll(dash_duo, app, a
     WebDriverWait(driver, 10).until(lambda _: regions.is_displayed())  # it slides in
     WebDriverWait(driver, 5).until(  # focus moves into the drawer
         lambda _: driver.switch_to.active_element.get_attribute("id") == "ov-filters-close")
+    # Focus stays in the open drawer: Shift+Tab from its first control goes to its last,
+    # Tab from there comes back, and a walk with Tab never reaches the page behind it.
+    driver.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("id") == "ov-filters-done"
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("id") == "ov-filters-close"
+    for _ in range(25):
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+        assert driver.execute_script(
+            "return document.getElementById('ov-filters').contains(document.activeElement)"), \
+            "Tab left the open filter drawer"
     assert _scroll_width(driver) <= PHONE["width"]
     small = driver.execute_script(SMALL_TARGETS_JS)
     assert small == [], f"touch targets under 44 px in the drawer: {small}"

@@ -70,6 +70,19 @@ def test_highlight_overlay_rows_and_notes_are_kept():
     assert columns[-1] == chart_table.NOTE
 
 
+def test_top_toys_table_lists_each_age_group_largest_first():
+    """Top toys draws its largest bar on top (a reversed axis): the table reads the same way."""
+    df = pd.DataFrame({"age_group": ["3-5"] * 3 + ["6-8"] * 2,
+                       "product_name": ["Kite", "Ball", "Doll", "Robot", "Train"],
+                       "revenue": [10.0, 30.0, 20.0, 5.0, 50.0], "hl_revenue": 0.0})
+    df["rank"] = df.groupby("age_group")["revenue"].rank(ascending=False)
+    _columns, rows = chart_table.table_rows(charts.top_toys_chart(df))
+    names = [name for name, _ in rows]
+    expected = (df.sort_values(["age_group", "revenue"], ascending=[True, False])
+                ["product_name"].tolist())
+    assert names == expected
+
+
 def test_heat_map_table_has_a_row_per_cell():
     matrix = pd.DataFrame({"region": ["North", "North", "South"],
                            "month": [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 1, 1)],

@@ -1,0 +1,13 @@
+"""In which order a reader sees a chart's marks, for the tables and exports made from it."""
+
+from __future__ import annotations
+
+
+def bottom_up(figure: dict, trace: dict) -> bool:
+    """Horizontal bars are drawn from the bottom up, unless their axis is reversed (Top toys
+    reverses it so that the first bar is the largest)."""
+    if trace.get("orientation") != "h":
+        return False
+    axis = trace.get("yaxis", "y")
+    name = "yaxis" if axis == "y" else f"yaxis{axis[1:]}"
+    return ((figure or {}).get("layout", {}).get(name) or {}).get("autorange") != "reversed"
