@@ -300,7 +300,9 @@ def _festival_marks(festivals: pd.DataFrame | None,
 
     The x axis has one category per month, so a band spans month positions. Festivals on the
     same months share one band and one label; labels go into rows above the plot so that none
-    overlaps another even on a phone-width plot. Returns the number of label rows.
+    overlaps another even on a phone-width plot. Over more than a year each label is written
+    once, over its first band (three years of festivals stacked nine rows of labels above a
+    squeezed plot). Returns the number of label rows.
     """
     if festivals is None or festivals.empty or not months:
         return [], [], 0
@@ -318,7 +320,7 @@ def _festival_marks(festivals: pd.DataFrame | None,
         if festival not in names:
             names.append(festival)
     px_per_month = NARROW_PLOT_PX / len(months)
-    shapes, notes, row_ends = [], [], []
+    shapes, notes, row_ends, written = [], [], [], set()
     for (first, last), names in spans.items():
         label = " · ".join(names)
         shapes.append({
@@ -326,6 +328,9 @@ def _festival_marks(festivals: pd.DataFrame | None,
             "x0": first - 0.45, "x1": last + 0.45, "fillcolor": "#f59e0b",
             "opacity": 0.12, "line": {"width": 0}, "layer": "below",
         })
+        if len(months) > 12 and label in written:
+            continue
+        written.add(label)
         mid = (first + last) / 2
         half = (len(label) * LABEL_CHAR_PX / 2 + 4) / px_per_month  # in months
         x, anchor = mid, "center"

@@ -140,6 +140,22 @@ def test_trend_festival_bands_sit_behind_and_labels_above_without_overlap():
     assert fig.layout.margin.t >= charts.LABEL_ROW_PX * len(rows)
 
 
+def test_trend_over_three_years_writes_each_festival_label_once():
+    months = [dt.date(y, m, 1) for y in (2023, 2024, 2025) for m in range(1, 13)]
+    fest = pd.read_csv("data/calendar/festivals.csv").assign(
+        start=lambda f: pd.to_datetime(f["start"]).dt.date,
+        end=lambda f: pd.to_datetime(f["end"]).dt.date)
+    fest = fest[(fest["start"] >= months[0]) & (fest["end"] <= dt.date(2025, 12, 31))]
+    fig = valid(charts.trend_chart(_trend_frame(["North"], months), "region",
+                                   festivals=fest, look=LOOK))
+    labels = [n.text for n in fig.layout.annotations]
+    assert len(labels) == len(set(labels)), labels  # each festival band label once
+    assert "Christmas" in " · ".join(labels)
+    christmas = sum(f == "Christmas" for f in fest["festival"])
+    assert christmas == 3  # three Christmases, all banded
+    assert len(fig.layout.shapes) > len(labels)
+
+
 def test_trend_marks_partial_months_and_does_not_compare_them():
     df = _trend_frame(["North"], MONTHS)
     look = Look(colors=REGISTRY, partial_months={dt.date(2025, 12, 1): "1–15 Dec"})
