@@ -57,7 +57,7 @@ def _row(row) -> Subscription:
 
 
 def _check(name: str, page: str, story: str, view: str, cadence: str) -> tuple[str, ...]:
-    name = (name or "").strip()[:128]
+    name = " ".join((name or "").split())[:128]  # no newline reaches the mail's subject
     if not name:
         raise SubscriptionError("give the subscription a name")
     if cadence not in CADENCES:
