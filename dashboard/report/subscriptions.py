@@ -127,6 +127,14 @@ def mark_sent(database: db.AppDB, subscription_id: int, at: dt.datetime) -> None
             db.subscriptions.c.id == subscription_id).values(last_sent_at=at))
 
 
+def ensure_default(database: db.AppDB, account) -> None:
+    """This account's default subscription, when it is a manager's and has none yet."""
+    if account.role == "manager" and not any(
+            s.is_default for s in for_user(database, account.id)):
+        create(database, account.id, DEFAULT_NAME, page=DEFAULT_PAGE, cadence="daily",
+               is_default=True)
+
+
 def ensure_defaults(database: db.AppDB) -> int:
     """Every manager account has the default "Daily sales report" (off until they switch it
     on); returns how many were added. Idempotent, so any entry point may call it."""
