@@ -24,6 +24,7 @@ from dashboard.auth.scope import scope_for_account
 from dashboard.queries.filters import Scope, ScopeError
 from dashboard.report import chromium, export, mailer, subscriptions
 from dashboard.report.subscriptions import Subscription
+from dashboard.warehouse.store import NoWarehouseError
 
 ACTOR = "send-reports"
 
@@ -94,6 +95,13 @@ def _filename(subscription: Subscription, at: dt.datetime) -> str:
     return f"toypulse-{export._slug(subscription.name)}-{at:%Y-%m-%d}.pdf"
 
 
+def _reason(exc: Exception) -> str:
+    """One line for the log: what went wrong, without a traceback (SMTP answers keep their code)."""
+    kind = "SMTP" if isinstance(exc, smtplib.SMTPException) else (
+        "PDF" if isinstance(exc, chromium.BrowserMissing) else type(exc).__name__)
+    return " ".join(f"{kind}: {exc}".split())[:300]
+
+
 def send_one(database, warehouse, settings, subscription: Subscription, rendered: dict,
              at: dt.datetime) -> Outcome:
     account = users.get(database, subscription.user_id)
@@ -112,9 +120,10 @@ def send_one(database, warehouse, settings, subscription: Subscription, rendered
                               body(account, subscription, found, scope, at), pdf,
                               _filename(subscription, at))
         mailer.send(settings, mail)
-    except (smtplib.SMTPException, OSError, chromium.BrowserMissing, RuntimeError,
-            ValueError) as exc:
-        detail = f"{type(exc).__name__}: {exc}"[:300]
+    except NoWarehouseError:
+        raise  # nothing can be sent to anyone: the run stops (exit code 2)
+    except Exception as exc:  # one subscriber's failure, whatever it is, must not stop the others
+        detail = _reason(exc)
         with database.begin() as conn:
             audit.record(conn, "report_mail_failed", ACTOR, name,
                          f"{subscription.name} to {account.email}: {detail}")
@@ -147,7 +156,6 @@ def send_reports(database, warehouse, settings, now: dt.datetime | None = None,
 def run(args) -> int:
     from dashboard import config
     from dashboard.warehouse.backends import open_warehouse
-    from dashboard.warehouse.store import NoWarehouseError
 
     try:
         settings = mailer.SmtpSettings.from_config()

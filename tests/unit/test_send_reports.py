@@ -29,11 +29,18 @@ NOW = dt.datetime(2026, 3, 4, 6, 0, tzinfo=dt.UTC)  # a Wednesday
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps every mail, or refuses every mail when `refuse` is set."""
+    """An aiosmtpd handler that keeps every mail, or refuses every mail when `refuse` is set,
+    or refuses the recipients in `unknown` (550) like a server that has no such mailbox."""
 
-    def __init__(self, refuse: str = ""):
-        self.refuse = refuse
+    def __init__(self, refuse: str = "", unknown: tuple[str, ...] = ()):
+        self.refuse, self.unknown = refuse, unknown
         self.mails: list[tuple[list[str], object]] = []
+
+    async def handle_RCPT(self, _server, _session, envelope, address, _options):
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, _server, _session, envelope):
         if self.refuse:
@@ -54,8 +61,8 @@ def smtp_server():
     """start(refuse="") -> (Inbox, SmtpSettings) of a real SMTP server on a free local port."""
     started = []
 
-    def start(refuse: str = ""):
-        inbox = Inbox(refuse)
+    def start(refuse: str = "", unknown: tuple[str, ...] = ()):
+        inbox = Inbox(refuse, unknown)
         controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
         controller.start()
         started.append(controller)
@@ -213,6 +220,17 @@ def test_refusing_server_leaves_last_sent_at(appdb, warehouse, smtp_server):
     gone = mailer.SmtpSettings("127.0.0.1", free_port(), "", "", settings.sender, False)
     assert by_user(send.send_reports(appdb, warehouse, gone, now=NOW))["m-north"][0] == "failed"
     assert sent_at(appdb, "m-north") == [None]
+
+
+@needs_pdf_tools
+def test_one_refused_recipient_does_not_stop_the_others(appdb, warehouse, smtp_server):
+    inbox, settings = smtp_server(unknown=("m-north@shop.test",))
+    result = by_user(send.send_reports(appdb, warehouse, settings, now=NOW))
+    assert result["m-north"][0] == "failed" and "550" in result["m-north"][1]
+    assert result["m-analyst"][0] == "sent"
+    assert [rcpts for rcpts, _ in inbox.mails] == [["m-analyst@shop.test"]]
+    assert sent_at(appdb, "m-north") == [None]
+    assert sent_at(appdb, "m-analyst")[0] is not None
 
 
 def test_command_line_exit_codes(appdb, warehouse_dir, smtp_server, monkeypatch, capsys):
