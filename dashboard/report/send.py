@@ -86,6 +86,7 @@ def body(account: users.Account, subscription: Subscription, found: list[dict],
     for report in found:
         lines += ["", f"{report['title']}: {report['filters']}"]
         lines += [f"  {tile['label']}: {tile['text']}" for tile in report.get("tiles", [])]
+        lines += [f"  - {sentence}" for sentence in report.get("narrative", [])]
     lines += ["", f"Data version {found[0]['data_version']}, made {at:%Y-%m-%d %H:%M} UTC.",
               "Switch this mail off in ToyPulse under Reports by mail (/subscriptions)."]
     return "\n".join(lines) + "\n"

@@ -268,3 +268,17 @@ def test_email_addresses_are_checked(appdb, monkeypatch, capsys):
     assert "<n@shop.test>" in capsys.readouterr().out
     assert cli.main(["users", "set-email", "m-north", "n@shop"]) == 2
     assert "not an email address" in capsys.readouterr().err
+
+
+def test_story_mail_text_is_the_subscribers_scope(appdb, warehouse, places):
+    """The mail's text carries the story's narrative, computed within North for North."""
+    north = users.by_username(appdb, "m-north")
+    story = subscriptions.create(appdb, north.id, "Weekly story", story="default",
+                                 cadence="weekly", active=True)
+    scope = send.scope_of(north)
+    found = send.export.reports(warehouse, scope, story.items)
+    text = send.body(north, story, found, scope, NOW)
+    others = places[places["region"] != "North"]
+    assert named(text, set(others["region"]) | set(others["state"])) == set()
+    assert "Regions: North" in text and text.count("  - Scene ") >= 6
+    assert named(text, set(places[places["region"] == "North"]["state"]))  # speaks of North
