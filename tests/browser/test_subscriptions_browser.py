@@ -1,11 +1,13 @@
 """Reports by mail in the browser: a regional manager opens it from the top bar, finds the daily
-sales report off and switches it on; the page then says so and the app database agrees."""
+sales report off and switches it on; the page then says so and the app database agrees, with no
+serious or critical axe-core violation."""
 
 from __future__ import annotations
 
 from dashboard.auth import db, users
 from dashboard.report import subscriptions
 from tests.auth_helpers import browser_sign_in
+from tests.browser import axe
 
 
 def test_manager_switches_daily_report_on(dash_duo, app, accounts):
@@ -29,5 +31,7 @@ def test_manager_switches_daily_report_on(dash_duo, app, accounts):
     assert dash_duo.find_element(f"#sub-switch-{default.id}").text == "Switch off"
     assert dash_duo.driver.current_url.endswith("/subscriptions?notice=on")
     assert [s.active for s in subscriptions.for_user(database, account.id)] == [True]
+    found = axe.blocking(dash_duo.driver)
+    assert found == [], axe.describe(found)
     subscriptions.set_active(database, account.id, default.id, False)
     assert dash_duo.get_logs() == []
