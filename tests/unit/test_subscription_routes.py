@@ -86,3 +86,31 @@ def test_analyst_adds_a_weekly_story_and_an_address(app, accounts, client_as):
         "Location"].endswith("?notice=removed")
     assert mine(app, accounts["analyst"]) == []
     users.set_email(database, accounts["analyst"].username, "")
+
+
+def test_admin_sets_an_address_on_the_admin_page(app, accounts, client_as):
+    admin = client_as("admin")
+    database = app.server.extensions[db.EXTENSION]
+    south = accounts["manager_south"].username
+
+    def save(email):
+        dep = dp.dependency(admin, "adm-message.children")
+        values = {"adm-save.n_clicks": 1, "adm-user.value": south, "adm-role.value": "manager",
+                  "adm-regions.value": ["South"], "adm-active.value": ["on"],
+                  "adm-email.value": email}
+        response = dp.post(admin, dp.payload(dep, values, ["adm-save.n_clicks"]))
+        assert response.status_code == 200
+        return dp.texts(response.get_json())
+
+    assert "Saved" in save("south@shop.test")
+    assert users.by_username(database, south).email == "south@shop.test"
+    assert "not an email address" in save("south@shop.test, boss@else.test")
+    assert users.by_username(database, south).email == "south@shop.test"  # unchanged
+    picked = dp.post(admin, dp.payload(dp.dependency(admin, "adm-email.value"),
+                                       {"adm-user.value": south}, ["adm-user.value"]))
+    assert "south@shop.test" in picked.get_data(as_text=True)
+    listing = dp.post(admin, dp.payload(dp.dependency(admin, "adm-users.children"),
+                                        {"adm-version.data": 9}, ["adm-version.data"]))
+    assert "south@shop.test" in listing.get_data(as_text=True)
+    assert "Saved" in save("")
+    assert users.by_username(database, south).email == ""
