@@ -94,6 +94,10 @@ subscriptions = sa.Table(
     sa.Column("last_sent_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+# One default subscription per user, even when two workers make it at the same moment.
+sa.Index("subscriptions_one_default", subscriptions.c.user_id, unique=True,
+         sqlite_where=subscriptions.c.is_default.is_(True),
+         postgresql_where=subscriptions.c.is_default.is_(True))
 
 
 def now() -> dt.datetime:

@@ -11,7 +11,9 @@ settings, no data).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import smtplib
 import sys
 import tempfile
@@ -154,6 +156,26 @@ def send_reports(database, warehouse, settings, now: dt.datetime | None = None,
     return outcomes
 
 
+class AlreadyRunning(RuntimeError):
+    """Another send-reports holds the lock (a slow run overlapping the next cron start)."""
+
+
+@contextlib.contextmanager
+def one_run(lock_path: Path):
+    """One run at a time on this machine, so overlapping cron starts never mail twice."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyRunning("another send-reports is still running; nothing sent by "
+                                 "this one") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run(args) -> int:
     from dashboard import config
     from dashboard.warehouse.backends import open_warehouse
@@ -169,11 +191,16 @@ def run(args) -> int:
 
     database = db.AppDB(config.app_db_url())
     try:
-        warehouse = open_warehouse(Path(args.warehouse))
-        try:
-            outcomes = send_reports(database, warehouse, settings, force=args.now, report=show)
-        finally:
-            warehouse.close()
+        with one_run(Path(config.get("data_dir")) / "send-reports.lock"):
+            warehouse = open_warehouse(Path(args.warehouse))
+            try:
+                outcomes = send_reports(database, warehouse, settings, force=args.now,
+                                        report=show)
+            finally:
+                warehouse.close()
+    except AlreadyRunning as exc:
+        print(f"dashboard send-reports: {exc}", file=sys.stderr)
+        return 2
     except NoWarehouseError:
         print("dashboard send-reports: no data has been imported yet; nothing sent",
               file=sys.stderr)

@@ -131,8 +131,11 @@ def ensure_default(database: db.AppDB, account) -> None:
     """This account's default subscription, when it is a manager's and has none yet."""
     if account.role == "manager" and not any(
             s.is_default for s in for_user(database, account.id)):
-        create(database, account.id, DEFAULT_NAME, page=DEFAULT_PAGE, cadence="daily",
-               is_default=True)
+        try:
+            create(database, account.id, DEFAULT_NAME, page=DEFAULT_PAGE, cadence="daily",
+                   is_default=True)
+        except sa.exc.IntegrityError:  # another worker made it first: there is one
+            pass
 
 
 def ensure_defaults(database: db.AppDB) -> int:
@@ -144,10 +147,15 @@ def ensure_defaults(database: db.AppDB) -> int:
     with database.begin() as conn:
         missing = conn.execute(sa.select(users.c.id).where(
             users.c.role == "manager", ~has_default)).scalars().all()
+    added = 0
     for user_id in missing:
-        create(database, user_id, DEFAULT_NAME, page=DEFAULT_PAGE, cadence="daily",
-               is_default=True)
-    return len(missing)
+        try:
+            create(database, user_id, DEFAULT_NAME, page=DEFAULT_PAGE, cadence="daily",
+                   is_default=True)
+            added += 1
+        except sa.exc.IntegrityError:  # another process made it first
+            pass
+    return added
 
 
 def period(cadence: str, at: dt.datetime) -> tuple[int, int]:

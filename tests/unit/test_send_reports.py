@@ -233,8 +233,10 @@ def test_one_refused_recipient_does_not_stop_the_others(appdb, warehouse, smtp_s
     assert sent_at(appdb, "m-analyst")[0] is not None
 
 
-def test_command_line_exit_codes(appdb, warehouse_dir, smtp_server, monkeypatch, capsys):
+def test_command_line_exit_codes(appdb, warehouse_dir, smtp_server, monkeypatch, capsys,
+                                 tmp_path):
     monkeypatch.setenv("DASHBOARD_APP_DB_URL", appdb.url)
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))  # the run's lock file goes here
     monkeypatch.delenv("DASHBOARD_SMTP_HOST", raising=False)
     assert cli.main(["--warehouse", str(warehouse_dir), "send-reports"]) == 2
     assert "DASHBOARD_SMTP_HOST" in capsys.readouterr().err
@@ -254,6 +256,22 @@ def test_command_line_exit_codes(appdb, warehouse_dir, smtp_server, monkeypatch,
     out = capsys.readouterr()
     assert "refusing to send in clear" in out.err and "1 failed" in out.out
     assert inbox.mails == [] and sent_at(appdb, "m-north") == [None]
+    monkeypatch.setenv("DASHBOARD_SMTP_STARTTLS", "0")  # a local relay: plain is allowed
+    assert cli.main(["--warehouse", str(warehouse_dir), "send-reports"]) == 0
+    out = capsys.readouterr()
+    assert "sent 'Daily sales report'" in out.out and "1 sent, 2 skipped, 0 failed" in out.out
+    assert "is inactive" in out.err and "no email address" in out.err
+    assert [rcpts for rcpts, _ in inbox.mails] == [["m-north@shop.test"]]
+    assert cli.main(["--warehouse", str(warehouse_dir), "send-reports"]) == 0  # not due again
+    assert "0 sent" in capsys.readouterr().out and len(inbox.mails) == 1
+
+
+def test_overlapping_runs_send_once(tmp_path):
+    with send.one_run(tmp_path / "send-reports.lock"):
+        with pytest.raises(send.AlreadyRunning), send.one_run(tmp_path / "send-reports.lock"):
+            pass
+    with send.one_run(tmp_path / "send-reports.lock"):  # free again once the first is done
+        pass
 
 
 def test_email_addresses_are_checked(appdb, monkeypatch, capsys):
