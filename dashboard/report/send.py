@@ -6,7 +6,7 @@ North manager's mail holds only North. Subscribers are independent: a failure (r
 is reported and the run goes on; last_sent_at moves only when the SMTP server took the mail.
 Inactive users, users with no email address and managers with no region get nothing.
 Exit codes: 0 all sent (or nothing due), 1 some failed, 2 nothing could be tried (no SMTP
-settings, no data).
+settings, no data, another run still holding the lock).
 """
 
 from __future__ import annotations
