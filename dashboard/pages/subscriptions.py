@@ -116,7 +116,7 @@ def _add_card() -> dbc.Card:
                                     required=True), 3),
             field("What", dbc.Select(id="sub-new-what", name="what", options=WHAT_OPTIONS,
                                      value="overview"), 2),
-            field("View (the page's query, optional)",
+            field("View (its address or query, optional)",
                   dbc.Input(id="sub-new-view", name="view", maxLength=subscriptions.MAX_VIEW,
                             placeholder="region=North&start=2025-01-01"), 3),
             field("How often", dbc.Select(id="sub-new-cadence", name="cadence",

@@ -68,7 +68,8 @@ def _check(name: str, page: str, story: str, view: str, cadence: str) -> tuple[s
         raise SubscriptionError(f"no page {page!r}")
     if story and story not in STORIES:
         raise SubscriptionError(f"no story {story!r}: only the default story ships")
-    view = (view or "").strip().lstrip("?")
+    view = (view or "").strip()
+    view = view.partition("?")[2] if "?" in view else view  # a pasted page address: its query
     if len(view) > MAX_VIEW or any(ord(c) < 32 for c in view):
         raise SubscriptionError("the view is not a page query string")
     return name, page, story, view, cadence

@@ -70,7 +70,7 @@ def test_analyst_adds_a_weekly_story_and_an_address(app, accounts, client_as):
     assert bad.headers["Location"].endswith("?notice=invalid")
     added = analyst.post("/subscriptions/add", data={
         "csrf_token": token, "name": "Monday story", "what": "story", "cadence": "weekly",
-        "view": "scene=3"})
+        "view": "http://127.0.0.1:8050/story?scene=3"})  # a pasted address: its query kept
     assert added.headers["Location"].endswith("?notice=added")
     sub, = mine(app, accounts["analyst"])
     assert (sub.name, sub.story, sub.page, sub.view, sub.cadence, sub.active) == (
