@@ -1,4 +1,4 @@
-"""Command line: generate, load, sample, run, import, versions, rollback, report
+"""Command line: generate, load, sample, run, import, versions, rollback, report, send-reports
 (`python -m dashboard`)."""
 
 from __future__ import annotations
@@ -131,6 +131,12 @@ def cmd_report(args) -> int:
     return run(args)
 
 
+def cmd_send_reports(args) -> int:
+    from dashboard.report.send import run
+
+    return run(args)
+
+
 def cmd_import(args) -> int:
     from dashboard.ingest.cli import run_import_command
 
@@ -205,6 +211,9 @@ def parser() -> argparse.ArgumentParser:
     from dashboard.report.cli import add_parser as add_report_parser
 
     add_report_parser(sub, cmd_report)
+    from dashboard.report.send import add_parser as add_send_parser
+
+    add_send_parser(sub, cmd_send_reports)
     return p
 
 

@@ -106,6 +106,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("chromium", "",
             "Chromium binary that prints reports to PDF and PNG (`dashboard report`); empty: "
             "the first of chromium, chromium-browser, google-chrome on the PATH."),
+    Setting("smtp_host", "",
+            "SMTP server `dashboard send-reports` mails subscribed reports through; empty: "
+            "mail is not configured and send-reports refuses to run."),
+    Setting("smtp_port", "587", "Port of the SMTP server (587 submission with STARTTLS, 25)."),
+    Setting("smtp_user", "",
+            "User name to log in to the SMTP server with; empty: no login."),
+    Setting("smtp_password", "", "Password for SMTP_USER (never printed)."),
+    Setting("smtp_from", "",
+            "From address of report mails, e.g. 'ToyPulse <reports@example.com>' (required "
+            "to send)."),
+    Setting("smtp_starttls", "1",
+            "1: upgrade the SMTP connection with STARTTLS and refuse a server that cannot; "
+            "0: plain connection (a local relay only)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -45,13 +45,19 @@ def _show_password(username: str, secret: str) -> None:
 def _describe(account: users.Account) -> str:
     regions = ", ".join(account.regions) if account.role == "manager" else "all regions"
     state = "" if account.active else " [inactive]"
-    return f"{account.username:<24} {account.role:<8} {regions}{state}"
+    email = f" <{account.email}>" if account.email else ""
+    return f"{account.username:<24} {account.role:<8} {regions}{email}{state}"
 
 
 def cmd_users_create(args) -> int:
     secret, generated = _password(args)
-    account = users.create(open_db(), args.username, secret, args.role,
+    database = open_db()
+    if getattr(args, "email", None):
+        users.clean_email(args.email)  # refused before the account is made
+    account = users.create(database, args.username, secret, args.role,
                            regions_arg(args.regions or ""), args.name or "", "cli")
+    if getattr(args, "email", None):
+        account = users.set_email(database, account.username, args.email, "cli")
     print(f"created {_describe(account)}")
     if generated:
         _show_password(account.username, secret)
@@ -82,6 +88,12 @@ def cmd_users_set_regions(args) -> int:
 
 def cmd_users_active(args) -> int:
     account = users.set_active(open_db(), args.username, args.active, "cli")
+    print(f"updated {_describe(account)}")
+    return 0
+
+
+def cmd_users_set_email(args) -> int:
+    account = users.set_email(open_db(), args.username, args.email, "cli")
     print(f"updated {_describe(account)}")
     return 0
 
@@ -192,6 +204,7 @@ def add_parsers(sub) -> None:
     c.add_argument("--role", required=True, choices=users.ROLES)
     c.add_argument("--regions", help="comma-separated regions (managers), e.g. North,South")
     c.add_argument("--name", help="display name")
+    c.add_argument("--email", help="address report subscriptions are mailed to")
     password_option(c)
     c.set_defaults(func=guarded(cmd_users_create))
     c = cmds.add_parser("list", help="list accounts")
@@ -208,6 +221,10 @@ def add_parsers(sub) -> None:
         c = cmds.add_parser(name, help=f"{name} an account")
         c.add_argument("username")
         c.set_defaults(func=guarded(cmd_users_active), active=active)
+    c = cmds.add_parser("set-email", help="set the address reports are mailed to ('' for none)")
+    c.add_argument("username")
+    c.add_argument("email")
+    c.set_defaults(func=guarded(cmd_users_set_email))
     c = cmds.add_parser("reset-password", help="set a new password (printed once if generated)")
     c.add_argument("username")
     password_option(c)

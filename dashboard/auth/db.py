@@ -1,4 +1,5 @@
-"""The app database (users, regions, audit log, sessions, sign-in counts), via SQLAlchemy Core.
+"""The app database (users, regions, audit log, sessions, sign-in counts, report subscriptions),
+via SQLAlchemy Core.
 
 A SQLite file by default; any SQLAlchemy URL (e.g. PostgreSQL) works. One engine per process,
 kept on the Flask app like the other per-process services.
@@ -28,6 +29,8 @@ users = sa.Table(
     # Bumped when the password, role, regions or active flag change: old sessions stop working.
     sa.Column("session_epoch", sa.Integer, nullable=False, default=0),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Where `dashboard send-reports` mails this user's subscriptions ("" = none, skipped).
+    sa.Column("email", sa.String(254), nullable=False, default="", server_default=""),
 )
 
 user_regions = sa.Table(
@@ -60,7 +63,7 @@ login_counts = sa.Table(
 )
 
 # Columns added after the first release: (table, column) created on existing databases.
-ADDED_COLUMNS = (("audit_log", "times"), ("audit_log", "last_at"))
+ADDED_COLUMNS = (("audit_log", "times"), ("audit_log", "last_at"), ("users", "email"))
 
 
 # Server-side sign-in sessions when there is no Redis (dashboard/auth/sessions.py).
@@ -73,6 +76,28 @@ sessions = sa.Table(
     sa.Column("started", sa.Float, nullable=False, index=True),  # Unix seconds
     sa.Column("seen", sa.Float, nullable=False, index=True),
 )
+
+# Reports mailed by `dashboard send-reports` (dashboard/report/subscriptions.py). `what` is a
+# page (`page` + its URL query `view`) or a story (`story` = its name, `view` = its query).
+subscriptions = sa.Table(
+    "subscriptions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("page", sa.String(64), nullable=False, default=""),
+    sa.Column("story", sa.String(64), nullable=False, default=""),
+    sa.Column("view", sa.String(2000), nullable=False, default=""),
+    sa.Column("cadence", sa.String(8), nullable=False),  # daily | weekly
+    sa.Column("active", sa.Boolean, nullable=False, default=False),
+    sa.Column("is_default", sa.Boolean, nullable=False, default=False),
+    sa.Column("last_sent_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+# One default subscription per user, even when two workers make it at the same moment.
+sa.Index("subscriptions_one_default", subscriptions.c.user_id, unique=True,
+         sqlite_where=subscriptions.c.is_default.is_(True),
+         postgresql_where=subscriptions.c.is_default.is_(True))
 
 
 def now() -> dt.datetime:

@@ -16,6 +16,7 @@ from dashboard.auth import audit, counters, db, lockout, passwords
 ROLES = ("admin", "analyst", "manager")
 ROLE_LABELS = {"admin": "Admin", "analyst": "Analyst", "manager": "Regional manager"}
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
+EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 MAX_REGIONS = 200
 
 
@@ -35,6 +36,7 @@ class Account:
     active: bool
     regions: tuple[str, ...]
     session_epoch: int = 0
+    email: str = ""
 
     @property
     def label(self) -> str:
@@ -59,6 +61,15 @@ def check_role(role: str) -> str:
     return role
 
 
+def clean_email(email: str) -> str:
+    """One plain address (name@host.domain) or "" for none; no display names, lists or header
+    tricks (a newline, a comma) ever reach a mail header."""
+    address = (email or "").strip()
+    if address and (len(address) > 254 or not EMAIL.match(address)):
+        raise UserError(f"not an email address: {address[:80]!r} (write it as name@example.com)")
+    return address
+
+
 def clean_regions(regions) -> tuple[str, ...]:
     if isinstance(regions, str):
         regions = [regions]
@@ -74,7 +85,7 @@ def _account(conn, row) -> Account:
     regions = tuple(sorted(r.region for r in conn.execute(
         sa.select(db.user_regions.c.region).where(db.user_regions.c.user_id == row.id))))
     return Account(row.id, row.username, row.display_name, row.role, bool(row.active), regions,
-                   row.session_epoch)
+                   row.session_epoch, row.email or "")
 
 
 def get(database: db.AppDB, user_id: int) -> Account | None:
@@ -221,6 +232,19 @@ def set_active(database: db.AppDB, username: str, active: bool,
     with database.begin() as conn:
         row = _row_for_update(conn, username)
         _change_active(conn, row, row.role, active, actor)
+    return by_username(database, row.username)
+
+
+def set_email(database: db.AppDB, username: str, email: str,
+              actor: str | None = None) -> Account:
+    """Where this user's report subscriptions are mailed; "" removes the address."""
+    address = clean_email(email)
+    with database.begin() as conn:
+        row = _row_for_update(conn, username)
+        if (row.email or "") != address:
+            conn.execute(sa.update(db.users).where(db.users.c.id == row.id).values(email=address))
+            audit.record(conn, "email_changed", actor, row.username,
+                         f"{row.email or 'none'} -> {address or 'none'}")
     return by_username(database, row.username)
 
 

@@ -1,4 +1,4 @@
-"""Admin: users, roles, region assignments and the audit log.
+"""Admin: users, roles, region assignments, email addresses (reports by mail) and the audit log.
 
 Admins only, on the server: the request gate answers 403 to anyone else on /admin, and the
 layout and every callback here call require_admin() themselves, so a forged callback request
@@ -48,12 +48,14 @@ def layout(**_query):
         _field("Role", dcc.Dropdown(id="adm-role", options=ROLE_OPTIONS, clearable=False),
                width=2),
         _field("Regions (managers)", dcc.Dropdown(id="adm-regions", multi=True)),
+        _field("Email (reports by mail)", dbc.Input(id="adm-email", type="email", maxLength=254,
+                                                    autoComplete="off"), width=2),
         dbc.Col(dbc.Checklist(id="adm-active", options=[{"label": "Active", "value": "on"}],
                               switch=True, className="mt-4"), xs=6, md=1),
         dbc.Col([dbc.Button("Save", id="adm-save", color="primary", className="me-2"),
                  dbc.Button("Reset password", id="adm-reset-password", color="secondary",
                             outline=True)],
-                xs=12, md=3, className="d-flex align-items-end"),
+                xs=12, md=12, className="d-flex align-items-end"),
     ], className="g-2")
     return html.Div([
         dcc.Store(id="adm-version", data=0),
@@ -128,11 +130,12 @@ def refresh(_version):
     database = db.current()
     accounts = users.list_accounts(database)
     user_rows = [[a.username, a.display_name, users.ROLE_LABELS[a.role],
-                  ", ".join(a.regions) if a.role == "manager" else "all",
+                  ", ".join(a.regions) if a.role == "manager" else "all", a.email,
                   "yes" if a.active else "no"] for a in accounts]
     regions = known_regions(accounts)
     return (
-        _table(["User", "Name", "Role", "Regions", "Active"], user_rows, "adm-users-table"),
+        _table(["User", "Name", "Role", "Regions", "Email", "Active"], user_rows,
+               "adm-users-table"),
         [{"label": a.username, "value": a.username} for a in accounts],
         regions,
         regions,
@@ -189,6 +192,7 @@ def audit_page(_version, action, text, _newer, _older, page):
     Output("adm-role", "value"),
     Output("adm-regions", "value"),
     Output("adm-active", "value"),
+    Output("adm-email", "value"),
     Input("adm-user", "value"),
     prevent_initial_call=True,
 )
@@ -197,7 +201,8 @@ def pick_user(username):
     account = users.by_username(db.current(), username) if isinstance(username, str) else None
     if account is None:
         raise PreventUpdate
-    return account.role, list(account.regions), ["on"] if account.active else []
+    return (account.role, list(account.regions), ["on"] if account.active else [],
+            account.email)
 
 
 def _message(text: str, color: str = "success", secret: str | None = None) -> dbc.Alert:
@@ -222,11 +227,12 @@ def _message(text: str, color: str = "success", secret: str | None = None) -> db
     State("adm-role", "value"),
     State("adm-regions", "value"),
     State("adm-active", "value"),
+    State("adm-email", "value"),
     State("adm-version", "data"),
     prevent_initial_call=True,
 )
 def act(_create, _save, _reset, new_username, new_display, new_role, new_regions,
-        username, role, regions, active, version):
+        username, role, regions, active, email, version):
     admin = require_admin()
     database, actor = db.current(), admin.username
     version = (version if isinstance(version, int) else 0) + 1
@@ -245,8 +251,12 @@ def act(_create, _save, _reset, new_username, new_display, new_role, new_regions
             return _message(f"New password for {username}; their old sessions have ended.",
                             secret=secret), version
         if ctx.triggered_id == "adm-save":
+            if isinstance(email, str):  # checked first, so a bad address changes nothing
+                users.clean_email(email)
             users.update(database, username, str(role), regions or (),
                          isinstance(active, list) and "on" in active, actor)
+            if isinstance(email, str):  # not sent (None): the address stays as it is
+                users.set_email(database, username, email, actor)
             return _message(f"Saved {username}."), version
     except users.UserError as exc:
         return _message(str(exc), "danger"), dash.no_update
