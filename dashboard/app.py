@@ -15,7 +15,8 @@ from dashboard.warehouse.backends import open_warehouse
 from dashboard.warehouse.store import NoWarehouseError
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.story",
-         "dashboard.pages.data", "dashboard.pages.admin", "dashboard.pages.not_found_404")
+         "dashboard.pages.views", "dashboard.pages.data", "dashboard.pages.admin",
+         "dashboard.pages.not_found_404")
 
 
 def cache_config() -> dict:
@@ -57,6 +58,9 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     from dashboard.report.routes import register as register_report_routes
 
     register_report_routes(app.server)  # chart CSVs and printable pages
+    from dashboard.views.routes import register as register_view_routes
+
+    register_view_routes(app.server)  # saving and restoring views
     app.server.register_error_handler(NoWarehouseError, no_data)
     from dashboard.components.shell import shell
 
