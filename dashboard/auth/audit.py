@@ -15,7 +15,7 @@ from dashboard.auth import db
 ACTIONS = (
     "sign_in", "sign_in_failed", "sign_in_locked", "sign_out", "user_created", "role_changed",
     "regions_changed", "user_deactivated", "user_reactivated", "password_reset", "import",
-    "rollback",
+    "rollback", "view_saved", "view_restored",
 )
 
 
