@@ -17,7 +17,7 @@ from dashboard.views.store import MAX_NAME, MAX_NOTE, SHARES, SavedView
 
 def save_view_form(query: str, current: SavedView | None = None) -> html.Details:
     name = current.name if current is not None else ""
-    share = (current.shared_role or "") if current is not None else ""
+    share = (current.shared_role or "private") if current is not None else "private"
     return html.Details(
         [
             html.Summary("Save view", id="views-save-open",

@@ -110,8 +110,8 @@ def view_history(account, view_id, saved=None):
              for i, v in enumerate(versions)]
     notice = None
     if saved and str(saved).isdigit():
-        notice = dbc.Alert(f"Saved as version {int(saved)}.", color="success", className="py-2",
-                           id="views-saved", role="status")
+        notice = html.Div(dbc.Alert(f"Saved as version {int(saved)}.", color="success",
+                                    className="py-2", id="views-saved"), role="status")
     return html.Div([
         html.A("← All saved views", href="/views", className="small"),
         html.H1(view.name, className="h4 mt-2", id="views-title"),

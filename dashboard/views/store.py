@@ -21,7 +21,7 @@ from dashboard.views import content
 from dashboard.views.tables import saved_view_versions as versions_t
 from dashboard.views.tables import saved_views as views_t
 
-SHARES = {"": "Private (only me)", "analyst": "Analysts", "manager": "Regional managers",
+SHARES = {"private": "Private (only me)", "analyst": "Analysts", "manager": "Regional managers",
           "admin": "Admins", "all": "Everyone signed in"}
 PAGES = ("overview",)  # pages whose whole state is a query string (components/view_state.py)
 MAX_NAME = 80
@@ -70,7 +70,7 @@ class SavedView:
 
     @property
     def sharing(self) -> str:
-        return SHARES[self.shared_role or ""]
+        return SHARES[self.shared_role or "private"]
 
 
 def clean_name(name) -> str:
@@ -87,10 +87,10 @@ def clean_name(name) -> str:
 
 
 def clean_share(share) -> str | None:
-    share = share or ""
+    share = share or "private"
     if share not in SHARES:
         raise ViewProblem(f"share with one of: {', '.join(v for v in SHARES.values())}")
-    return share or None
+    return None if share == "private" else share
 
 
 def may_see(account: Account, owner: str, shared_role: str | None) -> bool:
