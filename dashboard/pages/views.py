@@ -53,8 +53,11 @@ def view_list(account) -> html.Div:
     else:
         rows = [html.Tr([
             html.Td(html.A(v.name, href=f"/views?id={v.id}", className="views-name")),
-            html.Td(v.owner), html.Td(v.sharing), html.Td(str(v.versions)),
-            html.Td([when(v.latest.saved_at), changed_badge(v.latest, current)]),
+            html.Td(v.owner, **{"data-label": "Owner"}),
+            html.Td(v.sharing, **{"data-label": "Shared with"}),
+            html.Td(str(v.versions), **{"data-label": "Versions"}),
+            html.Td([when(v.latest.saved_at), changed_badge(v.latest, current)],
+                    **{"data-label": "Last saved"}),
             html.Td(html.Div([
                 dbc.Button("Open", href=open_href(v, v.latest), size="sm", color="primary",
                            outline=True, className="views-open"),

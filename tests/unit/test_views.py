@@ -345,3 +345,72 @@ def test_report_saved_refuses_a_private_view_of_someone_else(app, warehouse_dir,
     code = report(warehouse_dir, "--as", "t-analyst", "--saved", name, "--view", "top=3",
                   "--format", "json", "--out", str(tmp_path / "x.json"))
     assert code == 2 and "--view goes with --page" in capsys.readouterr().err
+
+
+# ---- The pages: data changed since, the Overview opened from a view ------------------------
+
+
+def _page(client, path: str, search: str = "") -> dict:
+    body = dp.payload(dp.dependency(client, dp.PAGES),
+                      {"_pages_location.pathname": path, "_pages_location.search": search},
+                      ["_pages_location.pathname"])
+    response = dp.post(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()
+
+
+def _texts(node) -> str:
+    """Every string child under a layout node (a component's props dict counts as one)."""
+    if isinstance(node, dict) and "type" not in node:
+        node = {"type": "Div", "props": node}
+    out = []
+    for _type, props in dp.components(node):
+        children = props.get("children")
+        out += [c for c in (children if isinstance(children, list) else [children])
+                if isinstance(c, str)]
+    return " ".join(out)
+
+
+def _rows(layout) -> dict[str, str]:
+    """Each list row's text, by the view's name (its first cell)."""
+    rows = [p for _t, p in dp.components(layout) if p.get("className") == "views-row"]
+    return {_texts(p["children"][0]): _texts(p) for p in rows}
+
+
+def test_list_says_when_the_data_changed_since(app, accounts, client_as, warehouse):
+    database = app.server.extensions[db.EXTENSION]
+    analyst = auth_helpers.account(app, accounts["analyst"])
+    current = int(warehouse.version)
+    old, new = _name(), _name()
+    store.save(database, analyst, old, "region=North", current - 1)  # saved on older data
+    store.save(database, analyst, new, "region=North", current)
+    rows = _rows(_page(client_as("analyst"), "/views"))
+    assert "Data changed since" in rows[old] and "Data changed since" not in rows[new]
+    assert "t-analyst" in rows[old] and "Private (only me)" in rows[old]
+
+
+def test_the_list_shows_only_what_the_viewer_may_open(app, accounts, client_as):
+    database = app.server.extensions[db.EXTENSION]
+    analyst = auth_helpers.account(app, accounts["analyst"])
+    private, shared = _name(), _name()
+    store.save(database, analyst, private, "region=South", 1)
+    store.save(database, analyst, shared, "region=South", 1, share="manager")
+    rows = _rows(_page(client_as("manager"), "/views"))
+    assert shared in rows and private not in rows
+
+
+def test_overview_names_the_saved_view_or_says_it_is_not_found(app, accounts, client_as):
+    database = app.server.extensions[db.EXTENSION]
+    analyst = auth_helpers.account(app, accounts["analyst"])
+    name = _name()
+    view_id, _ = store.save(database, analyst, name, "region=North", 1, share="all")
+    store.save(database, analyst, name, "region=North&top=3", 1, share="all")
+    layout = _page(client_as("manager"), "/", f"?region=North&view={view_id}&version=1")
+    banner = next(p for _t, p in dp.components(layout) if p.get("id") == "ov-saved-view")
+    assert f"Saved view “{name}” · version 1 of 2 · by t-analyst" in _texts(banner)
+    private_id, _ = store.save(database, analyst, _name(), "region=South", 1)
+    layout = _page(client_as("manager"), "/", f"?view={private_id}")
+    banner = next(p for _t, p in dp.components(layout) if p.get("id") == "ov-saved-view")
+    assert "not found or not shared with you" in _texts(banner)
+    name_field = next(p for _t, p in dp.components(layout) if p.get("id") == "views-save-name")
+    assert name_field.get("value") == ""  # nothing of the private view leaks into the form
