@@ -116,7 +116,7 @@ def view_history(account, view_id, saved=None):
         notice = html.Div(dbc.Alert(f"Saved as version {int(saved)}.", color="success",
                                     className="py-2", id="views-saved"), role="status")
     return html.Div([
-        html.A("← All saved views", href="/views", className="small"),
+        html.A("← All saved views", href="/views", className="small views-back"),
         html.H1(view.name, className="h4 mt-2", id="views-title"),
         html.P(f"By {view.owner} · shared with: {view.sharing.lower()} · {view.versions} "
                f"version{'s' if view.versions != 1 else ''}", className="text-muted small",

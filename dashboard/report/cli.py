@@ -69,8 +69,8 @@ def account_scope(username: str):
     return scope
 
 
-def saved_items(name: str, username: str, view_query: str) -> list[tuple[str, str]]:
-    """The latest version of a saved view this user may open, as one (page, query) item."""
+def saved_view(name: str, username: str, view_query: str):
+    """The saved view of this name that this user may open."""
     from dashboard.auth import db
     from dashboard.views import store
 
@@ -80,7 +80,17 @@ def saved_items(name: str, username: str, view_query: str) -> list[tuple[str, st
         view = store.by_name(db.AppDB(config.app_db_url()), account_for(username), name)
     except (store.ViewNotFound, store.ViewProblem) as exc:
         raise ReportProblem(str(exc)) from exc
-    return [(view.page, view.latest.page_query)]
+    return view
+
+
+def saved_note(view, current: int) -> str:
+    """Which saved view a report shows, and whether the data changed since it was saved."""
+    latest = view.latest
+    note = (f"Saved view “{view.name}” by {view.owner}, version {latest.n}, saved on data "
+            f"version {latest.data_version if latest.data_version is not None else 'none'}.")
+    if latest.data_version != current:
+        note += f" The data has changed since: this report is on data version {current}."
+    return note
 
 
 def items(args) -> list[tuple[str, str]]:
@@ -88,7 +98,8 @@ def items(args) -> list[tuple[str, str]]:
     from dashboard.report.registry import PAGES
 
     if args.saved:
-        return saved_items(args.saved, args.user, args.view)
+        view = saved_view(args.saved, args.user, args.view)
+        return [(view.page, view.latest.page_query)]
     if args.story:  # the shipped story; saved stories come later
         if args.story != "default":
             raise ReportProblem(f"no story {args.story!r}: only the default story ships "
@@ -117,6 +128,9 @@ def run(args) -> int:
         warehouse = open_warehouse(Path(args.warehouse))
         try:
             found = export.reports(warehouse, scope, wanted)
+            if args.saved:  # say which view, within the report itself
+                view = saved_view(args.saved, args.user, "")
+                found[0]["notes"].insert(0, saved_note(view, found[0]["data_version"]))
             export.write(found, args.format, out)
         finally:
             warehouse.close()

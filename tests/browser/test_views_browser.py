@@ -15,6 +15,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from dashboard.figures.theme import format_number
 from tests import reference as ref
 from tests.auth_helpers import browser_sign_in
+from tests.browser import axe
 from tests.browser.test_overview_browser import _pick
 
 SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
@@ -40,6 +41,25 @@ def _top(dash_duo, label: str) -> None:
 def _wait_url(dash_duo, *parts: str) -> None:
     WebDriverWait(dash_duo.driver, 20).until(
         lambda d: all(p in d.current_url for p in parts))
+
+
+SMALL_TARGETS_JS = """
+return [...document.querySelectorAll(arguments[0])].filter(e => e.offsetParent !== null)
+  .map(e => { const r = e.getBoundingClientRect();
+              return [e.id || e.textContent.trim().slice(0, 30), r.width, r.height]; })
+  .filter(([_, w, h]) => w < 44 || h < 44);
+"""
+TARGETS = ("main .btn, main summary, .views-name, .views-back, "
+           ".views-save-form .form-control, .views-save-form .form-select")
+
+
+def _phone_checks(dash_duo, where: str) -> None:
+    """At 390 px: every button, link-button and form field at least 44 px, and no serious or
+    critical axe-core violation."""
+    small = dash_duo.driver.execute_script(SMALL_TARGETS_JS, TARGETS)
+    assert small == [], f"{where}: touch targets under 44 px: {small}"
+    found = axe.blocking(dash_duo.driver)
+    assert found == [], f"{where}:\n{axe.describe(found)}"
 
 
 def test_save_edit_diff_restore_and_open(dash_duo, app, raw, accounts):
@@ -95,4 +115,14 @@ def test_save_edit_diff_restore_and_open(dash_duo, app, raw, accounts):
     assert cells[:4] == [name, "t-analyst", "Analysts", "3"]
     dash_duo.driver.set_window_size(390, 900)
     dash_duo.driver.save_screenshot(str(SHOTS / "views-list-390.png"))
+    _phone_checks(dash_duo, "views list")
+    row.find_element(By.CSS_SELECTOR, ".views-name").click()
+    dash_duo.wait_for_element("#views-history", timeout=20)
+    _phone_checks(dash_duo, "view history")
+    dash_duo.driver.get(dash_duo.server.url + "/?region=North")
+    dash_duo.wait_for_text_to_equal("#ov-summary", "North, 2025", timeout=30)
+    dash_duo.find_element("#views-save-open").click()
+    dash_duo.wait_for_element("#views-save-name")
+    _phone_checks(dash_duo, "Overview with the save form open")
+    dash_duo.driver.save_screenshot(str(SHOTS / "views-save-390.png"))
     assert dash_duo.get_logs() == []

@@ -323,8 +323,10 @@ def test_report_saved_is_the_latest_version_within_the_users_scope(
     mine, theirs = tmp_path / "analyst.json", tmp_path / "north.json"
     assert report(warehouse_dir, "--as", "t-analyst", "--saved", name, "--format", "json",
                   "--out", str(mine)) == 0
-    assert json.loads(mine.read_text())["tiles"][0]["value"] == pytest.approx(
-        _q4(raw)["revenue"].sum())
+    mine_data = json.loads(mine.read_text())
+    assert mine_data["tiles"][0]["value"] == pytest.approx(_q4(raw)["revenue"].sum())
+    assert mine_data["notes"][0] == (f"Saved view “{name}” by t-analyst, version 2, saved on "
+                                     "data version 1.")
     assert report(warehouse_dir, "--as", "t-north", "--saved", f"t-analyst/{name}",
                   "--format", "json", "--out", str(theirs)) == 0
     text = theirs.read_text()
