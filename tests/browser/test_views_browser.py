@@ -17,6 +17,7 @@ from tests import reference as ref
 from tests.auth_helpers import browser_sign_in
 from tests.browser import axe
 from tests.browser.test_overview_browser import _pick
+from tests.browser.test_phone_browser import PHONE
 
 SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
 
@@ -113,15 +114,18 @@ def test_save_edit_diff_restore_and_open(dash_duo, app, raw, accounts):
     row = next(r for r in dash_duo.find_elements(".views-row") if name in r.text)
     cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
     assert cells[:4] == [name, "t-analyst", "Analysts", "3"]
-    dash_duo.driver.set_window_size(390, 900)
+    dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
     dash_duo.driver.save_screenshot(str(SHOTS / "views-list-390.png"))
     _phone_checks(dash_duo, "views list")
-    row.find_element(By.CSS_SELECTOR, ".views-name").click()
+    link = row.find_element(By.CSS_SELECTOR, ".views-name")
+    dash_duo.driver.get(link.get_attribute("href"))
     dash_duo.wait_for_element("#views-history", timeout=20)
     _phone_checks(dash_duo, "view history")
     dash_duo.driver.get(dash_duo.server.url + "/?region=North")
     dash_duo.wait_for_text_to_equal("#ov-summary", "North, 2025", timeout=30)
-    dash_duo.find_element("#views-save-open").click()
+    opener = dash_duo.find_element("#views-save-open")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", opener)
+    opener.click()
     dash_duo.wait_for_element("#views-save-name")
     _phone_checks(dash_duo, "Overview with the save form open")
     dash_duo.driver.save_screenshot(str(SHOTS / "views-save-390.png"))
