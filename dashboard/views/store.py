@@ -203,10 +203,12 @@ def restore(db: AppDB, account: Account, view_id, n, data_version: int | None) -
 
 def by_name(db: AppDB, account: Account, name: str) -> SavedView:
     """A view by name for this account: their own first, else the one shared view of that
-    name they may see ("owner/name" picks among several)."""
-    owner, _, bare = name.rpartition("/") if "/" in name else ("", "", name)
-    found = [v for v in visible_views(db, account) if v.name == " ".join(bare.split())
-             and (not owner or v.owner == owner)]
+    name they may see ("owner/name" picks among several; a name may itself hold a "/")."""
+    visible = visible_views(db, account)
+    found = [v for v in visible if v.name == " ".join(name.split())]
+    if not found and "/" in name:
+        owner, _, bare = name.partition("/")
+        found = [v for v in visible if v.owner == owner and v.name == " ".join(bare.split())]
     own = [v for v in found if v.owner == account.username]
     if own:
         return own[0]

@@ -192,6 +192,8 @@ def test_by_name_prefers_own_then_the_one_shared(local_db):
     assert store.by_name(database, who["nora"], "bob/Weekly").id == bob_id
     with pytest.raises(store.ViewNotFound):
         store.by_name(database, who["nora"], "Nope")
+    slash_id, _ = store.save(database, who["bob"], "North/South", "region=North", 1)
+    assert store.by_name(database, who["bob"], "North/South").id == slash_id
 
 
 # ---- A shared view's data, through the viewer's scope ---------------------------------------
