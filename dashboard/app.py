@@ -15,7 +15,8 @@ from dashboard.warehouse.backends import open_warehouse
 from dashboard.warehouse.store import NoWarehouseError
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.story",
-         "dashboard.pages.data", "dashboard.pages.subscriptions", "dashboard.pages.admin",
+         "dashboard.pages.views", "dashboard.pages.data",
+         "dashboard.pages.subscriptions", "dashboard.pages.admin",
          "dashboard.pages.not_found_404")
 
 
@@ -61,6 +62,9 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     from dashboard.report.subscription_routes import register as register_subscription_routes
 
     register_subscription_routes(app.server)  # Reports by mail: switch on/off, add, address
+    from dashboard.views.routes import register as register_view_routes
+
+    register_view_routes(app.server)  # saving and restoring views
     app.server.register_error_handler(NoWarehouseError, no_data)
     from dashboard.components.shell import shell
 

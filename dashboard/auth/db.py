@@ -113,6 +113,8 @@ class AppDB:
     """The engine and the tables, created on first use."""
 
     def __init__(self, url: str):
+        from dashboard.views import tables  # noqa: F401 - the saved-view tables join metadata
+
         self.url = url
         self.engine = sa.create_engine(url)
         if self.engine.dialect.name == "sqlite":

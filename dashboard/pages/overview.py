@@ -21,8 +21,10 @@ from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.filter_drawer import filter_drawer, open_button
 from dashboard.components.kpi import kpi_tiles, metric_help
+from dashboard.components.save_view import save_view_form
 from dashboard.components.view_state import ViewState
 from dashboard.pages import overview_view
+from dashboard.pages.overview_saved import saved_view_banner
 from dashboard.pages.overview_view import (
     GRAPHS,
     HIGHLIGHT_TO_FIELD,
@@ -108,6 +110,7 @@ def layout(**query):
                          id="ov-no-scope")
     scope, domain = view.scope, view.domain
     state, dropped = state_from_query(view, query)
+    saved, saved_note = saved_view_banner(query.get("view"), query.get("version"))
     contrib_title, heat_title, category_title = breadcrumbs.titles(state.geo, state.prod)
     hidden = hidden_graphs(domain)
     cards = [
@@ -154,11 +157,13 @@ def layout(**query):
                             dbc.Button("Reset", id="ov-reset", size="sm", color="secondary",
                                        className="ms-2"),
                             exports.print_link(),
+                            save_view_form(view_state.to_query(state, domain), saved),
                         ],
                         className="ov-toolbar d-flex flex-wrap align-items-center gap-1",
                     ),
                     html.Div(
                         [
+                            saved_note,
                             html.Div(id="ov-highlight-note", className="small text-primary"),
                             html.Div(" ".join(view_state.date_notes(
                                 query.get("start"), query.get("end"), domain)),

@@ -15,8 +15,6 @@ from pathlib import Path
 from dashboard import config
 from dashboard.report.export import FORMATS
 
-NOT_YET = "{option} is not available yet: saved views are not in this build"
-
 
 class ReportProblem(Exception):
     """Something the user can fix: said in one line, exit code 2."""
@@ -30,7 +28,9 @@ def add_parser(sub, func) -> None:
     what = sp.add_mutually_exclusive_group()
     what.add_argument("--page", default=None, help="a page (default: overview)")
     what.add_argument("--story", default=None, help="a story by name: default (the shipped story)")
-    what.add_argument("--saved", default=None, help="a saved view by name (not available yet)")
+    what.add_argument("--saved", default=None,
+                      help="a saved view by name (its latest version): the user's own, or one "
+                           "shared with them (OWNER/NAME when several share the name)")
     sp.add_argument("--view", default="", metavar="QUERY",
                     help="the page's URL query string, e.g. 'region=North&start=2025-01-01'")
     sp.add_argument("--format", choices=FORMATS, required=True)
@@ -38,11 +38,9 @@ def add_parser(sub, func) -> None:
     sp.set_defaults(func=func)
 
 
-def account_scope(username: str):
-    """The scope of an active account, through scope_for_account."""
+def account_for(username: str):
+    """The active account of this user name in the app database."""
     from dashboard.auth import db, users
-    from dashboard.auth.scope import scope_for_account
-    from dashboard.queries.filters import ScopeError
 
     try:
         name = users.normalize_username(username)
@@ -53,13 +51,46 @@ def account_scope(username: str):
         raise ReportProblem(f"no user {name!r} in the app database ({config.app_db_url()})")
     if not account.active:
         raise ReportProblem(f"user {name!r} is inactive")
+    return account
+
+
+def account_scope(username: str):
+    """The scope of an active account, through scope_for_account."""
+    from dashboard.auth.scope import scope_for_account
+    from dashboard.queries.filters import ScopeError
+
+    account = account_for(username)
     try:
         scope = scope_for_account(account)
         if scope.regions is not None and not scope.regions:
             raise ScopeError("no region is assigned to this user")
     except ScopeError as exc:
-        raise ReportProblem(f"user {name!r} may see no data: {exc}") from exc
+        raise ReportProblem(f"user {account.username!r} may see no data: {exc}") from exc
     return scope
+
+
+def saved_view(name: str, username: str, view_query: str):
+    """The saved view of this name that this user may open."""
+    from dashboard.auth import db
+    from dashboard.views import store
+
+    if view_query:
+        raise ReportProblem("--view goes with --page: a saved view brings its own query")
+    try:
+        view = store.by_name(db.AppDB(config.app_db_url()), account_for(username), name)
+    except (store.ViewNotFound, store.ViewProblem) as exc:
+        raise ReportProblem(str(exc)) from exc
+    return view
+
+
+def saved_note(view, current: int) -> str:
+    """Which saved view a report shows, and whether the data changed since it was saved."""
+    latest = view.latest
+    note = (f"Saved view “{view.name}” by {view.owner}, version {latest.n}, saved on data "
+            f"version {latest.data_version if latest.data_version is not None else 'none'}.")
+    if latest.data_version != current:
+        note += f" The data has changed since: this report is on data version {current}."
+    return note
 
 
 def items(args) -> list[tuple[str, str]]:
@@ -67,7 +98,8 @@ def items(args) -> list[tuple[str, str]]:
     from dashboard.report.registry import PAGES
 
     if args.saved:
-        raise ReportProblem(NOT_YET.format(option="--saved"))
+        view = saved_view(args.saved, args.user, args.view)
+        return [(view.page, view.latest.page_query)]
     if args.story:  # the shipped story; saved stories come later
         if args.story != "default":
             raise ReportProblem(f"no story {args.story!r}: only the default story ships "
@@ -96,6 +128,9 @@ def run(args) -> int:
         warehouse = open_warehouse(Path(args.warehouse))
         try:
             found = export.reports(warehouse, scope, wanted)
+            if args.saved:  # say which view, within the report itself
+                view = saved_view(args.saved, args.user, "")
+                found[0]["notes"].insert(0, saved_note(view, found[0]["data_version"]))
             export.write(found, args.format, out)
         finally:
             warehouse.close()

@@ -163,7 +163,7 @@ def test_forged_south_pdf_and_png(warehouse_dir, north_login, tmp_path):
     (["--as", "t-nobody"], "may see no data"),
     (["--as", "t-north", "--page", "secrets"], "no page 'secrets'"),
     (["--as", "t-north", "--story", "Q4"], "no story 'Q4': only the default story ships"),
-    (["--as", "t-north", "--saved", "mine"], "--saved is not available yet"),
+    (["--as", "t-north", "--saved", "mine"], "no saved view 'mine' that t-north may see"),
 ])
 def test_bad_input_is_a_clear_message(warehouse_dir, accounts, tmp_path, capsys, args, message):
     code = report(warehouse_dir, *args, "--format", "json", "--out", str(tmp_path / "x.json"))

@@ -1,0 +1,41 @@
+"""The line above the Overview's charts when it was opened from a saved view (`?view=N`).
+
+Only the name, version and data version are read from the saved view: the charts come from
+the URL's query, recomputed under the viewer's own scope like any other link.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.auth import db
+from dashboard.auth.permissions import current_account
+from dashboard.views import store
+from dashboard.views.routes import data_version
+
+
+def saved_view_banner(view_id, version=None) -> tuple[store.SavedView | None, object]:
+    """(the saved view, if this user may see it, and the note that names it) for `?view=N`."""
+    account = current_account()
+    if view_id is None or account is None:
+        return None, None
+    try:
+        view = store.get(db.current(), account, view_id)
+    except store.ViewNotFound:
+        return None, html.Div("The saved view in the link is not found or not shared with you; "
+                              "the link's filters are shown.", id="ov-saved-view",
+                              className="small text-warning-emphasis", role="status")
+    shown = next((v for v in store.history(db.current(), account, view.id)
+                  if str(v.n) == str(version)), view.latest)
+    current = data_version()
+    changed = (current is not None and shown.data_version is not None
+               and shown.data_version != current)
+    words = [f"Saved view “{view.name}” · version {shown.n} of {view.versions} · by "
+             f"{view.owner}", html.A("History", href=f"/views?id={view.id}", className="ms-2")]
+    if changed:
+        words.append(dbc.Badge("Data changed since", color="warning", text_color="dark",
+                               className="ms-2", id="ov-saved-changed",
+                               title=f"Saved on data version {shown.data_version}; the data "
+                               f"is now version {current}"))
+    return view, html.Div(words, id="ov-saved-view", className="small")
