@@ -150,7 +150,15 @@ def describe_dates(start: dt.date, end: dt.date) -> str:
 def describe(flt: Filter, scope: Scope | None = None) -> str:
     """One sentence that says what is shown, e.g. 'North and West, Q4 2025, Plush and Dolls'."""
     parts = []
-    if flt.regions:
+    if flt.regions and scope is not None and scope.regions is not None:
+        # A link can carry regions outside the viewer's scope: they match nothing, and the
+        # sentence must not name them as if they were shown.
+        inside = tuple(r for r in flt.regions if r in scope.regions)
+        outside = len(flt.regions) - len(inside)
+        away = f"{outside} region{'s' if outside > 1 else ''} outside your regions"
+        parts.append(f"{_join(inside)} (and {away})" if inside and outside else
+                     _join(inside) if inside else f"None of your regions ({away})")
+    elif flt.regions:
         parts.append(_join(flt.regions))
     elif scope is not None and scope.regions is not None:
         parts.append(_join(tuple(sorted(scope.regions))) + " (your regions)")

@@ -13,7 +13,7 @@ from dashboard.auth import login
 from dashboard.components import view_state
 from dashboard.components.filter_bar import FIELDS
 from dashboard.queries.dimensions import child_of, natural
-from dashboard.queries.filters import Filter, Scope
+from dashboard.queries.filters import Filter, Scope, describe
 from dashboard.queries.narrowing import members_with_data
 from dashboard.queries.options import domain
 from dashboard.warehouse.store import Warehouse
@@ -157,3 +157,16 @@ def test_a_url_with_outside_dates_shows_the_note_on_the_page(request_ctx, data_d
 
 def test_reset_puts_the_chart_options_back(filters_page):
     assert filters_page.reset_options(1) == ("revenue", "category", 5)
+
+
+def test_summary_never_names_a_region_outside_the_viewers_scope():
+    """A shared link with South, opened by a North manager, shows nothing of South: the
+    sentence above the page must not say South either."""
+    start, end = dt.date(2025, 10, 1), dt.date(2025, 12, 31)
+    north = Scope(("North",))
+    south = Filter(start=start, end=end, regions=("South",), categories=("Dolls",))
+    assert describe(south, north).startswith("None of your regions (1 region outside")
+    assert "South" not in describe(south, north)
+    both = Filter(start=start, end=end, regions=("North", "South"))
+    assert describe(both, north).startswith("North (and 1 region outside your regions)")
+    assert describe(both, Scope.everything()).startswith("North and South")
