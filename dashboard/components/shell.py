@@ -49,7 +49,7 @@ def shell() -> html.Div:
                 dbc.Container(
                     [
                         html.A("ToyPulse", href="/", className="navbar-brand fw-bold text-dark"),
-                        dbc.Nav(links, className="me-auto flex-nowrap"),
+                        dbc.Nav(links, className="me-auto flex-wrap"),  # wraps at 390 px
                         user_box(),
                     ],
                     fluid=True,

@@ -92,7 +92,8 @@ def test_png_button_exports_the_drawn_chart(dash_duo, app, accounts):
         };
     """)
     button = dash_duo.find_element("#ov-png-contrib")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", button)
     ActionChains(driver).move_to_element(button).click().perform()
     url = WebDriverWait(driver, 20).until(
         lambda d: d.execute_script("return window.__pngUrl || null"))
@@ -148,6 +149,6 @@ def test_phone_cards_keep_their_export_links_tidy(dash_duo, app, accounts):
     width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, "the page must not scroll sideways on a phone"
     card = dash_duo.find_element("#ov-card-contrib")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView()", card)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({behavior: 'instant'})", card)
     dash_duo.driver.save_screenshot(str(SHOTS / "export-phone-card.png"))
     assert dash_duo.get_logs() == []

@@ -124,7 +124,8 @@ def test_save_edit_diff_restore_and_open(dash_duo, app, raw, accounts):
     dash_duo.driver.get(dash_duo.server.url + "/?region=North")
     dash_duo.wait_for_text_to_equal("#ov-summary", "North, 2025", timeout=30)
     opener = dash_duo.find_element("#views-save-open")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", opener)
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'start', behavior: 'instant'});", opener)
     opener.click()
     dash_duo.wait_for_element("#views-save-name")
     _phone_checks(dash_duo, "Overview with the save form open")
