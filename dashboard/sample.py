@@ -20,11 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from faker import Faker
 
 from dashboard.warehouse.calendar import NO_FESTIVAL, build_calendar
+from dashboard.warehouse.parquet_files import write_dated_parquet
 
 DEFAULT_START = dt.date(2023, 1, 1)
 DEFAULT_END = dt.date(2025, 12, 31)
@@ -790,19 +789,10 @@ def generate(out_dir: Path, rows: int, seed: int = 7, start: dt.date = DEFAULT_S
     dims = dimension_tables(seed)
     counts = {}
     for name, frame in dims.items():
-        _write_parquet(frame, out_dir / f"{name}.parquet")
+        write_dated_parquet(frame, out_dir / f"{name}.parquet")
         counts[name] = len(frame)
     counts["sales"] = 0
     for i, chunk in enumerate(sales_chunks(rows, seed, start, end, dims=dims)):
-        _write_parquet(chunk, sales_dir / f"part-{i:05d}.parquet")
+        write_dated_parquet(chunk, sales_dir / f"part-{i:05d}.parquet")
         counts["sales"] += len(chunk)
     return counts
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write frame with its day-valued timestamp columns as DATE, for DuckDB and pandas alike."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    for i, field in enumerate(table.schema):
-        if pa.types.is_timestamp(field.type):
-            table = table.set_column(i, field.name, table.column(i).cast(pa.date32()))
-    pq.write_table(table.replace_schema_metadata(None), path)

@@ -123,3 +123,13 @@ def texts(node) -> str:
             if isinstance(child, str):
                 out.append(child)
     return " ".join(out)
+
+
+def routed_page(client, path: str, search: str = "") -> dict:
+    """The page router's answer for a path, as the browser asks for it."""
+    body = payload(dependency(client, PAGES),
+                   {"_pages_location.pathname": path, "_pages_location.search": search},
+                   ["_pages_location.pathname"])
+    response = post(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()

@@ -46,6 +46,7 @@ from dashboard.ingest.lines import (
     fill_line_attributes,
 )
 from dashboard.ingest.report import QualityReport
+from dashboard.warehouse.parquet_files import write_dated_parquet
 from dashboard.warehouse.schema import UNKNOWN
 
 SUMMED = ("units", "revenue", "cost", "profit")
@@ -249,11 +250,7 @@ def _dimension_tables(firsts, products: pd.DataFrame, stores: pd.DataFrame):
 
 
 def _write_part(frame: pd.DataFrame, path: Path) -> None:
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    for i, column in enumerate(table.schema):
-        if pa.types.is_timestamp(column.type):
-            table = table.set_column(i, column.name, table.column(i).cast(pa.date32()))
-    pq.write_table(table.replace_schema_metadata(None), path)
+    write_dated_parquet(frame, path)
     crashpoints.reached("writing")
 
 

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from dashboard import config, crashpoints, durable
 from dashboard.ingest import audit_entry, chunks, leftovers
@@ -43,6 +42,7 @@ from dashboard.ingest.readers import check_size, read_files
 from dashboard.ingest.report import QualityReport
 from dashboard.warehouse import store
 from dashboard.warehouse.build import build_version
+from dashboard.warehouse.parquet_files import write_dated_parquet
 
 # Share of the progress bar each stage starts at.
 STAGES = {"checking": 0, "reading": 2, "mapping": 45, "cleaning": 47, "deriving": 65,
@@ -221,12 +221,8 @@ def _write_parquet(tables: dict, folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = {}
     for name, frame in tables.items():
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        for i, column in enumerate(table.schema):
-            if pa.types.is_timestamp(column.type):
-                table = table.set_column(i, column.name, table.column(i).cast(pa.date32()))
         out[name] = folder / f"{name}.parquet"
-        pq.write_table(table.replace_schema_metadata(None), out[name])
+        write_dated_parquet(frame, out[name])
         crashpoints.reached("writing")
     return out
 

@@ -30,16 +30,6 @@ ADMIN_TEXT = "No sales data yet"
 ASK_TEXT = "No data has been imported yet; ask an admin"
 
 
-def page(client, path: str, search: str = "") -> dict:
-    """The page router's answer for a path, as the browser asks for it."""
-    body = dp.payload(dp.dependency(client, dp.PAGES),
-                      {"_pages_location.pathname": path, "_pages_location.search": search},
-                      ["_pages_location.pathname"])
-    response = dp.post(client, body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return response.get_json()
-
-
 def props(layout: dict) -> list[dict]:
     return [p for _type, p in dp.components(layout)]
 
@@ -128,7 +118,7 @@ def test_the_app_starts_on_an_empty_warehouse_in_a_fresh_process(tmp_path):
 
 
 def test_admin_sees_the_empty_state_with_both_actions(empty_warehouse, client_as):
-    layout = page(client_as("admin"), "/")
+    layout = dp.routed_page(client_as("admin"), "/")
     assert ADMIN_TEXT in texts(layout)
     found = props(layout)
     assert any(p.get("id") == "empty-import" and p.get("href") == "/data" for p in found)
@@ -142,7 +132,7 @@ def test_admin_sees_the_empty_state_with_both_actions(empty_warehouse, client_as
 
 @pytest.mark.parametrize("role", ["analyst", "manager", "manager_none"])
 def test_others_are_told_to_ask_an_admin_without_admin_buttons(empty_warehouse, client_as, role):
-    layout = page(client_as(role), "/")
+    layout = dp.routed_page(client_as(role), "/")
     text = json.dumps(layout)
     assert ASK_TEXT in texts(layout)
     assert ADMIN_TEXT not in text and "Load the sample data" not in text
@@ -151,12 +141,12 @@ def test_others_are_told_to_ask_an_admin_without_admin_buttons(empty_warehouse, 
 
 def test_data_and_admin_pages_work_on_an_empty_warehouse(empty_warehouse, client_as):
     admin = client_as("admin")
-    data = page(admin, "/data")
+    data = dp.routed_page(admin, "/data")
     found = props(data)
     assert any(p.get("id") == "data-upload-frame" for p in found)
     assert any(p.get("id") == "data-no-versions" for p in found)
     assert any(p.get("id") == "empty-sample-form" for p in found)
-    admin_page = page(admin, "/admin")
+    admin_page = dp.routed_page(admin, "/admin")
     assert "No sales data yet" in texts(admin_page)
     assert any(p.get("id") == "adm-users" for p in props(admin_page))
 
@@ -181,14 +171,14 @@ def _post_sample(client, token, **kwargs):
 
 @pytest.mark.parametrize("role", ["analyst", "manager"])
 def test_sample_load_refuses_non_admins(empty_warehouse, app, client_as, role):
-    token = sample_token(page(client_as("admin"), "/"))
+    token = sample_token(dp.routed_page(client_as("admin"), "/"))
     client = client_as(role)
     before = len(sample_events(app))
     response = _post_sample(client, token)
     assert response.status_code == 403 and response.get_json() == {"error": "admins only"}
     assert store.list_versions(empty_warehouse) == []
     assert len(sample_events(app)) == before
-    assert ASK_TEXT in texts(page(client, "/"))
+    assert ASK_TEXT in texts(dp.routed_page(client, "/"))
 
 
 def test_sample_load_refuses_anonymous(empty_warehouse, app):
@@ -208,7 +198,8 @@ def test_sample_load_refuses_a_missing_or_forged_token(empty_warehouse, app, cli
 
 def test_sample_load_refuses_a_post_from_another_site(empty_warehouse, client_as):
     admin = client_as("admin")
-    token = sample_token(page(admin, "/"))  # even with a valid token and the admin's cookie
+    # even with a valid token and the admin's cookie
+    token = sample_token(dp.routed_page(admin, "/"))
     for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
                     {"Referer": "https://evil.example/page"}):
         response = _post_sample(admin, token, headers=headers)
@@ -218,20 +209,20 @@ def test_sample_load_refuses_a_post_from_another_site(empty_warehouse, client_as
 
 def test_sample_load_is_refused_while_an_import_runs(empty_warehouse, client_as):
     admin = client_as("admin")
-    token = sample_token(page(admin, "/"))
+    token = sample_token(dp.routed_page(admin, "/"))
     with import_lock(empty_warehouse, "someone else"):
         response = _post_sample(admin, token)
     assert response.status_code == 303 and response.location.endswith("/?sample=busy")
     assert store.list_versions(empty_warehouse) == []
-    layout = page(admin, "/", "?sample=busy")
+    layout = dp.routed_page(admin, "/", "?sample=busy")
     assert "Another import is running" in texts(layout)
-    assert "<b>" not in texts(page(admin, "/", "?sample=<b>hi</b>"))  # only fixed notices
+    assert "<b>" not in texts(dp.routed_page(admin, "/", "?sample=<b>hi</b>"))  # only fixed notices
 
 
 def test_admin_loads_the_sample_and_the_overview_matches_pandas(empty_warehouse, app, client_as,
                                                                 tmp_path):
     admin = client_as("admin")
-    token = sample_token(page(admin, "/"))
+    token = sample_token(dp.routed_page(admin, "/"))
     before = len(sample_events(app))  # the app database is the session's: count, not absolute
     response = _post_sample(admin, token)
     assert response.status_code == 303 and urlparse(response.location).path == "/"
@@ -247,7 +238,7 @@ def test_admin_loads_the_sample_and_the_overview_matches_pandas(empty_warehouse,
     assert manifest["user"] == "t-admin" and manifest["source"] == "sample"
 
     # The Overview replaces the empty state, and its numbers are pandas' over the same sample.
-    layout = page(admin, "/")
+    layout = dp.routed_page(admin, "/")
     assert ADMIN_TEXT not in texts(layout) and "ov-kpis" in json.dumps(layout)
     from dashboard import sample
 
@@ -279,7 +270,7 @@ def test_the_sample_does_not_load_over_data_someone_imported(empty_warehouse, tm
 def test_a_worker_that_saw_an_empty_warehouse_serves_the_first_import(empty_warehouse, client_as,
                                                                       tmp_path):
     admin = client_as("admin")
-    assert ADMIN_TEXT in texts(page(admin, "/"))  # this worker has looked: nothing there
+    assert ADMIN_TEXT in texts(dp.routed_page(admin, "/"))  # this worker has looked: nothing there
     idle_worker = Warehouse(empty_warehouse)  # another worker's reader, made before the import
     try:
         # Another process imports (the Data page runs imports as their own process).
@@ -287,7 +278,7 @@ def test_a_worker_that_saw_an_empty_warehouse_serves_the_first_import(empty_ware
         assert store.current_version(empty_warehouse) == 1
         out = overview(admin, "2024-01-01", "2024-12-31")
         assert dp.category_revenue(out) == pytest.approx(expected_revenue())
-        assert "ov-kpis" in json.dumps(page(client_as("analyst"), "/"))
+        assert "ov-kpis" in json.dumps(dp.routed_page(client_as("analyst"), "/"))
         assert idle_worker.version == 1
     finally:
         idle_worker.close()

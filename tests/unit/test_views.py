@@ -354,15 +354,6 @@ def test_report_saved_refuses_a_private_view_of_someone_else(app, warehouse_dir,
 # ---- The pages: data changed since, the Overview opened from a view ------------------------
 
 
-def _page(client, path: str, search: str = "") -> dict:
-    body = dp.payload(dp.dependency(client, dp.PAGES),
-                      {"_pages_location.pathname": path, "_pages_location.search": search},
-                      ["_pages_location.pathname"])
-    response = dp.post(client, body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return response.get_json()
-
-
 def _texts(node) -> str:
     """Every string child under a layout node (a component's props dict counts as one)."""
     if isinstance(node, dict) and "type" not in node:
@@ -388,7 +379,7 @@ def test_list_says_when_the_data_changed_since(app, accounts, client_as, warehou
     old, new = _name(), _name()
     store.save(database, analyst, old, "region=North", current - 1)  # saved on older data
     store.save(database, analyst, new, "region=North", current)
-    rows = _rows(_page(client_as("analyst"), "/views"))
+    rows = _rows(dp.routed_page(client_as("analyst"), "/views"))
     assert "Data changed since" in rows[old] and "Data changed since" not in rows[new]
     assert "t-analyst" in rows[old] and "Private (only me)" in rows[old]
 
@@ -399,7 +390,7 @@ def test_the_list_shows_only_what_the_viewer_may_open(app, accounts, client_as):
     private, shared = _name(), _name()
     store.save(database, analyst, private, "region=South", 1)
     store.save(database, analyst, shared, "region=South", 1, share="manager")
-    rows = _rows(_page(client_as("manager"), "/views"))
+    rows = _rows(dp.routed_page(client_as("manager"), "/views"))
     assert shared in rows and private not in rows
 
 
@@ -409,11 +400,11 @@ def test_overview_names_the_saved_view_or_says_it_is_not_found(app, accounts, cl
     name = _name()
     view_id, _ = store.save(database, analyst, name, "region=North", 1, share="all")
     store.save(database, analyst, name, "region=North&top=3", 1, share="all")
-    layout = _page(client_as("manager"), "/", f"?region=North&view={view_id}&version=1")
+    layout = dp.routed_page(client_as("manager"), "/", f"?region=North&view={view_id}&version=1")
     banner = next(p for _t, p in dp.components(layout) if p.get("id") == "ov-saved-view")
     assert f"Saved view “{name}” · version 1 of 2 · by t-analyst" in _texts(banner)
     private_id, _ = store.save(database, analyst, _name(), "region=South", 1)
-    layout = _page(client_as("manager"), "/", f"?view={private_id}")
+    layout = dp.routed_page(client_as("manager"), "/", f"?view={private_id}")
     banner = next(p for _t, p in dp.components(layout) if p.get("id") == "ov-saved-view")
     assert "not found or not shared with you" in _texts(banner)
     name_field = next(p for _t, p in dp.components(layout) if p.get("id") == "views-save-name")
