@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from dashboard.auth.permissions import current_account
 from dashboard.auth.users import ROLE_LABELS
+from dashboard.components.data_version import current_version, version_bar
 
 
 def user_box() -> html.Div:
@@ -55,8 +56,9 @@ def shell() -> html.Div:
                     fluid=True,
                     className="d-flex flex-wrap align-items-center column-gap-3 row-gap-1 py-2",
                 ),
-                className="border-bottom bg-white mb-3",
+                className="border-bottom bg-white mb-1",
             ),
+            version_bar(current_version() if account is not None else None),
             dbc.Container(dash.page_container, fluid=True, className="pb-5", tag="main"),
         ]
     )
