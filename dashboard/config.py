@@ -47,6 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_dir", "",
             "Folder for FileSystemCache (shared by several workers on one machine)."),
     Setting("cache_timeout", "600", "Seconds a cached callback result lives."),
+    Setting("forecast_ahead", "background",
+            "After each load, fit the Forecast page's default views: background (a separate "
+            "process), inline (the load waits) or off."),
     Setting("duckdb_threads", "2", "Threads each DuckDB query may use."),
     Setting("duckdb_memory_limit", "1GB", "Memory a web process's DuckDB may use."),
     Setting("host", "127.0.0.1", "Address the development server listens on."),
