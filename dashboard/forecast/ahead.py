@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from dashboard import config, durable
-from dashboard.forecast.compute import compute
+from dashboard.forecast.compute import MAX_MEMBERS, compute
 from dashboard.forecast.spec import ForecastSpec
 from dashboard.queries.filters import Scope
 from dashboard.queries.options import domain
@@ -27,6 +27,7 @@ from dashboard.queries.options import domain
 # The views a page opens on, computed ahead (the rest are computed on first request).
 AHEAD = (ForecastSpec("revenue", "month", "total"), ForecastSpec("revenue", "month", "category"),
          ForecastSpec("units", "month", "total"), ForecastSpec("revenue", "week", "total"))
+FORMAT = 1  # bump when a change to the forecast code must not reuse files already kept
 KEEP_VERSIONS = 2  # forecast folders of older versions are removed
 
 
@@ -36,7 +37,7 @@ def _folder(warehouse) -> Path | None:
 
 
 def _file(folder: Path, scope: Scope, spec: ForecastSpec) -> Path:
-    raw = json.dumps([scope.key(), repr(spec.key())])
+    raw = json.dumps([FORMAT, MAX_MEMBERS, scope.key(), repr(spec.key())])
     return folder / f"{hashlib.sha256(raw.encode()).hexdigest()[:32]}.json"
 
 
@@ -92,8 +93,8 @@ def after_load(root: Path) -> None:
     mode = config.get("forecast_ahead")
     if mode == "off":
         return
-    command = [sys.executable, "-m", "dashboard", "forecast", "--ahead", "--warehouse-dir",
-               str(root)]
+    command = [sys.executable, "-m", "dashboard", "--warehouse", str(root), "forecast",
+               "--ahead"]
     if mode == "inline":
         subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
         return
