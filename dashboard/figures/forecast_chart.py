@@ -17,9 +17,19 @@ def _tips(numbers: Numbers, kind: str, values: list[float]) -> list[str]:
     return [numbers.exact(v, kind) for v in values]
 
 
+def _window(periods: list[str], future: list[str], season: int) -> list[str] | None:
+    """Three years of monthly or two of weekly history, and the forecast (zoom out for more)."""
+    if not periods:
+        return None
+    start = periods[max(0, len(periods) - (3 * season if season <= 12 else 2 * season))]
+    end = future[-1] if future else periods[-1]
+    return [start, end]
+
+
 def forecast_chart(periods: list[str], history: list[float], future: list[str],
                    path: dict | None, measure_kind: str, axis: dict, numbers: Numbers,
-                   festivals: list[tuple[dt.date, dt.date, str]], height: int = 380) -> dict:
+                   festivals: list[tuple[dt.date, dt.date, str]], season: int = 12,
+                   height: int = 380) -> dict:
     """`path` is the forecast shown ({method, mean, lo80, hi80, lo95, hi95}) or None."""
     fmt = "%{x|%b %Y}" if len(periods) < 2 or (
         dt.date.fromisoformat(periods[1]) - dt.date.fromisoformat(periods[0])).days > 7 \
@@ -38,6 +48,11 @@ def forecast_chart(periods: list[str], history: list[float], future: list[str],
                                   f"{numbers.exact(b, measure_kind)}" for a, b in zip(lo, hi,
                                                                                    strict=True)],
                          "hovertemplate": f"{fmt}<br>{level}%: %{{text}}<extra></extra>"})
+    if path is not None and periods:  # joins the last actual to the first forecast
+        data.append({"type": "scatter", "mode": "lines", "x": [periods[-1], future[0]],
+                     "y": [history[-1], path["mean"][0]], "name": "", "showlegend": False,
+                     "hoverinfo": "skip", "line": {"color": theme.ACCENT, "width": 1,
+                                                   "dash": "dot"}})
     data.append({"type": "scatter", "mode": "lines", "x": periods, "y": history,
                  "name": "Actual", "line": {"color": theme.INK, "width": 2},
                  "text": _tips(numbers, measure_kind, history),
@@ -56,7 +71,7 @@ def forecast_chart(periods: list[str], history: list[float], future: list[str],
               for start, end, _name in festivals]
     return theme.figure(
         data, height=height, shapes=shapes,
-        xaxis={"type": "date", "title": {"text": ""}},
+        xaxis={"type": "date", "title": {"text": ""}, "range": _window(periods, future, season)},
         yaxis={**axis, "rangemode": "tozero"},
         hovermode="closest",
     )

@@ -36,21 +36,23 @@ def _folder(warehouse) -> Path | None:
     return None if root is None else Path(root) / "forecasts" / f"{int(warehouse.version):04d}"
 
 
-def _file(folder: Path, scope: Scope, spec: ForecastSpec) -> Path:
-    raw = json.dumps([FORMAT, MAX_MEMBERS, scope.key(), repr(spec.key())])
+def _file(folder: Path, scope: Scope, spec: ForecastSpec,
+          max_members: int = MAX_MEMBERS) -> Path:
+    raw = json.dumps([FORMAT, max_members, scope.key(), repr(spec.key())])
     return folder / f"{hashlib.sha256(raw.encode()).hexdigest()[:32]}.json"
 
 
-def result(warehouse, scope: Scope, spec: ForecastSpec, dom=None) -> dict:
+def result(warehouse, scope: Scope, spec: ForecastSpec, dom=None,
+           max_members: int = MAX_MEMBERS) -> dict:
     """The forecast result for this view: from the version's folder, else computed and kept."""
     folder = _folder(warehouse)
-    path = None if folder is None else _file(folder, scope, spec)
+    path = None if folder is None else _file(folder, scope, spec, max_members)
     if path is not None and path.exists():
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             pass  # a damaged file is computed anew
-    out = compute(warehouse, scope, dom or domain(warehouse, scope), spec)
+    out = compute(warehouse, scope, dom or domain(warehouse, scope), spec, max_members)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

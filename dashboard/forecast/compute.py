@@ -47,11 +47,12 @@ def one_series(y: np.ndarray, season: int, grain: str) -> dict:
                          "held_out": scored.held_out, "model_wins": scored.model_wins}}
 
 
-def compute(warehouse, scope: Scope, domain: Domain, spec: ForecastSpec) -> dict:
+def compute(warehouse, scope: Scope, domain: Domain, spec: ForecastSpec,
+            max_members: int = MAX_MEMBERS) -> dict:
     series: Series = load(warehouse, scope, domain, spec)
     members = [m for m in series.values if m != TOTAL]
     ranked = sorted(members, key=lambda m: -float(series.values[m].sum()))
-    kept = sorted(ranked[:MAX_MEMBERS])
+    kept = sorted(ranked[:max_members])
     out = {
         "measure": spec.measure, "grain": spec.grain, "by": spec.by,
         "periods": [p.isoformat() for p in series.periods],

@@ -44,7 +44,8 @@ def report(warehouse, scope: Scope, query: str) -> tuple[dict, dict]:
         "notes": out["notes"], "tiles": [],
         "charts": [{"id": "forecast", "title": out["title"], "figure": out["figure"],
                     "columns": ["Series", "Period", out["spec"].measure.capitalize()],
-                    "rows": [] if out["empty"] else marks(out["figure"])}],
+                    "rows": [] if out["empty"] else
+                    [row for row in marks(out["figure"]) if row[0]]}],  # not the joiner
         "narrative": narrative,
         "accuracy": {"columns": forecast_view.ACCURACY_COLUMNS, "rows": out["accuracy"]},
         "series": series_table(out),

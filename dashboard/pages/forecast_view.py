@@ -149,7 +149,7 @@ def compute(warehouse, scope: Scope, query: dict) -> dict:
     if empty:
         notes.append("No sales match these filters, so there is nothing to forecast.")
     figure = forecast_chart(result["periods"], item["history"], future, cut, kind,
-                            numbers.axis(spec.measure), numbers, festivals)
+                            numbers.axis(spec.measure), numbers, festivals, spec.season)
     flt = seen.filter(dom)
     return {
         "spec": spec, "seen": seen, "notes": notes, "empty": empty, "member": member,

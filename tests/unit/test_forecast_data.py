@@ -149,3 +149,24 @@ def test_cli_json_and_csv(warehouse_dir, accounts, tmp_path, raw, capsys):
     with pytest.raises(SystemExit):
         main(["forecast", "--as", north, "--horizon", "40"])
     assert "outside 3–18" in capsys.readouterr().err
+
+
+def test_expected_daily_units_for_inventory(warehouse, raw):
+    from dashboard.forecast.demand import expected_daily_units
+
+    demand = expected_daily_units(warehouse, NORTH, days=14, by_product=True)
+    north_stores = set(raw.loc[raw["region"] == "North", "store_id"])
+    assert set(demand["stores"]) == north_stores  # every store in scope, none outside it
+    for store, item in demand["stores"].items():
+        assert item["daily_units"] >= 0 and item["method"]
+        split = demand["store_products"][store]
+        assert sum(split.values()) == pytest.approx(item["daily_units"])
+    # the per-toy split follows pandas' shares of each store's units over the last 13 weeks
+    store = sorted(north_stores)[0]
+    end = raw["date"].max()
+    end = end - pd.Timedelta(days=(end.day_of_week + 1) % 7)  # the last whole week's Sunday
+    recent = raw[(raw["store_id"] == store) & (raw["date"] > end - pd.Timedelta(weeks=13))
+                 & (raw["date"] <= end)]
+    shares = recent.groupby("product_name")["units"].sum() / recent["units"].sum()
+    got = pd.Series(demand["store_products"][store]) / demand["stores"][store]["daily_units"]
+    assert got.sort_index().to_numpy() == pytest.approx(shares.sort_index().to_numpy())
