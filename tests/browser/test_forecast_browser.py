@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from dash.testing.wait import until
 
 from dashboard.pages.forecast_report import page_report
@@ -50,7 +51,7 @@ def test_analyst_category_forecast(dash_duo, app, accounts, warehouse, raw):
     assert {"Actual", "95% interval", "80% interval"} <= set(traces)
     forecast = [n for n in traces if n.startswith(("Forecast ·", "Seasonal naive forecast"))]
     assert len(forecast) == 1 and len(traces[forecast[0]]["y"]) == 6
-    assert traces["Actual"]["y"][-1] == __import__("pytest").approx(
+    assert traces["Actual"]["y"][-1] == pytest.approx(
         _last_whole_month(raw, "revenue"), rel=1e-9)  # pandas over the raw rows
     rows = _table(dash_duo)
     categories = sorted(set(raw["category"]))
@@ -96,8 +97,7 @@ def test_north_manager_weekly_forecast_on_a_phone(dash_duo, app, accounts, wareh
     north = raw[raw["region"] == "North"]
     weeks = north.groupby(north["date"] - pd.to_timedelta(north["date"].dt.day_of_week,
                                                           unit="D"))["revenue"].sum()
-    assert traces["Actual"]["y"][0] == __import__("pytest").approx(float(weeks.iloc[1]),
-                                                                    rel=1e-9)
+    assert traces["Actual"]["y"][0] == pytest.approx(float(weeks.iloc[1]), rel=1e-9)
     verdict = dash_duo.find_element("#fc-verdict").text
     assert verdict.startswith("Total: the model") and "12 weeks" in verdict
     if "did not beat" in verdict:
@@ -109,4 +109,6 @@ def test_north_manager_weekly_forecast_on_a_phone(dash_duo, app, accounts, wareh
     found = axe.blocking(dash_duo.driver)
     assert found == [], axe.describe(found)
     dash_duo.driver.save_screenshot(str(SHOTS / "forecast-north-390.png"))
+    dash_duo.driver.set_window_size(390, 2400)  # the whole page: chart and table too
+    dash_duo.driver.save_screenshot(str(SHOTS / "forecast-north-390-chart.png"))
     assert dash_duo.get_logs() == []
