@@ -1,5 +1,5 @@
-"""Command line: generate, load, sample, run, import, versions, rollback, report, send-reports
-(`python -m dashboard`)."""
+"""Command line: generate, load, sample, run, import, versions, rollback, report, forecast,
+send-reports (`python -m dashboard`)."""
 
 from __future__ import annotations
 
@@ -152,6 +152,12 @@ def cmd_versions(args) -> int:
     return print_versions(args)
 
 
+def cmd_forecast(args) -> int:
+    from dashboard.forecast.cli import run
+
+    return run(args)
+
+
 def cmd_rollback(args) -> int:
     from dashboard.ingest.cli import rollback_command
 
@@ -215,6 +221,9 @@ def parser() -> argparse.ArgumentParser:
     from dashboard.report.cli import add_parser as add_report_parser
 
     add_report_parser(sub, cmd_report)
+    from dashboard.forecast.cli import add_parser as add_forecast_parser
+
+    add_forecast_parser(sub, cmd_forecast)
     from dashboard.report.send import add_parser as add_send_parser
 
     add_send_parser(sub, cmd_send_reports)
