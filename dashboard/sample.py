@@ -58,7 +58,7 @@ SEGMENT_P = (0.55, 0.28, 0.17)
 IN_STORE = "In store"  # ship mode of a store sale: handed over the day it is made
 SHIP_MODES = ("Same Day", "First Class", "Second Class", "Standard Class")
 SHIP_MODE_P = (0.06, 0.17, 0.22, 0.55)  # online orders
-SHIP_DAYS = ((0, 0), (1, 2), (2, 3), (3, 5))  # usual days from order to ship, per mode
+SHIP_DAYS = ((0, 0), (1, 2), (2, 3), (3, 4))  # usual days from order to ship, per mode
 LATE_P, PEAK_LATE_P = 0.04, 0.12  # orders shipped 2-6 days later than usual; more in the Q4 rush
 LATE_DAYS = (2, 6)
 
