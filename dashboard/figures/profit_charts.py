@@ -20,6 +20,7 @@ PROFIT_COLOR = "#1B7837"
 LOSS_COLOR = "#B2182B"
 # Margin colours for the map: loss red, break-even pale, profit green (ColorBrewer PRGn-like).
 MARGIN_SCALE = [[0.0, LOSS_COLOR], [0.5, "#F7F7F7"], [1.0, PROFIT_COLOR]]
+GAIN_SCALE = [[0.0, "#D9F0D3"], [1.0, PROFIT_COLOR]]
 
 
 def margin(revenue: float, profit: float) -> float | None:
@@ -154,6 +155,18 @@ def ship_heatmap(matrix: pd.DataFrame, counts: pd.DataFrame,
                         yaxis={"type": "category", "showgrid": False, "autorange": "reversed"})
 
 
+def _margin_scale(z: np.ndarray) -> dict:
+    """Red to green through break-even when some margin is negative; else light to dark green
+    over the margins shown, so states that all make money still differ."""
+    low, high = float(z.min()), float(z.max())
+    if low < 0:
+        bound = max(abs(low), abs(high), 0.05)
+        return {"colorscale": MARGIN_SCALE, "zmin": -bound, "zmax": bound}
+    if high - low < 1e-6:
+        low, high = low - 0.01, high + 0.01
+    return {"colorscale": GAIN_SCALE, "zmin": low, "zmax": high}
+
+
 def state_map(df: pd.DataFrame, look: Look = DEFAULT, with_profit: bool = True) -> dict:
     """A choropleth of US states: margin (or revenue without cost), from the app's own
     topojson (the graph's config sets topojsonURL; nothing comes from a CDN)."""
@@ -164,8 +177,7 @@ def state_map(df: pd.DataFrame, look: Look = DEFAULT, with_profit: bool = True) 
     if with_profit:
         z = np.divide(frame["profit"].to_numpy(dtype=float), revenue,
                       out=np.zeros(len(frame)), where=revenue != 0)
-        bound = max(0.05, float(np.abs(z).max()))
-        scale = {"colorscale": MARGIN_SCALE, "zmin": -bound, "zmax": bound,
+        scale = {**_margin_scale(z),
                  "colorbar": {"thickness": 10, "tickformat": ".0%",
                               "title": {"text": "Margin", "side": "right"}}}
     else:

@@ -128,6 +128,9 @@ def shipping(frame: pd.DataFrame, promise: int) -> dict[str, pd.DataFrame]:
     by_cell = shipped.groupby(["ship_mode", "region"])[["day_orders", "orders"]].sum()
     days = (by_cell["day_orders"] / by_cell["orders"]).unstack("region")
     counts = by_cell["orders"].unstack("region")
+    by_mode = shipped.groupby("ship_mode")[["day_orders", "orders"]].sum()
+    fastest = (by_mode["day_orders"] / by_mode["orders"]).sort_values(kind="stable").index
+    days, counts = days.reindex(fastest), counts.reindex(fastest)  # fastest mode first
     late = shipped.assign(late=np.where(shipped["ship_days"] > promise, shipped["orders"], 0))
     late = late.groupby("ship_mode")[["late", "orders", "day_orders"]].sum().reset_index()
     late["share"] = late["late"] / late["orders"]
@@ -147,8 +150,21 @@ def _compute(view: View, state: ProfitState) -> dict:
                  "numbers": look.numbers}
 
     prod_col = drill.level_of("prod", state.prod)
-    prod = q.sales_by(wh, flt, scope, drill.LEVELS["prod"][: len(state.prod) + 1],
-                      tuple(zip(drill.LEVELS["prod"], state.prod, strict=False)))
+    geo_col = drill.level_of("geo", state.geo)
+    requests = {
+        "prod": (drill.LEVELS["prod"][: len(state.prod) + 1],
+                 tuple(zip(drill.LEVELS["prod"], state.prod, strict=False))),
+        "geo": (drill.LEVELS["geo"][: len(state.geo) + 1],
+                tuple(zip(drill.LEVELS["geo"], state.geo, strict=False))),
+        "states": (("state",), ()),
+        "channels": (("channel",), ()),
+    }
+    if has_cost:
+        requests |= {"toys": (("category", "product_name"), ()),
+                     "types": (("category", "subcategory"), ()),
+                     "stores": (("store_id",), ()), "discounts": (("discount",), ())}
+    frames = q.sales_many(wh, flt, scope, requests)
+    prod = frames["prod"]
     if prod.empty or not prod["lines"].sum():
         blank = theme.empty()
         return {**out, "empty": True, "tiles": [], "has_ship_dates": True, "is_us": True,
@@ -159,25 +175,20 @@ def _compute(view: View, state: ProfitState) -> dict:
     out["pl-prod"] = pc.ranked_bars(prod, prod_col, value, look, has_cost,
                                     colored_by="category")
 
-    geo_col = drill.level_of("geo", state.geo)
-    geo = q.sales_by(wh, flt, scope, drill.LEVELS["geo"][: len(state.geo) + 1],
-                     tuple(zip(drill.LEVELS["geo"], state.geo, strict=False)))
-    geo = _ranked(geo, value, geo_col)
+    geo = _ranked(frames["geo"], value, geo_col)
     names = view.cached("store-names", scope, (), lambda: q.store_names(wh, scope))
     out["pl-geo"] = pc.ranked_bars(geo, geo_col, value, look, has_cost,
                                    labels=_store_labels(geo, geo_col, names))
 
-    states = q.sales_by(wh, flt, scope, ("state",))
+    states = frames["states"]
     out["is_us"] = all_us_states(states["state"])
     out["pl-map"] = pc.state_map(states, look, has_cost) if out["is_us"] else theme.empty()
     if not out["is_us"]:
         out["notes"].append(NOT_US_NOTE)
 
     if has_cost:
-        toys = q.sales_by(wh, flt, scope, ("category", "product_name"))
-        types = q.sales_by(wh, flt, scope, ("category", "subcategory"))
-        stores = q.sales_by(wh, flt, scope, ("store_id",))
-        discounts = q.sales_by(wh, flt, scope, ("discount",))
+        toys, types, stores = frames["toys"], frames["types"], frames["stores"]
+        discounts = frames["discounts"]
         for key, frame, column, what in (
                 ("pl-loss-toys", toys, "product_name", "toy"),
                 ("pl-loss-types", types, "subcategory", "toy type"),
@@ -191,7 +202,7 @@ def _compute(view: View, state: ProfitState) -> dict:
     else:
         for key in NEEDS_COST:
             out[key] = theme.empty("No cost or profit in this data")
-    channels = _ranked(q.sales_by(wh, flt, scope, ("channel",)), "revenue", "channel")
+    channels = _ranked(frames["channels"], "revenue", "channel")
     out["pl-channel"] = (pc.margin_bars(channels, "channel", look) if has_cost else
                          pc.ranked_bars(channels, "channel", "revenue", look, False))
     out.update(_shipping_figures(q.orders_by_shipping(wh, flt, scope), state.promise))

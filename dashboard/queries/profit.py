@@ -51,6 +51,46 @@ def sales_by(warehouse: Warehouse, flt: Filter, scope: Scope, columns: tuple[str
     return frame
 
 
+def sales_many(warehouse: Warehouse, flt: Filter, scope: Scope,
+               requests: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]
+               ) -> dict[str, pd.DataFrame]:
+    """Several `sales_by` answers (name -> (columns, path)) in ONE statement, each part from its
+    own smallest rollup: one round trip, and DuckDB runs the parts side by side."""
+    catalog = warehouse.catalog()
+    width = max(len(columns) for columns, _ in requests.values())
+    parts, params = [], []
+    for name, (columns, path) in requests.items():
+        columns = _checked(columns, SALES_DIMS)
+        path_columns = _checked(tuple(c for c, _ in path), SALES_DIMS)
+        needed = tuple(dict.fromkeys((*path_columns, *columns)))
+        source, source_params = sales_source(catalog, flt, scope, needed)
+        where = "".join(f" {'AND' if i else 'WHERE'} {c} = ?"
+                        for i, c in enumerate(path_columns))
+        keys = [f"CAST({c} AS VARCHAR)" for c in columns]
+        keys += ["NULL::VARCHAR"] * (width - len(columns))
+        parts.append(f"SELECT ? AS part, {', '.join(f'{k} AS k{i}' for i, k in enumerate(keys))},"
+                     " sum(revenue)::DOUBLE AS revenue, sum(cost)::DOUBLE AS cost, "
+                     f"sum(lines)::BIGINT AS lines FROM ({source}) AS s{where} "
+                     f"GROUP BY {', '.join(columns)}")
+        params += [name, *source_params, *(v for _, v in path)]
+    with warehouse.cursor() as cur:
+        rows = cur.execute(" UNION ALL ".join(parts), params).fetchall()
+    frame = pd.DataFrame(rows, columns=["part", *(f"k{i}" for i in range(width)), "revenue",
+                                        "cost", "lines"])
+    out = {}
+    for name, (columns, _) in requests.items():
+        mine = frame[frame["part"] == name]
+        part = pd.DataFrame({c: mine[f"k{i}"].to_numpy() for i, c in enumerate(columns)})
+        for c in columns:
+            part[c] = (pd.to_numeric(part[c]) if c == "discount"
+                       else part[c].fillna("Unknown").astype(str))
+        for measure in ("revenue", "cost", "lines"):
+            part[measure] = mine[measure].to_numpy()
+        part["profit"] = part["revenue"] - part["cost"]
+        out[name] = part
+    return out
+
+
 def orders_by_shipping(warehouse: Warehouse, flt: Filter, scope: Scope) -> pd.DataFrame:
     """Orders per region, channel, ship mode, days from order to ship (None: no ship date) and
     ISO weekday (1 = Monday), under the filters and the scope.
