@@ -40,6 +40,8 @@ NO_COST_NOTE = ("This data has no cost or profit, so the page shows sales only: 
                 "margin and the loss analysis are hidden.")
 NO_SHIP_NOTE = ("This data has no ship dates, so days to ship and late shipments are hidden "
                 "(orders by weekday are still shown).")
+NO_STORES_NOTE = "This data has no stores, so loss-making stores are hidden."
+NO_CHANNEL_NOTE = "This data has no sales channel, so website vs store is hidden."
 NOT_US_NOTE = ("The states in this data are not all US states, so there is no map: the "
                "ranked bars by place show them.")
 
@@ -81,7 +83,8 @@ def to_query(state: ProfitState, view: View) -> str:
 
 def hidden_graphs(view: View, out: dict) -> set[str]:
     """Charts this data cannot support (kept in the layout, not shown)."""
-    hidden = set() if out["has_cost"] else set(NEEDS_COST)
+    hidden = set(out.get("hide", ()))
+    hidden |= set() if out["has_cost"] else set(NEEDS_COST)
     if not out["has_ship_dates"]:
         hidden |= set(NEEDS_SHIP_DATES)
     if not out["is_us"]:
@@ -147,7 +150,7 @@ def _compute(view: View, state: ProfitState) -> dict:
     look = overview_view.chart_look(view, state)
     value = "profit" if has_cost else "revenue"
     out: dict = {"has_cost": has_cost, "notes": [] if has_cost else [NO_COST_NOTE],
-                 "numbers": look.numbers}
+                 "numbers": look.numbers, "hide": []}
 
     prod_col = drill.level_of("prod", state.prod)
     geo_col = drill.level_of("geo", state.geo)
@@ -198,11 +201,17 @@ def _compute(view: View, state: ProfitState) -> dict:
             labels = _store_labels(losing, column, names) if column == "store_id" else None
             out[key] = pc.ranked_bars(losing, column, "loss", look, True, labels=labels,
                                       message=f"No {what} loses money under these filters")
+        if set(stores["store_id"]) <= {"Unknown"}:  # a flat export: lines without stores
+            out["hide"].append("pl-loss-stores")
+            out["notes"].append(NO_STORES_NOTE)
         out["pl-discount"] = pc.margin_bars(discount_bands(discounts), "band", look)
     else:
         for key in NEEDS_COST:
             out[key] = theme.empty("No cost or profit in this data")
     channels = _ranked(frames["channels"], "revenue", "channel")
+    if "channel" in view.domain.unavailable:
+        out["hide"].append("pl-channel")
+        out["notes"].append(NO_CHANNEL_NOTE)
     out["pl-channel"] = (pc.margin_bars(channels, "channel", look) if has_cost else
                          pc.ranked_bars(channels, "channel", "revenue", look, False))
     out.update(_shipping_figures(q.orders_by_shipping(wh, flt, scope), state.promise))

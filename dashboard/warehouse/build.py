@@ -144,7 +144,7 @@ def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
     """One row per order with the sets of its categories and toy types as bit masks, so that
     "orders that contain any of these categories" is exact and can be summed from a rollup, and
     "...any of these toy types" is a count over orders rather than a distinct count over lines.
-    An order's ship mode and days to ship are its lines' (the latest, if they differ), and its
+    An order's ship mode and days to ship are its lines' (if they differ: the greatest), and its
     weekday (ISO, Monday 1) that of its date, for the shipping part of the profit page."""
     con.execute(
         """
