@@ -50,7 +50,7 @@ def ranked_bars(df: pd.DataFrame, column: str, value: str, look: Look = DEFAULT,
     """
     height = height or max(260, 24 * len(df) + 70)
     if df.empty:
-        return theme.empty(message, height=260)
+        return theme.empty(message, height=180)
     members = [str(m) for m in df[column]]
     shown = labels or members
     values = df[value].to_numpy(dtype=float)
@@ -178,7 +178,7 @@ def state_map(df: pd.DataFrame, look: Look = DEFAULT, with_profit: bool = True) 
         z = np.divide(frame["profit"].to_numpy(dtype=float), revenue,
                       out=np.zeros(len(frame)), where=revenue != 0)
         scale = {**_margin_scale(z),
-                 "colorbar": {"thickness": 10, "tickformat": ".0%",
+                 "colorbar": {"thickness": 10, "tickformat": ".1%",
                               "title": {"text": "Margin", "side": "right"}}}
     else:
         z = revenue

@@ -72,7 +72,7 @@ def _card(key: str, title: str, hidden: bool) -> dbc.Col:
         dbc.Card([dbc.CardHeader(header, className="d-flex align-items-center gap-2 bg-white"),
                   dbc.CardBody([graph, chart_table.table_slot(key)], className="p-1"),
                   exports.card_footer(key, title, page=PAGE)], className="h-100"),
-        xs=12, lg=6 if key in WIDE or key == "pl-map" else 4, className="mb-3",
+        xs=12, lg=12 if key == "pl-map" else 6 if key in WIDE else 4, className="mb-3",
         id=f"pl-card-{key}", style={"display": "none"} if hidden else None,
     )
 
