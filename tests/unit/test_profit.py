@@ -286,3 +286,25 @@ def test_flat_export_with_profit(flat):
     assert profit_view.NO_STORES_NOTE in report["notes"]
     assert profit_view.NO_CHANNEL_NOTE in report["notes"]
     assert not math.isnan(report["tiles"][0]["value"])
+
+
+# --- the app's routes ---------------------------------------------------------------------------
+
+
+def test_page_csv_and_print_routes_are_scoped(app, accounts, lines):
+    from tests import auth_helpers
+
+    north = auth_helpers.client_for(app, accounts["manager"])
+    assert north.get("/profit").status_code == 200
+    assert north.get("/assets/topojson/usa_110m.json").status_code == 200
+    response = north.get("/export/profit/pl-geo.csv?region=South")
+    assert response.status_code == 200 and "South" not in response.get_data(as_text=True)
+    table = north.get("/export/profit/pl-geo.csv").get_data(as_text=True).splitlines()
+    assert table[0] == "Series,State,Gross profit"
+    expected = ref.select(lines, *YEAR, scope=("North",)).groupby("state")["profit"].sum()
+    got = {row.split(",")[1]: float(row.split(",")[2]) for row in table[1:]}
+    assert got.keys() == set(expected.index)
+    for state, value in got.items():
+        assert value == pytest.approx(expected[state])
+    printed = north.get("/print/profit")
+    assert printed.status_code == 200 and "Profit and loss" in printed.get_data(as_text=True)
