@@ -18,6 +18,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from dashboard.figures.theme import format_number
 from tests import reference as ref
 from tests.auth_helpers import browser_sign_in
+from tests.browser import axe
 
 SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/work/notes"))
 YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
@@ -106,6 +107,8 @@ def test_analyst_sees_profit_drills_and_the_map(dash_duo, app, lines, accounts):
     drawn = dash_duo.find_elements("#ov-pl-map .choroplethlocation")
     assert len(drawn) == year["state"].nunique()
 
+    found = axe.blocking(dash_duo.driver)
+    assert found == [], axe.describe(found)
     _shot(dash_duo, "analyst", 1440)
     _shot(dash_duo, "analyst", 390)
 
