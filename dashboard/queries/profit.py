@@ -75,17 +75,22 @@ def sales_many(warehouse: Warehouse, flt: Filter, scope: Scope,
         params += [name, *source_params, *(v for _, v in path)]
     with warehouse.cursor() as cur:
         rows = cur.execute(" UNION ALL ".join(parts), params).fetchall()
-    frame = pd.DataFrame(rows, columns=["part", *(f"k{i}" for i in range(width)), "revenue",
-                                        "cost", "lines"])
+    by_part: dict[str, list] = {name: [] for name in requests}
+    for row in rows:
+        by_part[row[0]].append(row[1:])
     out = {}
     for name, (columns, _) in requests.items():
-        mine = frame[frame["part"] == name]
-        part = pd.DataFrame({c: mine[f"k{i}"].to_numpy() for i, c in enumerate(columns)})
-        for c in columns:
-            part[c] = (pd.to_numeric(part[c]) if c == "discount"
-                       else part[c].fillna("Unknown").astype(str))
-        for measure in ("revenue", "cost", "lines"):
-            part[measure] = mine[measure].to_numpy()
+        mine = by_part[name]
+        data = {}
+        for i, c in enumerate(columns):
+            values = [row[i] for row in mine]
+            data[c] = (pd.to_numeric(pd.Series(values, dtype=object)) if c == "discount"
+                       else ["Unknown" if v is None else str(v) for v in values])
+        for j, measure in enumerate(("revenue", "cost", "lines")):
+            data[measure] = [row[width + j] for row in mine]
+        part = pd.DataFrame(data, columns=[*columns, "revenue", "cost", "lines"])
+        part["revenue"] = part["revenue"].astype(float)
+        part["cost"] = part["cost"].astype(float)
         part["profit"] = part["revenue"] - part["cost"]
         out[name] = part
     return out
