@@ -14,8 +14,8 @@ from dashboard.services import EXTENSION, Services, no_data
 from dashboard.warehouse.backends import open_warehouse
 from dashboard.warehouse.store import NoWarehouseError
 
-PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.story",
-         "dashboard.pages.forecast",
+PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.profit",
+         "dashboard.pages.forecast", "dashboard.pages.story",
          "dashboard.pages.views", "dashboard.pages.data",
          "dashboard.pages.subscriptions", "dashboard.pages.admin",
          "dashboard.pages.not_found_404")

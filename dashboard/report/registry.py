@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 PAGES = {"overview": "dashboard.pages.overview_report:page_report",
          "story": "dashboard.pages.story_report:page_report",
-         "forecast": "dashboard.pages.forecast_report:page_report"}
+         "forecast": "dashboard.pages.forecast_report:page_report",
+         "profit": "dashboard.pages.profit_report:page_report"}
 
 
 class UnknownPage(LookupError):
