@@ -17,6 +17,7 @@ from dashboard import services
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
 from dashboard.components.chart_graph import chart_graph
+from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
 from dashboard.forecast.spec import BY, DIMENSION_KEYS, GRAINS, HORIZON, MEASURES
 from dashboard.pages import forecast_view
@@ -144,10 +145,11 @@ dash.register_page(__name__, path="/forecast", name="Forecast", title="Forecast 
     Input("fc-by", "value"),
     Input("fc-member", "value"),
     Input("fc-horizon", "value"),
+    VERSION_INPUT,  # a new data version: the forecast of the new data
     State("fc-filters", "data"),
     prevent_initial_call=True,
 )
-def update(measure, grain, by, member, horizon, filters):
+def update(measure, grain, by, member, horizon, _version, filters):
     """Any picker changed: the view for the new query (forgeable: compute checks it all)."""
     svc = services.current()
     scope = scope_for_request()

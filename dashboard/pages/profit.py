@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.auth.permissions import current_account
 from dashboard.components import breadcrumbs, chart_table, exports, view_state
 from dashboard.components.chart_graph import GRAPH_CONFIG, chart_graph
+from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.filter_drawer import filter_drawer, open_button
@@ -190,9 +191,11 @@ def render(state: ProfitState, dropped: bool) -> tuple:
     *[Input(control_id(f), "value") for f in FIELDS],
     Input("pl-drill", "data"),
     Input("pl-promise", "value"),
+    VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
 )
 def update_profit(start, end, *rest):
-    values, (drill_data, promise) = list(rest[: len(FIELDS)]), rest[len(FIELDS):]
+    values = list(rest[: len(FIELDS)])
+    drill_data, promise = (list(rest[len(FIELDS):]) + [None, None])[:2]
     state, dropped = state_from_inputs(start, end, values, drill_data, promise)
     return render(state, dropped)
 
