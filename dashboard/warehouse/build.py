@@ -180,6 +180,8 @@ def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
 
 def _rollup_source(rollup: Rollup, built: dict[Rollup, int]) -> tuple[str, bool]:
     """Build from the smallest finished rollup that covers this one (else the fact table)."""
+    if rollup.orders:  # distinct orders are counted from the lines themselves
+        return FACT_TABLES[rollup.source], False
     covering = [(rows, other.name) for other, rows in built.items()
                 if other.source == rollup.source and other.grain == rollup.grain
                 and set(rollup.dims) <= set(other.dims)]
@@ -200,6 +202,8 @@ def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
             measures = ("sum(revenue) AS revenue, sum(units)::BIGINT AS units, "
                         "sum(cost) AS cost, " + ("sum(lines)" if from_rollup else "count(*)")
                         + "::BIGINT AS lines")
+            if rollup.orders:
+                measures += ", count(DISTINCT order_id)::BIGINT AS orders"
         else:
             measures = ("sum(orders)" if from_rollup else "count(*)") + "::BIGINT AS orders"
         columns = ", ".join(rollup.columns)

@@ -1,0 +1,144 @@
+"""The Customers page's numbers: one row per customer (in the filter and scope) with what the
+behaviour groups, RFM and cohorts need, read from the `r_customer_month` rollup.
+
+The rollup holds one row per customer, month and order-level attributes with the customer's
+distinct orders, so orders add up across months; a range that cuts a month reads its edge days
+from the fact table (counted there with count(DISTINCT order_id): an order has one date, so it
+falls in one part only). Each part is labelled with the period it belongs to: `cur` (the
+filter's range), `prev` (the same number of days just before) and `before` (everything older),
+so "ordered before the period" and "first order ever" are read over the whole history the
+viewer may see, not just the range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.queries.filters import Filter, Scope
+from dashboard.queries.overview import comparison_periods
+from dashboard.queries.sources import _union, add_months, month_start, needed_dims
+
+LOYAL_ORDERS = 4  # orders in the 12 months to the period's last month
+COHORT_MONTHS = 12  # month +0 .. +11
+MASK_MONTHS = 60  # cohorts and activity of at most the last 60 months (a BIGINT mask)
+NUMERIC = ("cur_revenue", "cur_orders", "cur_lines", "prev_revenue", "prev_orders",
+           "year_orders", "year_revenue", "prev_year_orders", "active")
+NO_CUSTOMERS = ("This data has no customer ids, so customers cannot be told apart: the "
+                "Customers page has nothing to show.")
+MEASURES = ("revenue, lines, orders, NULL AS order_id", "revenue, 1 AS lines, 0 AS orders, order_id")
+COLUMNS = ("customer_id", "month", "segment")
+
+
+@dataclass(frozen=True)
+class CustomerScan:
+    """Per customer in the viewer's data up to the period's end, and the walk-in sales."""
+
+    customers: dict[str, np.ndarray]  # column -> array, one entry per customer
+    origin: int  # month index (year*12+month-1) of bit 0 of `active`
+    walk_in_lines: int
+    walk_in_revenue: float
+    start: dt.date
+    end: dt.date
+    previous: tuple[dt.date, dt.date] | None  # None when the data does not cover it whole
+
+
+def has_customers(warehouse) -> bool:
+    """Does any sales line carry a customer id? (Read from the small per-customer rollup.)"""
+    table, _ = warehouse.catalog().table("sales", "month", {"customer_id"})
+    with warehouse.cursor() as cur:
+        return bool(cur.execute(
+            f"SELECT count(customer_id) > 0 FROM {table}").fetchall()[0][0])
+
+
+def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> tuple[str, list]:
+    conditions, params = flt.dimension_conditions(scope)
+    needed = needed_dims(flt, scope, COLUMNS) | {"customer_id"}
+    select = "? AS period, " + ", ".join(COLUMNS)
+    ranges = [("cur", flt.start, flt.end)]
+    prev_start, prev_end = previous
+    if prev_end >= min_date:
+        ranges.append(("prev", max(prev_start, min_date), prev_end))
+    if prev_start > min_date:
+        ranges.append(("before", min_date, prev_start - dt.timedelta(days=1)))
+    sqls, out = [], []
+    for label, lo, hi in ranges:
+        sql, part = _union(catalog, "sales", needed, select, MEASURES, conditions, params, lo,
+                           hi, [label])
+        sqls.append(sql)
+        out += part
+    return " UNION ALL ".join(sqls), out
+
+
+def _window(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The 12 whole months ending with the month of `end` (loyalty, frequency, monetary)."""
+    last = month_start(end)
+    return add_months(last, -11), last
+
+
+def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> CustomerScan:
+    """One statement: a row per customer (and one for sales with no customer id).
+
+    `active` is a bit mask of the months (from the period's first month, bit 0) in which the
+    customer ordered, so cohort retention needs no second pass over the rows.
+    """
+    catalog = warehouse.catalog()
+    periods = comparison_periods(flt.start, flt.end)
+    source, params = _parts(catalog, flt, scope, min_date, periods["previous"])
+    cur_lo, cur_hi = _window(flt.end)
+    prev_lo, prev_hi = _window(periods["previous"][1])
+    origin = max(month_start(flt.start), add_months(month_start(flt.end), -(MASK_MONTHS - 1)))
+    orders = ("(coalesce(sum(orders) FILTER (WHERE {c}), 0) "
+              "+ count(DISTINCT order_id) FILTER (WHERE {c}))::BIGINT")
+    sql = f"""
+        SELECT customer_id,
+               min(month) AS first_month, max(month) AS last_month,
+               coalesce(sum(revenue) FILTER (WHERE period = 'cur'), 0) AS cur_revenue,
+               {orders.format(c="period = 'cur'")} AS cur_orders,
+               coalesce(sum(lines) FILTER (WHERE period = 'cur'), 0)::BIGINT AS cur_lines,
+               coalesce(sum(revenue) FILTER (WHERE period = 'prev'), 0) AS prev_revenue,
+               {orders.format(c="period = 'prev'")} AS prev_orders,
+               count(*) FILTER (WHERE period = 'before') > 0 AS before_prev,
+               {orders.format(c="month BETWEEN ? AND ?")} AS year_orders,
+               coalesce(sum(revenue) FILTER (WHERE month BETWEEN ? AND ?), 0) AS year_revenue,
+               {orders.format(c="month BETWEEN ? AND ? AND period <> 'cur'")}
+                   AS prev_year_orders,
+               coalesce(arg_max(segment, revenue) FILTER (WHERE period = 'cur'), 'Unknown')
+                   AS segment,
+               coalesce(arg_max(segment, revenue) FILTER (WHERE period = 'prev'), 'Unknown')
+                   AS prev_segment,
+               coalesce(bit_or(CASE WHEN month >= ? THEN 1::BIGINT << date_diff(
+                        'month', ?::DATE, month) ELSE 0 END), 0) AS active
+        FROM ({source}) AS s GROUP BY customer_id ORDER BY customer_id NULLS FIRST
+    """
+    window = [cur_lo, cur_hi] * 3 + [prev_lo, prev_hi] * 2 + [origin, origin]
+    with warehouse.cursor() as cur:
+        rows = cur.execute(sql, [*window, *params]).fetchnumpy()
+    ids = rows["customer_id"]
+    nulls = np.ma.getmaskarray(ids) if np.ma.isMaskedArray(ids) else np.array(
+        [v is None for v in ids], dtype=bool)
+    walk_lines = int(np.asarray(rows["cur_lines"])[nulls].sum())
+    walk_revenue = float(np.asarray(rows["cur_revenue"])[nulls].sum())
+    customers = {name: np.asarray(np.ma.filled(values, 0) if name in NUMERIC and
+                                  np.ma.isMaskedArray(values) else values)[~nulls]
+                 for name, values in rows.items()}
+    for name in ("first_month", "last_month"):
+        customers[name] = _months(customers[name])
+    covered = periods["previous"][0] >= min_date
+    return CustomerScan(customers, _index(origin), walk_lines, walk_revenue, flt.start, flt.end,
+                        periods["previous"] if covered else None)
+
+
+def _index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _months(values) -> np.ndarray:
+    """Dates (or NaT/masked for none) as month indexes year*12+month-1; -1 for none."""
+    series = pd.to_datetime(pd.Series(np.ma.filled(values, np.datetime64("NaT"))
+                                      if np.ma.isMaskedArray(values) else values))
+    out = (series.dt.year * 12 + series.dt.month - 1).fillna(-1).astype(int)
+    return out.to_numpy()
