@@ -46,9 +46,13 @@ def bars(members: Sequence[str], series: list[tuple[str, Sequence[float], Sequen
                        "x1": reference, "y0": 0, "y1": 1,
                        "line": {"color": theme.MUTED, "dash": "dash", "width": 1}})
     per_row = 22 * max(1, len(series))
-    return theme.figure(data, height=height or max(260, per_row * len(members) + 70),
-                        legend=len(series) > 1, barmode="group", shapes=shapes,
-                        xaxis={"exponentformat": "B", "rangemode": "tozero", **(axis or {})},
+    xaxis = {"exponentformat": "B", "rangemode": "tozero", **(axis or {})}
+    values = [v for _, vs, _ in series for v in vs if v == v and v is not None]
+    top = max([*values, reference or 0, 0])
+    if top > 0:  # room for the value labels (and the reference line) right of the bars
+        xaxis["range"] = [0, top * (1.3 if texts is not None else 1.05)]
+    return theme.figure(data, height=height or max(200, per_row * len(members) + 90),
+                        legend=len(series) > 1, barmode="group", shapes=shapes, xaxis=xaxis,
                         yaxis={"autorange": "reversed", "type": "category",
                                "tickfont": {"size": 11}})
 

@@ -32,7 +32,8 @@ def card(page: str, key: str, title: str, width: int = 6, note: str | None = Non
                 className="btn btn-link btn-sm p-0 text-decoration-none"),
          html.Button(["Download PNG", hidden], id=f"{page}-png-{key}", type="button",
                      className="btn btn-link btn-sm p-0 text-decoration-none",
-                     **{"data-png-for": graph_id(page, key), "data-png-name": f"toypulse-{page}-{key}"})],
+                     **{"data-png-for": graph_id(page, key),
+                        "data-png-name": f"toypulse-{page}-{key}"})],
         className="bg-white py-1 px-2 d-flex flex-wrap justify-content-end gap-3 small")
     header = [html.Span(title, className="fw-semibold", id=f"{page}-title-{key}"),
               html.Div(chart_table.table_toggle(f"{page}-{key}", title), className="ms-auto")]

@@ -89,7 +89,7 @@ def _query_string(query: dict) -> str:
                       for v in (vs if isinstance(vs, list) else [vs])])
 
 
-dash.register_page(__name__, path="/team", name="Team", title="Team · ToyPulse", order=2,
+dash.register_page(__name__, path="/team", name="Team", title="Team · ToyPulse", order=1.6,
                    layout=layout)
 
 
@@ -104,7 +104,8 @@ def render(state: ViewState, view=None) -> dict:
         if key not in figures:
             figures[key] = theme.empty(team.NO_TARGETS if key == "attainment"
                                        else "No sales match these filters")
-    return {"summary": report["filters"], "notes": report["notes"],
+    rules = set(RULES.values())  # written on their cards already
+    return {"summary": report["filters"], "notes": [n for n in report["notes"] if n not in rules],
             "kpis": parts.tiles(report["tiles"]), "figures": figures, "query": report["query"]}
 
 

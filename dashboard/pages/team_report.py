@@ -32,9 +32,9 @@ CHARTS = {
 }
 
 
-def _labels(ranked) -> list[str]:
-    """"#1 Ann Lee", "#2= Bo Chen" for a shared rank; the id added where two share a name."""
-    counts = ranked["rank"].value_counts()
+def _labels(ranked, counts) -> list[str]:
+    """"#1 Ann Lee", "#2= Bo Chen" for a shared rank (`counts`: rank -> employees holding it,
+    over everyone ranked); the id added where two share a name."""
     names = ranked["name"].astype(str)
     twice = names.duplicated(keep=False)
     out = []
@@ -76,7 +76,7 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
     if len(ranked) > TOP_SHOWN:
         notes.append(f"The ranking and attainment charts show the top {TOP_SHOWN} of "
                      f"{len(ranked)} employees.")
-    labels = _labels(top)
+    labels = _labels(top, ranked["rank"].value_counts())
     total = float(ranked["revenue"].sum())
     figures = {
         "ranking": figs.bars(labels, [("Revenue", top["revenue"].tolist(), [

@@ -21,6 +21,7 @@ import pandas as pd
 from dashboard.queries.filters import Filter, Scope
 from dashboard.queries.overview import comparison_periods
 from dashboard.queries.sources import _union, add_months, month_start, needed_dims
+from dashboard.warehouse.schema import UNKNOWN
 
 LOYAL_ORDERS = 4  # orders in the 12 months to the period's last month
 COHORT_MONTHS = 12  # month +0 .. +11
@@ -29,7 +30,8 @@ NUMERIC = ("cur_revenue", "cur_orders", "cur_lines", "prev_revenue", "prev_order
            "year_orders", "year_revenue", "prev_year_orders", "active")
 NO_CUSTOMERS = ("This data has no customer ids, so customers cannot be told apart: the "
                 "Customers page has nothing to show.")
-MEASURES = ("revenue, lines, orders, NULL AS order_id", "revenue, 1 AS lines, 0 AS orders, order_id")
+MEASURES = ("revenue, lines, orders, NULL AS order_id",
+            "revenue, 1 AS lines, 0 AS orders, order_id")
 COLUMNS = ("customer_id", "month", "segment")
 
 
@@ -51,7 +53,8 @@ def has_customers(warehouse) -> bool:
     table, _ = warehouse.catalog().table("sales", "month", {"customer_id"})
     with warehouse.cursor() as cur:
         return bool(cur.execute(
-            f"SELECT count(customer_id) > 0 FROM {table}").fetchall()[0][0])
+            f"SELECT count(*) > 0 FROM {table} WHERE customer_id IS NOT NULL "
+            "AND CAST(customer_id AS VARCHAR) <> ?", [UNKNOWN]).fetchall()[0][0])
 
 
 def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> tuple[str, list]:
@@ -112,14 +115,16 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
                    AS prev_segment,
                coalesce(bit_or(CASE WHEN month >= ? THEN 1::BIGINT << date_diff(
                         'month', ?::DATE, month) ELSE 0 END), 0) AS active
-        FROM ({source}) AS s GROUP BY customer_id ORDER BY customer_id NULLS FIRST
+        FROM ({source}) AS s GROUP BY customer_id
     """
     window = [cur_lo, cur_hi] * 3 + [prev_lo, prev_hi] * 2 + [origin, origin]
     with warehouse.cursor() as cur:
         rows = cur.execute(sql, [*window, *params]).fetchnumpy()
     ids = rows["customer_id"]
-    nulls = np.ma.getmaskarray(ids) if np.ma.isMaskedArray(ids) else np.array(
-        [v is None for v in ids], dtype=bool)
+    # No customer id: NULL, or "Unknown" where an import found the cell empty.
+    filled = np.asarray(np.ma.filled(ids, None) if np.ma.isMaskedArray(ids) else ids,
+                        dtype=object)
+    nulls = np.ma.getmaskarray(ids) | (filled == UNKNOWN) | np.equal(filled, None)
     walk_lines = int(np.asarray(rows["cur_lines"])[nulls].sum())
     walk_revenue = float(np.asarray(rows["cur_revenue"])[nulls].sum())
     customers = {name: np.asarray(np.ma.filled(values, 0) if name in NUMERIC and
