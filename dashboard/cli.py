@@ -77,6 +77,7 @@ def cmd_run(args) -> int:
 
 def cmd_bench(args) -> int:
     from dashboard.bench import report
+    from dashboard.bench.pages import pages_table
     from dashboard.bench.reports import report_table
     from dashboard.bench.run import reports_only, run, section_key, table
 
@@ -90,6 +91,8 @@ def cmd_bench(args) -> int:
                       args.warehouse_url)
         text = table(results)
     report_text = report_table(results.rows, results.reports) if results.reports else ""
+    if results.pages:
+        report_text += "\n" + pages_table(results.rows, results.pages)
     print(text if args.reports_only else f"{text}\n{report_text}")
     if results.problems:
         print("\n".join(p[:300] for p in results.problems[:20]), file=sys.stderr)
@@ -195,8 +198,9 @@ def parser() -> argparse.ArgumentParser:
                     help="with --import-rows: only these, comma-separated (toypulse,pandas,duckdb)")
     sp.add_argument("--browser", action="store_true", help="also time a filter change in Chromium")
     sp.add_argument("--reports-only", action="store_true",
-                    help="only the report table: page_report and the JSON, CSV and PDF exports "
-                         "of the Overview at --rows")
+                    help="only the report and pages tables: page_report and the JSON, CSV and "
+                         "PDF exports of the Overview, and every page's page_report per filter "
+                         "state, at --rows")
     sp.add_argument("--note", default="", help="a line written under the table (e.g. load)")
     sp.add_argument("--warehouse-url", default="",
                     help="serve from this server warehouse (postgresql://..., chdb:///folder): "

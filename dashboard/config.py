@@ -47,6 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_dir", "",
             "Folder for FileSystemCache (shared by several workers on one machine)."),
     Setting("cache_timeout", "600", "Seconds a cached callback result lives."),
+    Setting("refresh_seconds", "5",
+            "How often (seconds) open pages ask whether a new data version was loaded; they "
+            "recompute only when it was. 0 turns the check off."),
     Setting("duckdb_threads", "2", "Threads each DuckDB query may use."),
     Setting("duckdb_memory_limit", "1GB", "Memory a web process's DuckDB may use."),
     Setting("host", "127.0.0.1", "Address the development server listens on."),

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from dashboard import sample
-from dashboard.bench import http, reports
+from dashboard.bench import http, pages, reports
 from dashboard.bench.compare import from_scan, mismatches, normalise
 from dashboard.bench.states import State, scripted_states
 from dashboard.bench.usual_worker import write_states
@@ -53,6 +53,7 @@ class Results:
     backend: str = "duckdb"
     publish_seconds: float | None = None  # copying the build to a server warehouse
     reports: dict = field(default_factory=dict)  # viewer -> report_timings (bench/reports.py)
+    pages: dict = field(default_factory=dict)  # page -> viewer -> ms per state (bench/pages.py)
 
 
 def prepare(rows: int, workdir: Path, reuse: bool, results: Results) -> tuple[Path, Path]:
@@ -196,8 +197,14 @@ def run(rows: int, workdir: Path, max_states: int | None = None, reuse: bool = F
         ours = normalise(from_scan(scan, state))
         results.problems += [f"{state.label}: {p}" for p in mismatches(ours, theirs["numbers"])]
     results.reports = reports.measure(warehouse)
+    results.pages = measure_pages(warehouse)
     warehouse.close()
     return results
+
+
+def measure_pages(warehouse: Warehouse) -> dict:
+    """Every registered page's page_report over the scripted filter states."""
+    return pages.measure(warehouse, top_toy(warehouse), reports.region_for_manager(warehouse))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -260,14 +267,16 @@ def table(r: Results) -> str:
 
 
 def reports_only(rows: int, workdir: Path, reuse: bool) -> tuple[Results, str]:
-    """Only the report table: the sample at N rows (generated or reused), page_report and
-    each export timed."""
+    """Only the report and pages tables: the sample at N rows (generated or reused), page_report
+    and each export timed, and every page's page_report per filter state."""
     workdir.mkdir(parents=True, exist_ok=True)
     results = Results(rows=rows, states=0)
     _sample_dir, warehouse_dir = prepare(rows, workdir, reuse, results)
     warehouse = Warehouse(warehouse_dir)
     try:
         results.reports = reports.measure(warehouse)
+        results.pages = measure_pages(warehouse)
     finally:
         warehouse.close()
-    return results, reports.report_table(rows, results.reports)
+    return results, (reports.report_table(rows, results.reports) + "\n"
+                     + pages.pages_table(rows, results.pages))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, State, clientside_callback, html
 from flask_wtf.csrf import generate_csrf
 
 from dashboard.auth.permissions import current_account
 from dashboard.auth.users import ROLE_LABELS
+from dashboard.components.data_version import current_version, version_bar
 
 
 def user_box() -> html.Div:
@@ -37,7 +38,11 @@ def user_box() -> html.Div:
 
 
 def shell() -> html.Div:
-    admin = (account := current_account()) is not None and account.is_admin
+    """The top bar and the page. Below 768 px the page links fold into a menu behind a button
+    (eleven links for an admin took three rows of a phone's screen); the signed-in user stays
+    in the bar."""
+    account = current_account()
+    admin = account is not None and account.is_admin
     links = [
         dbc.NavLink(page["name"], href=page["relative_path"], active="exact", className="px-2")
         for page in dash.page_registry.values()
@@ -46,17 +51,36 @@ def shell() -> html.Div:
     return html.Div(
         [
             html.Header(
-                dbc.Container(
-                    [
-                        html.A("ToyPulse", href="/", className="navbar-brand fw-bold text-dark"),
-                        dbc.Nav(links, className="me-auto flex-wrap"),  # wraps at 390 px
-                        user_box(),
-                    ],
-                    fluid=True,
-                    className="d-flex flex-wrap align-items-center column-gap-3 row-gap-1 py-2",
+                dbc.Navbar(
+                    dbc.Container(
+                        [
+                            html.A("ToyPulse", href="/",
+                                   className="navbar-brand fw-bold text-dark me-1"),
+                            html.Div(user_box(), className="order-md-last ms-auto"),
+                            html.Button(html.Span(className="navbar-toggler-icon"),
+                                        id="shell-menu-toggle", className="navbar-toggler px-2",
+                                        type="button", n_clicks=0,
+                                        **{"aria-label": "Pages", "aria-controls": "shell-menu",
+                                           "aria-expanded": "false"}),
+                            dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"),
+                                         id="shell-menu", navbar=True, is_open=False),
+                        ],
+                        fluid=True, className="column-gap-2",
+                    ),
+                    expand="md", color="white", dark=False, className="border-bottom py-1",
                 ),
-                className="border-bottom bg-white mb-3",
             ),
+            version_bar(current_version() if account is not None else None),
             dbc.Container(dash.page_container, fluid=True, className="pb-5", tag="main"),
         ]
     )
+
+
+clientside_callback(
+    "function (clicks, open) { const now = clicks ? !open : open; return [now, String(now)]; }",
+    Output("shell-menu", "is_open"),
+    Output("shell-menu-toggle", "aria-expanded"),
+    Input("shell-menu-toggle", "n_clicks"),
+    State("shell-menu", "is_open"),
+    prevent_initial_call=True,
+)

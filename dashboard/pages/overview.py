@@ -17,6 +17,7 @@ from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
 from dashboard.components import breadcrumbs, chart_table, exports, view_state
 from dashboard.components.chart_graph import chart_graph
+from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.filter_drawer import filter_drawer, open_button
@@ -280,6 +281,7 @@ def state_from_inputs(start, end, values: list, highlight, trend_by, measure, to
     Input("ov-measure", "value"),
     Input("ov-top-n", "value"),
     Input("ov-drill", "data"),
+    VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
 )
 def update_overview(start, end, *rest):
     values, options = list(rest[: len(FIELDS)]), rest[len(FIELDS):]

@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import services
 from dashboard.auth.scope import scope_for_request
 from dashboard.components import view_state
+from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.queries.filters import ScopeError
 from dashboard.queries.narrowing import members_with_data
@@ -38,9 +39,11 @@ def options_for(available: dict[str, list[tuple[str, int]]], values: list) -> li
     Input("ov-dates", "start_date"),
     Input("ov-dates", "end_date"),
     *[Input(control_id(f), "value") for f in FIELDS],
+    VERSION_INPUT,  # a new data version may bring new members
 )
-def narrow_options(start, end, *values):
+def narrow_options(start, end, *inputs):
     """Options of every filter under the others, within the user's scope (cached per scope)."""
+    values = inputs[:len(FIELDS)]
     svc = services.current()
     try:
         scope = scope_for_request()

@@ -17,6 +17,7 @@ from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
 from dashboard.components.chart_graph import chart_graph
 from dashboard.components.chart_table import figure_table
+from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
 from dashboard.queries.filters import ScopeError
 from dashboard.story import build
@@ -146,9 +147,10 @@ dash.register_page(__name__, path="/story", name="Story", title="Story · ToyPul
     Output("story-prev", "disabled"),
     Output("story-next", "disabled"),
     Input("story-index", "data"),
+    VERSION_INPUT,  # a new data version redraws the scene
     prevent_initial_call=True,
 )
-def show_scene(index):
+def show_scene(index, _version=None):
     """Scene `index` (forgeable: anything odd shows the nearest real scene)."""
     count = len(default_story().scenes)
     number, _ = scene_number(index, count)

@@ -233,3 +233,32 @@ def test_sign_in_and_data_pages_have_no_axe_violations(dash_duo, app, accounts):
     dash_duo.wait_for_element("h1, h2", timeout=20)
     _no_blocking_axe(dash_duo.driver, "the Data page at 390 px")
     assert dash_duo.get_logs() == []
+
+
+def test_the_pages_fold_into_a_menu_on_a_phone(dash_duo, app, accounts):
+    """At 390 px the admin's page links are behind the menu button and the top bar is one row;
+    the button opens them (and says so to a screen reader) and a link there works."""
+    browser_sign_in(dash_duo, app, accounts["admin"])
+    dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    dash_duo.driver.get(dash_duo.server_url + "/")
+    toggle = dash_duo.wait_for_element("#shell-menu-toggle", timeout=20)
+    links = dash_duo.find_elements("#shell-menu .nav-link")
+    assert [a.get_attribute("textContent") for a in links][:1] == ["Overview"]
+    assert {"Data", "Admin"} <= {a.get_attribute("textContent") for a in links}
+    assert not any(a.is_displayed() for a in links)
+    bar = dash_duo.find_element("header nav").rect
+    name = dash_duo.find_element("#shell-user-name").rect
+    assert toggle.rect["y"] < name["y"] + name["height"] and bar["height"] < 70  # one row
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    WebDriverWait(dash_duo.driver, 10).until(lambda _d: all(a.is_displayed() for a in links))
+    assert toggle.get_attribute("aria-expanded") == "true"
+    dash_duo.driver.save_screenshot("/tmp/phone-menu-open-390.png")
+    assert dash_duo.driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    next(a for a in links if a.text == "Data").click()
+    WebDriverWait(dash_duo.driver, 20).until(lambda d: d.current_url.endswith("/data"))
+    dash_duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    dash_duo.driver.get(dash_duo.server_url + "/")
+    wide = dash_duo.wait_for_element("#shell-menu .nav-link", timeout=20)
+    assert wide.is_displayed() and not dash_duo.find_element("#shell-menu-toggle").is_displayed()
+    assert dash_duo.get_logs() == []

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dashboard.bench import report
+from dashboard.bench.pages import filter_queries, pages_table
 from dashboard.bench.reports import report_table
 from dashboard.bench.run import run, table
+from dashboard.report.registry import PAGES
 
 
 def test_small_benchmark_runs_and_both_ways_agree(tmp_path):
@@ -21,6 +23,13 @@ def test_small_benchmark_runs_and_both_ways_agree(tmp_path):
     reports_text = report_table(results.rows, results.reports)
     assert "| page_report (median) |" in reports_text
     assert "| page_report + PDF (Chromium, one run) |" in reports_text
+    timed = set(PAGES) - {"story"}  # every registered page but the story, over every state
+    assert set(results.pages) == timed
+    states = len(filter_queries("any toy"))
+    assert all(len(ms) == states and min(ms) > 0
+               for by_viewer in results.pages.values() for ms in by_viewer.values())
+    pages_text = pages_table(results.rows, results.pages)
+    assert all(f"| {page} |" in pages_text for page in timed)
     doc = tmp_path / "PERFORMANCE.md"
     report.write(doc, results.rows, text)
     report.write(doc, results.rows, text)  # a second run replaces its section

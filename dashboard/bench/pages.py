@@ -1,0 +1,80 @@
+"""`dashboard bench`'s "pages" table: every registered page's page_report per filter change.
+
+A page's callbacks and its `page_report` share one code path (docs/ARCHITECTURE.md), so timing
+page_report over the scripted filter states measures what a filter change costs each page,
+without a browser. Each page is warmed once, then every state runs once, uncached, for an analyst
+(every region) and a manager of one region; the table gives the median and p95 per page.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from urllib.parse import urlencode
+
+import numpy as np
+
+from dashboard.bench.states import State, scripted_states
+from dashboard.components.view_state import URL_KEYS
+from dashboard.queries.filters import Scope
+from dashboard.report.registry import PAGES, page_function
+
+FILTER_KEYS = {field: key for key, field in URL_KEYS.items()}  # Filter field -> URL key
+SKIPPED = {"story": "a presentation of other pages' charts, timed through them"}
+
+
+def state_query(state: State) -> str:
+    """The URL query string a page receives for one scripted state (filters and dates only)."""
+    pairs: list[tuple[str, str]] = []
+    if state.start and state.end:
+        pairs += [("start", state.start), ("end", state.end)]
+    for field, values in state.filters.items():
+        pairs += [(FILTER_KEYS[field], value) for value in values]
+    return urlencode(pairs)
+
+
+def filter_queries(toy: str) -> list[str]:
+    """The distinct filter states of the scripted session as query strings."""
+    seen: dict[str, None] = {}
+    for state in scripted_states(toy):
+        seen.setdefault(state_query(state), None)
+    return list(seen)
+
+
+def time_page(warehouse, scope: Scope, page: str, queries: list[str]) -> list[float]:
+    """Milliseconds of page_report for each query, after one warm-up run."""
+    page_report = page_function(page)
+    page_report(warehouse, scope, queries[0])
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        page_report(warehouse, scope, query)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def measure(warehouse, toy: str, region: str) -> dict[str, dict[str, list[float]]]:
+    """page -> viewer -> milliseconds per filter state."""
+    queries = filter_queries(toy)
+    viewers = {"analyst (every region)": Scope.everything(),
+               f"manager ({region})": Scope((region,))}
+    return {page: {viewer: time_page(warehouse, scope, page, queries)
+                   for viewer, scope in viewers.items()}
+            for page in PAGES if page not in SKIPPED}
+
+
+def pages_table(rows: int, timings: dict[str, dict[str, list[float]]]) -> str:
+    """Markdown: one row per page, median and p95 per viewer."""
+    viewers = list(next(iter(timings.values()))) if timings else []
+    states = len(next(iter(next(iter(timings.values())).values()))) if timings else 0
+    lines = [f"#### Pages: page_report per filter change at {rows:,} order lines, "
+             f"{states} filter states, uncached", "",
+             f"| page | {' | '.join(f'{v}: median / p95 (ms)' for v in viewers)} |",
+             f"| --- |{' --- |' * len(viewers)}"]
+    for page, by_viewer in timings.items():
+        cells = [f"{statistics.median(ms):,.1f} / {float(np.percentile(ms, 95)):,.1f}"
+                 for ms in by_viewer.values()]
+        lines.append(f"| {page} | {' | '.join(cells)} |")
+    lines += [f"\nNot timed here: {page} ({why})." for page, why in SKIPPED.items()
+              if page in PAGES]
+    return "\n".join(lines) + "\n"
