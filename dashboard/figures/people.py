@@ -73,8 +73,9 @@ def lines(months: Sequence[str], series: list[tuple[str, Sequence[float], Sequen
 
 def heatmap(rows: Sequence[str], columns: Sequence[str], z: list[list[float | None]],
             tips: list[list[str]], colorbar: str, height: int | None = None,
-            cell_text: list[list[str]] | None = None) -> dict:
-    """Rows × columns, colour = a share (0..1) on the shared light-to-dark scale."""
+            cell_text: list[list[str]] | None = None, zmax: float | None = None) -> dict:
+    """Rows × columns, colour = a share (0..1) on the shared light-to-dark scale; `zmax` caps
+    the scale (cells above it take the darkest colour) so small shares stay apart."""
     if not rows or not columns:
         return theme.empty()
     trace = {"type": "heatmap", "z": z, "x": [text(c) for c in columns],
@@ -83,6 +84,8 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], z: list[list[float | No
              "colorbar": {"thickness": 10, "tickformat": ".0%",
                           "title": {"text": text(colorbar), "side": "right",
                                     "font": {"size": 11}}}}
+    if zmax is not None:
+        trace["zmax"] = zmax
     if cell_text is not None:
         trace.update(text=cell_text, texttemplate="%{text}", textfont={"size": 10})
     return theme.figure([trace], height=height or max(300, 26 * len(rows) + 120), legend=False,

@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.auth.permissions import current_account
 from dashboard.components import chart_table, view_state
+from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.view_state import ViewState
@@ -79,12 +80,13 @@ def render(state: ViewState, view=None) -> dict:
     Input("ov-dates", "start_date"),
     Input("ov-dates", "end_date"),
     *[Input(control_id(f), "value") for f in FIELDS],
+    VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
 )
 def update_customers(start, end, *values):
     view = current_view()
     try:
         flt = view_state.make_filter(start, end, view.domain,
-                                     **dict(zip(FIELDS, values, strict=True)))
+                                     **dict(zip(FIELDS, values[:len(FIELDS)], strict=True)))
     except (TypeError, ValueError) as exc:
         raise PreventUpdate from exc
     out = render(ViewState(filter=flt), view)

@@ -27,8 +27,8 @@ RULES = {
                   "more orders in the 12 months to the period's last month; Returning = every "
                   "other customer who had ordered before the period."),
     "rfm": ("Every customer with an order up to the period's end. R = how recent the last "
-            "order's month is, F = orders and M = revenue in the 12 months to the period's "
-            "last month; each scored 1–5 by quintile of rank (equal values share a score: "
+            "order is (days before the period's end), F = orders and M = revenue in the 12 "
+            "months to the period's last month; each scored 1–5 by quintile of rank (equal values share a score: "
             "score = 1 + ⌊5 × (rank − 1) ÷ customers⌋, rank counted from the lowest). "
             "Champions: R ≥ 4 and F ≥ 4; Loyal: R ≥ 3 and F ≥ 3; Recent: R ≥ 4, F ≤ 2; "
             "Needs attention: R = 3, F ≤ 2; At risk: R ≤ 2, F ≥ 3; Lost: R ≤ 2, F ≤ 2. "
@@ -77,7 +77,7 @@ def quintile(values: np.ndarray) -> np.ndarray:
 
 
 def rfm_groups(c: dict) -> np.ndarray:
-    r, f = quintile(c["last_month"]), quintile(c["year_orders"])
+    r, f = quintile(-c["days_since"]), quintile(c["year_orders"])
     return np.select(
         [(r >= 4) & (f >= 4), (r >= 3) & (f >= 3), r >= 4, r == 3, f >= 3],
         ["Champions", "Loyal", "Recent", "Needs attention", "At risk"], "Lost").astype(object)
@@ -212,7 +212,8 @@ def _compute(view: View, state) -> dict:
         [[f"<b>{text(lab)}</b> · month {col}<br>Retention: "
           + ("–" if v is None else f"{v:.1%}") for col, v in zip(columns, row, strict=True)]
          for lab, row in zip(labels, rows, strict=True)],
-        "Retention", cell_text=[["" if v is None else f"{v:.0%}" for v in row] for row in rows])
+        "Retention", cell_text=[["" if v is None else f"{v:.0%}" for v in row] for row in rows],
+        zmax=max([v for row in rows for v in row[1:] if v is not None] or [1.0]))
     if "age_group" in view.domain.unavailable:
         notes.append(NO_AGE)
     else:

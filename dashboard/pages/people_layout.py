@@ -44,8 +44,8 @@ def card(page: str, key: str, title: str, width: int = 6, note: str | None = Non
     return dbc.Col(
         dbc.Card([dbc.CardHeader(header, className="d-flex align-items-center gap-2 bg-white"),
                   dbc.CardBody(body, className="p-1"), footer],
-                 className="h-100", id=f"{page}-card-{key}"),
-        xs=12, lg=width, className="mb-3")
+                 className="h-100"),
+        xs=12, lg=width, className="mb-3", id=f"{page}-card-{key}")
 
 
 def tiles(tile_dicts: list[dict]) -> list:

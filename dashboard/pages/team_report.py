@@ -68,7 +68,7 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
     if targets:
         notes.append(f"{len(targets)} monthly target{'s' if len(targets) > 1 else ''} set by "
                      "an admin on this page replace the data's.")
-    unassigned, _ = scan.unassigned
+    unassigned = scan.unassigned
     if unassigned:
         notes.append(f"{nums.value(unassigned, 'currency')} of sales in this view name no "
                      "employee (online orders); they are not in the employee figures.")
@@ -104,7 +104,7 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
             axis={"tickformat": ".0%", "title": {"text": "Attainment (revenue ÷ target)",
                                                  "font": {"size": 11}}})
     figures["trend"] = _trend(scan, ranked, nums)
-    regions = team.by_region(scan, ranked)
+    regions = team.by_region(scan)
     figures["regions"] = figs.bars(
         regions["region"].astype(str).tolist(),
         [("Share", regions["share"].tolist(), [
@@ -135,20 +135,16 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
 
 def _trend(scan, ranked, nums) -> dict:
     best = ranked.head(TREND_PEOPLE)
-    trend = team.monthly_trend(scan, best["employee_id"].tolist())
-    months = sorted(trend["month"].unique())
-    names = dict(zip(ranked["employee_id"], ranked["name"].astype(str), strict=True))
+    months, lines, whole = team.monthly_trend(scan, best["employee_id"].tolist())
     heads = max(1, len(ranked))
     labels = [f"{m:%b %Y}" for m in months]
     series = []
-    for emp in best["employee_id"]:
-        rows = trend[trend["series"] == emp].set_index("month")["revenue"]
-        values = [float(rows.get(m, 0.0)) for m in months]
-        series.append((names[emp], values, [f"<b>{text(names[emp])}</b> · {lab}<br>Revenue: "
-                                            f"{nums.exact(v, 'currency')}"
-                                            for lab, v in zip(labels, values, strict=True)]))
-    team_total = trend.groupby("month")["revenue"].sum()
-    average = [float(team_total.get(m, 0.0)) / heads for m in months]
+    for emp, name in zip(best["employee_id"], best["name"], strict=True):
+        values = lines[emp]
+        series.append((name, values, [f"<b>{text(name)}</b> · {lab}<br>Revenue: "
+                                      f"{nums.exact(v, 'currency')}"
+                                      for lab, v in zip(labels, values, strict=True)]))
+    average = [v / heads for v in whole]
     series.append(("Team average", average, [
         f"<b>Team average per employee</b> · {lab}<br>Revenue: {nums.exact(v, 'currency')}"
         for lab, v in zip(labels, average, strict=True)]))

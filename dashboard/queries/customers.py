@@ -26,12 +26,12 @@ from dashboard.warehouse.schema import UNKNOWN
 LOYAL_ORDERS = 4  # orders in the 12 months to the period's last month
 COHORT_MONTHS = 12  # month +0 .. +11
 MASK_MONTHS = 60  # cohorts and activity of at most the last 60 months (a BIGINT mask)
-NUMERIC = ("cur_revenue", "cur_orders", "cur_lines", "prev_revenue", "prev_orders",
+NUMERIC = ("days_since", "cur_revenue", "cur_orders", "cur_lines", "prev_revenue", "prev_orders",
            "year_orders", "year_revenue", "prev_year_orders", "active")
 NO_CUSTOMERS = ("This data has no customer ids, so customers cannot be told apart: the "
                 "Customers page has nothing to show.")
-MEASURES = ("revenue, lines, orders, NULL AS order_id",
-            "revenue, 1 AS lines, 0 AS orders, order_id")
+MEASURES = ("revenue, lines, orders, last_date, NULL AS order_id",
+            "revenue, 1 AS lines, 0 AS orders, date AS last_date, order_id")
 COLUMNS = ("customer_id", "month", "segment")
 
 
@@ -53,8 +53,8 @@ def has_customers(warehouse) -> bool:
     table, _ = warehouse.catalog().table("sales", "month", {"customer_id"})
     with warehouse.cursor() as cur:
         return bool(cur.execute(
-            f"SELECT count(*) > 0 FROM {table} WHERE customer_id IS NOT NULL "
-            "AND CAST(customer_id AS VARCHAR) <> ?", [UNKNOWN]).fetchall()[0][0])
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE customer_id IS NOT NULL "
+            "AND CAST(customer_id AS VARCHAR) <> ? LIMIT 1) AS one", [UNKNOWN]).fetchall()[0][0])
 
 
 def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> tuple[str, list]:
@@ -99,6 +99,7 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
     sql = f"""
         SELECT customer_id,
                min(month) AS first_month, max(month) AS last_month,
+               date_diff('day', max(last_date), ?::DATE) AS days_since,
                coalesce(sum(revenue) FILTER (WHERE period = 'cur'), 0) AS cur_revenue,
                {orders.format(c="period = 'cur'")} AS cur_orders,
                coalesce(sum(lines) FILTER (WHERE period = 'cur'), 0)::BIGINT AS cur_lines,
@@ -117,7 +118,7 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
                         'month', ?::DATE, month) ELSE 0 END), 0) AS active
         FROM ({source}) AS s GROUP BY customer_id
     """
-    window = [cur_lo, cur_hi] * 3 + [prev_lo, prev_hi] * 2 + [origin, origin]
+    window = [flt.end] + [cur_lo, cur_hi] * 3 + [prev_lo, prev_hi] * 2 + [origin, origin]
     with warehouse.cursor() as cur:
         rows = cur.execute(sql, [*window, *params]).fetchnumpy()
     ids = rows["customer_id"]

@@ -24,25 +24,26 @@ NO_TARGETS = "This data has no employee targets, so attainment is not shown."
 
 @dataclass(frozen=True)
 class TeamScan:
-    """Sales per employee and month within a filter and scope, and the people in scope."""
+    """Sales per employee (and per employee and month) within a filter and scope, and the
+    people in scope. Plain dicts: a few thousand rows, cheaper than frames to build."""
 
-    sales: pd.DataFrame  # month, region, employee_id, revenue, units (employee_id may be None)
+    totals: dict  # employee id (None: no employee) -> (region, revenue, units)
+    monthly: dict  # (month, employee id) -> revenue
     people: pd.DataFrame  # employee_id, name, store_id, region, monthly_target
 
     @property
-    def unassigned(self) -> tuple[float, float]:
-        """(revenue, lines' units) of sales with no employee (online orders, say)."""
-        none = self.sales[self.sales["employee_id"].isna()]
-        return float(none["revenue"].sum()), float(none["units"].sum())
+    def unassigned(self) -> float:
+        """Revenue of sales with no employee (online orders, say)."""
+        return sum(revenue for emp, (_, revenue, _) in self.totals.items() if emp is None)
 
 
 def has_employees(warehouse) -> bool:
-    """Does any sales line name an employee? (The rollup is small: one read per call.)"""
-    catalog = warehouse.catalog()
-    table, _ = catalog.table("sales", "month", {"employee_id"})
+    """Does any sales line name an employee? (Stops at the first row that does.)"""
+    table, _ = warehouse.catalog().table("sales", "month", {"employee_id"})
     with warehouse.cursor() as cur:
         return bool(cur.execute(
-            f"SELECT count(employee_id) > 0 FROM {table}").fetchall()[0][0])
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE employee_id IS NOT NULL "
+            "LIMIT 1) AS one").fetchall()[0][0])
 
 
 def people(warehouse, scope: Scope) -> pd.DataFrame:
@@ -57,20 +58,27 @@ def people(warehouse, scope: Scope) -> pd.DataFrame:
            "ON CAST(s.store_id AS VARCHAR) = CAST(e.store_id AS VARCHAR)) AS p"
            f"{where} ORDER BY employee_id")
     with warehouse.cursor() as cur:
-        return cur.execute(sql, params).df()
+        rows = cur.execute(sql, params).fetchall()
+    return pd.DataFrame(rows, columns=["employee_id", "name", "store_id", "region",
+                                       "monthly_target"])
 
 
 def run_team(warehouse, flt: Filter, scope: Scope) -> TeamScan:
-    """One statement for the sales, one for the people."""
+    """One statement for the sales (totals and months as grouping sets), one for the people."""
     catalog = warehouse.catalog()
     source, params = sales_source(catalog, flt, scope, ("month", "region", "employee_id"))
-    sql = ("SELECT month, region, CAST(employee_id AS VARCHAR) AS employee_id, "
-           "sum(revenue) AS revenue, sum(units)::DOUBLE AS units "
-           f"FROM ({source}) AS s GROUP BY ALL ORDER BY month, employee_id")
+    sql = ("SELECT grouping(month) AS whole, month, CAST(employee_id AS VARCHAR), "
+           "any_value(region), sum(revenue), sum(units)::DOUBLE "
+           f"FROM ({source}) AS s GROUP BY GROUPING SETS ((employee_id), (month, employee_id))")
     with warehouse.cursor() as cur:
-        sales = cur.execute(sql, params).df()
-    sales["month"] = pd.to_datetime(sales["month"]).dt.date
-    return TeamScan(sales, people(warehouse, scope))
+        rows = cur.execute(sql, params).fetchall()
+    totals, monthly = {}, {}
+    for whole, month, emp, region, revenue, units in rows:
+        if whole:
+            totals[emp] = (region, float(revenue or 0), float(units or 0))
+        else:
+            monthly[(month, emp)] = float(revenue or 0)
+    return TeamScan(totals, monthly, people(warehouse, scope))
 
 
 def months_covered(start, end) -> float:
@@ -87,50 +95,63 @@ def ranking(scan: TeamScan, flt: Filter, targets: dict[str, float] | None = None
     The period's target is the monthly target (an admin's override wins over the data's)
     times the months the range covers; employees with no target have no attainment.
     """
-    staff = scan.people.copy()
-    sold = scan.sales.dropna(subset=["employee_id"]).groupby("employee_id", as_index=False)[
-        ["revenue", "units"]].sum()
-    frame = staff.merge(sold, on="employee_id", how="outer")
-    # Sales by an employee who is not in the employees table (an import): named by id, and
-    # their region read from the sales themselves.
-    unknown = frame["name"].isna()
-    if unknown.any():
-        where = scan.sales.dropna(subset=["employee_id"]).groupby("employee_id")["region"].first()
-        frame.loc[unknown, "name"] = frame.loc[unknown, "employee_id"]
-        frame.loc[unknown, "region"] = frame.loc[unknown, "employee_id"].map(where)
-    frame["revenue"] = frame["revenue"].fillna(0.0)
-    frame["units"] = frame["units"].fillna(0.0)
-    monthly = frame["monthly_target"].astype(float)
-    if targets:
-        override = frame["employee_id"].map(targets)
-        monthly = override.where(override.notna(), monthly).astype(float)
-    frame["monthly_target"] = monthly
-    frame["target"] = monthly * months_covered(flt.start, flt.end)
+    targets = targets or {}
+    rows = {emp: [emp, name, store, region, target]
+            for emp, name, store, region, target in scan.people.itertuples(index=False)}
+    # Sales by an employee who is not in the employees table (an import): named by id, their
+    # region read from the sales themselves.
+    for emp, (region, _, _) in scan.totals.items():
+        if emp is not None and emp not in rows:
+            rows[emp] = [emp, emp, None, region, None]
+    ids = list(rows)
+    revenue = np.array([scan.totals.get(e, (None, 0.0, 0.0))[1] for e in ids], dtype=float)
+    units = np.array([scan.totals.get(e, (None, 0.0, 0.0))[2] for e in ids], dtype=float)
+    monthly = np.array([targets.get(e, rows[e][4]) for e in ids], dtype=float)
+    target = monthly * months_covered(flt.start, flt.end)
     with np.errstate(divide="ignore", invalid="ignore"):
-        frame["attainment"] = np.where(frame["target"] > 0,
-                                       frame["revenue"] / frame["target"], np.nan)
-    frame["rank"] = frame["revenue"].rank(method="min", ascending=False).astype(int)
-    return frame.sort_values(["rank", "name"], kind="stable").reset_index(drop=True)
+        attainment = np.where(target > 0, revenue / target, np.nan)
+    ordered = -revenue
+    rank = np.searchsorted(np.sort(ordered), ordered, side="left") + 1
+    names = [str(rows[e][1]) for e in ids]
+    frame = pd.DataFrame({
+        "employee_id": ids, "name": names,
+        "store_id": [rows[e][2] for e in ids], "region": [rows[e][3] for e in ids],
+        "monthly_target": monthly, "revenue": revenue, "units": units, "target": target,
+        "attainment": attainment, "rank": rank.astype(int)})
+    order = sorted(range(len(ids)), key=lambda i: (rank[i], names[i]))
+    return frame.iloc[order].reset_index(drop=True)
 
 
-def monthly_trend(scan: TeamScan, top: list[str]) -> pd.DataFrame:
-    """month × series revenue: the top employees by id, the rest of the team as "Rest of team"."""
-    sales = scan.sales.dropna(subset=["employee_id"])
-    series = sales["employee_id"].where(sales["employee_id"].isin(top), "Rest of team")
-    return (sales.assign(series=series).groupby(["month", "series"], as_index=False)["revenue"]
-            .sum())
+def monthly_trend(scan: TeamScan, top: list[str]) -> tuple[list, dict[str, list[float]],
+                                                             list[float]]:
+    """(months, employee id -> revenue per month for `top`, the whole team per month)."""
+    months = sorted({month for month, _ in scan.monthly})
+    wanted = set(top)
+    lines = {emp: [0.0] * len(months) for emp in top}
+    team = [0.0] * len(months)
+    where = {month: i for i, month in enumerate(months)}
+    for (month, emp), revenue in scan.monthly.items():
+        if emp is None:
+            continue
+        team[where[month]] += revenue
+        if emp in wanted:
+            lines[emp][where[month]] += revenue
+    return months, lines, team
 
 
-def by_region(scan: TeamScan, ranked: pd.DataFrame) -> pd.DataFrame:
+def by_region(scan: TeamScan) -> pd.DataFrame:
     """Per region: revenue sold by employees, its share, headcount and revenue per employee."""
-    sold = scan.sales.dropna(subset=["employee_id"]).groupby("region")["revenue"].sum()
-    heads = scan.people.groupby("region")["employee_id"].nunique()
-    frame = pd.DataFrame({"revenue": sold, "headcount": heads}).fillna(0.0)
-    frame.index.name = "region"
-    frame = frame.reset_index()
-    total = frame["revenue"].sum()
-    frame["share"] = frame["revenue"] / total if total else 0.0
+    sold: dict = {}
+    for emp, (region, revenue, _) in scan.totals.items():
+        if emp is not None:
+            sold[region] = sold.get(region, 0.0) + revenue
+    heads = scan.people.groupby("region")["employee_id"].nunique().to_dict() \
+        if len(scan.people) else {}
+    regions = sorted(set(sold) | set(heads), key=lambda r: (-sold.get(r, 0.0), str(r)))
+    revenue = np.array([sold.get(r, 0.0) for r in regions])
+    count = np.array([heads.get(r, 0) for r in regions], dtype=float)
+    total = revenue.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        frame["per_employee"] = np.where(frame["headcount"] > 0,
-                                         frame["revenue"] / frame["headcount"], np.nan)
-    return frame.sort_values("revenue", ascending=False, kind="stable").reset_index(drop=True)
+        return pd.DataFrame({"region": regions, "revenue": revenue, "headcount": count,
+                             "share": revenue / total if total else np.zeros(len(regions)),
+                             "per_employee": np.where(count > 0, revenue / count, np.nan)})

@@ -203,7 +203,8 @@ def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
                         "sum(cost) AS cost, " + ("sum(lines)" if from_rollup else "count(*)")
                         + "::BIGINT AS lines")
             if rollup.orders:
-                measures += ", count(DISTINCT order_id)::BIGINT AS orders"
+                measures += (", count(DISTINCT order_id)::BIGINT AS orders, "
+                             "max(date) AS last_date")
         else:
             measures = ("sum(orders)" if from_rollup else "count(*)") + "::BIGINT AS orders"
         columns = ", ".join(rollup.columns)

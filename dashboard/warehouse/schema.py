@@ -66,7 +66,7 @@ class Rollup:
     source: str  # "sales" or "orders"
     dims: tuple[str, ...]
     grain: str  # "month" or "day"
-    orders: bool = False  # also count distinct orders (dims must all be order-level)
+    orders: bool = False  # also distinct orders and the last order date (order-level dims)
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ def _score(values: pd.Series) -> pd.Series:
 
 def expected_rfm(raw, hi, regions=None) -> dict[str, int]:
     rows = _customer_rows(raw, hi, regions)
-    last = rows.groupby("customer_id")["month"].max().map(lambda m: m.year * 12 + m.month)
+    last = rows.groupby("customer_id")["date"].max()  # more recent = higher R
     window = rows[rows["month"] >= _months_back(hi, 11)]
     freq = window.groupby("customer_id")["order_id"].nunique().reindex(last.index, fill_value=0)
     r, f = _score(last), _score(freq)

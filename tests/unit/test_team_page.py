@@ -86,9 +86,8 @@ def test_ranking_and_attainment_match_pandas(warehouse, raw, sample_dir, dates):
 
 def test_equal_sales_share_a_rank():
     scan = team.TeamScan(
-        pd.DataFrame({"month": [dt.date(2025, 1, 1)] * 4, "region": ["North"] * 4,
-                      "employee_id": ["a", "b", "c", "d"], "revenue": [5.0, 9.0, 9.0, 1.0],
-                      "units": [1.0] * 4}),
+        {"a": ("North", 5.0, 1.0), "b": ("North", 9.0, 1.0), "c": ("North", 9.0, 1.0),
+         "d": ("North", 1.0, 1.0)}, {},
         pd.DataFrame({"employee_id": ["a", "b", "c", "d"], "name": ["A", "B", "C", "D"],
                       "store_id": ["s"] * 4, "region": ["North"] * 4,
                       "monthly_target": [10.0, 10.0, None, 10.0]}))
