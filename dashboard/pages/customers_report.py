@@ -28,7 +28,8 @@ RULES = {
                   "other customer who had ordered before the period."),
     "rfm": ("Every customer with an order up to the period's end. R = how recent the last "
             "order is (days before the period's end), F = orders and M = revenue in the 12 "
-            "months to the period's last month; each scored 1–5 by quintile of rank (equal values share a score: "
+            "months to the period's last month; each scored 1–5 by quintile of rank (equal "
+            "values share a score: "
             "score = 1 + ⌊5 × (rank − 1) ÷ customers⌋, rank counted from the lowest). "
             "Champions: R ≥ 4 and F ≥ 4; Loyal: R ≥ 3 and F ≥ 3; Recent: R ≥ 4, F ≤ 2; "
             "Needs attention: R = 3, F ≤ 2; At risk: R ≤ 2, F ≥ 3; Lost: R ≤ 2, F ≤ 2. "
