@@ -81,13 +81,13 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], z: list[list[float | No
     trace = {"type": "heatmap", "z": z, "x": [text(c) for c in columns],
              "y": [text(r) for r in rows], "colorscale": theme.SEQUENTIAL, "zmin": 0,
              "hovertemplate": HOVER, "hovertext": tips, "xgap": 1, "ygap": 1,
-             "colorbar": {"thickness": 10, "tickformat": ".0%",
+             "colorbar": {"thickness": 8, "tickformat": ".0%",
                           "title": {"text": text(colorbar), "side": "right",
                                     "font": {"size": 11}}}}
     if zmax is not None:
         trace["zmax"] = zmax
     if cell_text is not None:
-        trace.update(text=cell_text, texttemplate="%{text}", textfont={"size": 10})
+        trace.update(text=cell_text, texttemplate="%{text}", textfont={"size": 9})
     return theme.figure([trace], height=height or max(300, 26 * len(rows) + 120), legend=False,
                         xaxis={"type": "category", "showgrid": False, "tickangle": -45,
                                "side": "top"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.figures import people as figs
+from dashboard.figures import theme
 from dashboard.figures.charts import AGE_ORDER
 from dashboard.figures.formats import text
 from dashboard.pages import people_view
@@ -262,8 +263,9 @@ def report_for_view(view: View, query: str) -> dict:
         return people_view.report("customers", "Customers", view, state,
                                   [*notes, out["hidden"]], [], [])
     notes = [*notes, *out["notes"]]
-    if out["empty"]:
+    if out["empty"]:  # every chart still there, empty (as the Overview's report does)
         notes.append(people_view.EMPTY_NOTE)
+        out["figures"] = {key: theme.empty() for key in CHARTS}
     charts = [{"id": key, "title": title, "figure": out["figures"][key], "columns": columns,
                "rows": marks(out["figures"][key])}
               for key, (title, columns) in CHARTS.items() if key in out["figures"]]

@@ -9,6 +9,7 @@ when the caller does not pass them (pages/team_targets.py).
 from __future__ import annotations
 
 from dashboard.figures import people as figs
+from dashboard.figures import theme
 from dashboard.figures.colors import ACCENT
 from dashboard.figures.formats import text
 from dashboard.pages import people_view
@@ -185,8 +186,9 @@ def report_for_view(view: View, query: str, targets: dict[str, float] | None = N
     if "hidden" in out:
         return people_view.report("team", "Team", view, state, [*notes, out["hidden"]], [], [])
     notes = [*notes, *out["notes"]]
-    if out["empty"]:
+    if out["empty"]:  # every chart still there, empty (as the Overview's report does)
         notes.append(people_view.EMPTY_NOTE)
+        out["figures"] = {key: theme.empty() for key in CHARTS}
     charts = [{"id": key, "title": title, "figure": out["figures"][key], "columns": columns,
                "rows": figs_marks(out["figures"][key])}
               for key, (title, columns) in CHARTS.items() if key in out["figures"]]

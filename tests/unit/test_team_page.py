@@ -158,7 +158,7 @@ def test_north_manager_sees_north_people_only(warehouse, raw, sample_dir):
 
 def test_a_forged_region_gets_nothing(warehouse):
     report = team_report.page_report(warehouse, Scope(("North",)), "region=South")
-    assert report["charts"] == [] and report["tiles"] == []
+    assert report["tiles"] == [] and all(c["rows"] == [] for c in report["charts"])
     assert "South" not in str(report)
 
 
@@ -235,3 +235,19 @@ def _form_token(client, path: str = "/team") -> str:
                       ["_pages_location.pathname"])
     layout = dp.post(client, body).get_json()
     return next(p["value"] for _t, p in dp.components(layout) if p.get("name") == "csrf_token")
+
+
+def test_exports_and_print_pages_keep_the_scope(client_as, warehouse):
+    north_people = set(team.people(warehouse, Scope(("North",)))["name"])
+    others = set(team.people(warehouse, Scope.everything())["name"]) - north_people
+    manager = client_as("manager")
+    answer = manager.get("/export/team/ranking.csv?region=South")
+    assert answer.status_code == 200
+    assert not any(name in answer.get_data(as_text=True) for name in others)
+    answer = manager.get("/export/team/ranking.csv")
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and any(name in body for name in north_people)
+    assert not any(name in body for name in others - north_people)
+    for page in ("team", "customers"):
+        shown = manager.get(f"/print/{page}")
+        assert shown.status_code == 200 and "South" not in shown.get_data(as_text=True)
