@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from dashboard.queries.filters import Scope
 from dashboard.queries.options import domain
 from tests.auth_helpers import browser_sign_in
@@ -60,3 +62,40 @@ def test_north_manager_on_a_phone(dash_duo, app, accounts, warehouse, raw):
     width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, "the page must not scroll sideways on a phone"
     _shot(dash_duo, SHOTS, "customers-north", 390)
+
+
+@pytest.fixture
+def flat_served(app, tmp_path, monkeypatch):
+    """The session app serving an imported flat export (segments, no employees) for one test."""
+    from dashboard.cli import main
+    from dashboard.services import EXTENSION, Services
+    from dashboard.warehouse.store import Warehouse
+    from tests.flat_export import write_flat_export
+
+    root = tmp_path / "warehouse"
+    assert main(["--warehouse", str(root), "import",
+                 str(write_flat_export(tmp_path / "superstore.csv"))]) == 0
+    served = app.server.extensions[EXTENSION]
+    reader = Warehouse(root)
+    with app.server.app_context():
+        served.cache.clear()
+    monkeypatch.setitem(app.server.extensions, EXTENSION, Services(reader, served.cache))
+    yield root
+    reader.close()
+    with app.server.app_context():
+        served.cache.clear()
+
+
+def test_a_flat_export_shows_segments_and_hides_the_team(dash_duo, app, accounts, flat_served):
+    browser_sign_in(dash_duo, app, accounts["analyst"])
+    dash_duo.driver.get(dash_duo.server.url + "/customers")
+    traces = _traces(dash_duo, "#ov-customers-segments")
+    assert traces[0]["y"] == ["Consumer", "Corporate", "Home Office"]
+    assert abs(sum(traces[0]["x"]) - 1) < 1e-9 and abs(sum(traces[1]["x"]) - 1) < 1e-9
+    page = dash_duo.find_element("body").text
+    assert "no customer age group" in page  # the age × category chart says why it is missing
+    _shot(dash_duo, SHOTS, "customers-flat", 1440)
+    dash_duo.driver.get(dash_duo.server.url + "/team")
+    dash_duo.wait_for_element("#team-hidden", timeout=30)
+    assert "no employees" in dash_duo.find_element("#team-hidden").text
+    _shot(dash_duo, SHOTS, "team-flat-hidden", 1440)
