@@ -1,13 +1,13 @@
 """The Customers page's numbers: one row per customer (in the filter and scope) with what the
 behaviour groups, RFM and cohorts need, read from the `r_customer_month` rollup.
 
-The rollup holds one row per customer, month and order-level attributes with the customer's
-distinct orders, so orders add up across months; a range that cuts a month reads its edge days
-from the fact table (counted there with count(DISTINCT order_id): an order has one date, so it
-falls in one part only). Each part is labelled with the period it belongs to: `cur` (the
-filter's range), `prev` (the same number of days just before) and `before` (everything older),
-so "ordered before the period" and "first order ever" are read over the whole history the
-viewer may see, not just the range.
+The rollup holds one row per customer (its integer `customer_key`), month and order-level
+attributes with the customer's distinct orders and last order day, so orders add up across
+months; a range that cuts a month reads its edge days from the fact table, grouped the same way
+first (an order has one date, so it falls in one part only). Each part is labelled with the
+period it belongs to: `cur` (the filter's range), `prev` (the same number of days just before)
+and `before` (everything older), so "ordered before the period" and "first order ever" are read
+over the whole history the viewer may see, not just the range.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import pandas as pd
 
 from dashboard.queries.filters import Filter, Scope
 from dashboard.queries.overview import comparison_periods
-from dashboard.queries.sources import _union, add_months, month_start, needed_dims
-from dashboard.warehouse.schema import UNKNOWN
+from dashboard.queries.sources import add_months, month_start, needed_dims, split_range
+from dashboard.warehouse.schema import FACT_TABLES
 
 LOYAL_ORDERS = 4  # orders in the 12 months to the period's last month
 COHORT_MONTHS = 12  # month +0 .. +11
@@ -30,9 +30,7 @@ NUMERIC = ("days_since", "cur_revenue", "cur_orders", "cur_lines", "prev_revenue
            "year_orders", "year_revenue", "prev_year_orders", "active")
 NO_CUSTOMERS = ("This data has no customer ids, so customers cannot be told apart: the "
                 "Customers page has nothing to show.")
-MEASURES = ("revenue, lines, orders, last_date, NULL AS order_id",
-            "revenue, 1 AS lines, 0 AS orders, date AS last_date, order_id")
-COLUMNS = ("customer_id", "month", "segment")
+COLUMNS = ("customer_key", "month", "segment")
 
 
 @dataclass(frozen=True)
@@ -49,18 +47,30 @@ class CustomerScan:
 
 
 def has_customers(warehouse) -> bool:
-    """Does any sales line carry a customer id? (Read from the small per-customer rollup.)"""
-    table, _ = warehouse.catalog().table("sales", "month", {"customer_id"})
+    """Does any sales line carry a customer id? (customer_keys lists the ids there are.)"""
     with warehouse.cursor() as cur:
         return bool(cur.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE customer_id IS NOT NULL "
-            "AND CAST(customer_id AS VARCHAR) <> ? LIMIT 1) AS one", [UNKNOWN]).fetchall()[0][0])
+            "SELECT count(*) FROM (SELECT 1 FROM customer_keys LIMIT 1) AS one").fetchall()[0][0])
+
+
+def _part(table: str, is_fact: bool, column: str, where: str) -> str:
+    """One labelled part: rollup rows as they are; raw lines (edge days, or filters the rollup
+    lacks) grouped first, so the outer query needs no distinct count."""
+    if not is_fact:
+        return (f"SELECT ? AS period, customer_key, month, segment, revenue, lines, orders, "
+                f"last_date FROM {table} WHERE {column} BETWEEN ? AND ?{where}")
+    return ("SELECT ? AS period, k.customer_key, f.month, f.segment, sum(f.revenue) AS revenue, "
+            "count(*) AS lines, count(DISTINCT f.order_id) AS orders, max(f.date) AS last_date "
+            f"FROM {table} f LEFT JOIN customer_keys k ON k.customer_id = f.customer_id "
+            f"WHERE f.{column} BETWEEN ? AND ?{where} GROUP BY ALL")
 
 
 def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> tuple[str, list]:
+    """The `cur`, `prev` and `before` parts (whole months from the customer rollup, edge days
+    from the fact table), UNION ALL, with their parameters."""
     conditions, params = flt.dimension_conditions(scope)
-    needed = needed_dims(flt, scope, COLUMNS) | {"customer_id"}
-    select = "? AS period, " + ", ".join(COLUMNS)
+    where = "".join(f" AND {c}" for c in conditions)
+    needed = needed_dims(flt, scope, COLUMNS)
     ranges = [("cur", flt.start, flt.end)]
     prev_start, prev_end = previous
     if prev_end >= min_date:
@@ -69,10 +79,15 @@ def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> t
         ranges.append(("before", min_date, prev_start - dt.timedelta(days=1)))
     sqls, out = [], []
     for label, lo, hi in ranges:
-        sql, part = _union(catalog, "sales", needed, select, MEASURES, conditions, params, lo,
-                           hi, [label])
-        sqls.append(sql)
-        out += part
+        whole, edges = split_range(lo, hi)
+        pieces = []
+        if whole:
+            table, is_fact = catalog.table("sales", "month", needed)
+            pieces.append((table, is_fact, "month", whole))
+        pieces += [(FACT_TABLES["sales"], True, "date", edge) for edge in edges]
+        for table, is_fact, column, (a, b) in pieces:
+            sqls.append(_part(table, is_fact, column, where))
+            out += [label, a, b, *params]
     return " UNION ALL ".join(sqls), out
 
 
@@ -94,10 +109,9 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
     cur_lo, cur_hi = _window(flt.end)
     prev_lo, prev_hi = _window(periods["previous"][1])
     origin = max(month_start(flt.start), add_months(month_start(flt.end), -(MASK_MONTHS - 1)))
-    orders = ("(coalesce(sum(orders) FILTER (WHERE {c}), 0) "
-              "+ count(DISTINCT order_id) FILTER (WHERE {c}))::BIGINT")
+    orders = "coalesce(sum(orders) FILTER (WHERE {c}), 0)::BIGINT"
     sql = f"""
-        SELECT customer_id,
+        SELECT customer_key,
                min(month) AS first_month, max(month) AS last_month,
                date_diff('day', max(last_date), ?::DATE) AS days_since,
                coalesce(sum(revenue) FILTER (WHERE period = 'cur'), 0) AS cur_revenue,
@@ -116,16 +130,13 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
                    AS prev_segment,
                coalesce(bit_or(CASE WHEN month >= ? THEN 1::BIGINT << date_diff(
                         'month', ?::DATE, month) ELSE 0 END), 0) AS active
-        FROM ({source}) AS s GROUP BY customer_id
+        FROM ({source}) AS s GROUP BY customer_key
     """
-    window = [flt.end] + [cur_lo, cur_hi] * 3 + [prev_lo, prev_hi] * 2 + [origin, origin]
+    window = [flt.end] + [cur_lo, cur_hi] * 2 + [prev_lo, prev_hi] + [origin, origin]
     with warehouse.cursor() as cur:
         rows = cur.execute(sql, [*window, *params]).fetchnumpy()
-    ids = rows["customer_id"]
-    # No customer id: NULL, or "Unknown" where an import found the cell empty.
-    filled = np.asarray(np.ma.filled(ids, None) if np.ma.isMaskedArray(ids) else ids,
-                        dtype=object)
-    nulls = np.ma.getmaskarray(ids) | (filled == UNKNOWN) | np.equal(filled, None)
+    # No customer id (no key): NULL, or "Unknown" where an import found the cell empty.
+    nulls = np.ma.getmaskarray(rows["customer_key"])
     walk_lines = int(np.asarray(rows["cur_lines"])[nulls].sum())
     walk_revenue = float(np.asarray(rows["cur_revenue"])[nulls].sum())
     customers = {name: np.asarray(np.ma.filled(values, 0) if name in NUMERIC and

@@ -98,7 +98,9 @@ ROLLUPS: tuple[Rollup, ...] = (
     *_family("r_employee", "sales", ("region", "employee_id", "category", "channel"), day=False),
     # Customers page: one row per customer and month with its distinct orders (every column is
     # order-level, so orders add up across months), for cohorts, RFM and new/returning/loyal.
-    *_family("r_customer", "sales", ("region", "customer_id", "segment", "age_group", "gender",
+    # `customer_key` is a dense integer per customer id (table customer_keys; NULL for lines with
+    # no customer id), so grouping by customer is an integer hash, not a string one.
+    *_family("r_customer", "sales", ("region", "customer_key", "segment", "age_group", "gender",
                                      "channel"), day=False, orders=True),
     *_family("o_people", "orders", ("region", "age_group", "gender", "channel"), day=True),
     *_family("o_all", "orders", ("region", "age_group", "gender", "channel", "category_mask"),
