@@ -5,8 +5,8 @@ The rollup holds one row per customer (its integer `customer_key`), month and or
 attributes with the customer's distinct orders and last order day, so orders add up across
 months; a range that cuts a month reads its edge days from the fact table, grouped the same way
 first (an order has one date, so it falls in one part only). Each part is labelled with the
-period it belongs to: `cur` (the filter's range), `prev` (the same number of days just before)
-and `before` (everything older), so "ordered before the period" and "first order ever" are read
+period it belongs to: CUR (the filter's range), PREV (the same number of days just before)
+and BEFORE (everything older), so "ordered before the period" and "first order ever" are read
 over the whole history the viewer may see, not just the range.
 """
 
@@ -31,6 +31,7 @@ NUMERIC = ("days_since", "cur_revenue", "cur_orders", "cur_lines", "prev_revenue
 NO_CUSTOMERS = ("This data has no customer ids, so customers cannot be told apart: the "
                 "Customers page has nothing to show.")
 COLUMNS = ("customer_key", "month", "segment")
+CUR, PREV, BEFORE = 0, 1, 2  # the parts' period labels (small integers compare fastest)
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,11 @@ def _part(table: str, is_fact: bool, column: str, where: str) -> str:
     """One labelled part: rollup rows as they are; raw lines (edge days, or filters the rollup
     lacks) grouped first, so the outer query needs no distinct count."""
     if not is_fact:
-        return (f"SELECT ? AS period, customer_key, month, segment, revenue, lines, orders, "
-                f"last_date FROM {table} WHERE {column} BETWEEN ? AND ?{where}")
-    return ("SELECT ? AS period, k.customer_key, f.month, f.segment, sum(f.revenue) AS revenue, "
-            "count(*) AS lines, count(DISTINCT f.order_id) AS orders, max(f.date) AS last_date "
+        return (f"SELECT ?::TINYINT AS period, customer_key, month, segment, revenue, lines, "
+                f"orders, last_date FROM {table} WHERE {column} BETWEEN ? AND ?{where}")
+    return ("SELECT ?::TINYINT AS period, k.customer_key, f.month, f.segment, "
+            "sum(f.revenue) AS revenue, count(*) AS lines, "
+            "count(DISTINCT f.order_id) AS orders, max(f.date) AS last_date "
             f"FROM {table} f LEFT JOIN customer_keys k ON k.customer_id = f.customer_id "
             f"WHERE f.{column} BETWEEN ? AND ?{where} GROUP BY ALL")
 
@@ -71,12 +73,12 @@ def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> t
     conditions, params = flt.dimension_conditions(scope)
     where = "".join(f" AND {c}" for c in conditions)
     needed = needed_dims(flt, scope, COLUMNS)
-    ranges = [("cur", flt.start, flt.end)]
+    ranges = [(CUR, flt.start, flt.end)]
     prev_start, prev_end = previous
     if prev_end >= min_date:
-        ranges.append(("prev", max(prev_start, min_date), prev_end))
+        ranges.append((PREV, max(prev_start, min_date), prev_end))
     if prev_start > min_date:
-        ranges.append(("before", min_date, prev_start - dt.timedelta(days=1)))
+        ranges.append((BEFORE, min_date, prev_start - dt.timedelta(days=1)))
     sqls, out = [], []
     for label, lo, hi in ranges:
         whole, edges = split_range(lo, hi)
@@ -114,19 +116,19 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
         SELECT customer_key,
                min(month) AS first_month, max(month) AS last_month,
                date_diff('day', max(last_date), ?::DATE) AS days_since,
-               coalesce(sum(revenue) FILTER (WHERE period = 'cur'), 0) AS cur_revenue,
-               {orders.format(c="period = 'cur'")} AS cur_orders,
-               coalesce(sum(lines) FILTER (WHERE period = 'cur'), 0)::BIGINT AS cur_lines,
-               coalesce(sum(revenue) FILTER (WHERE period = 'prev'), 0) AS prev_revenue,
-               {orders.format(c="period = 'prev'")} AS prev_orders,
-               count(*) FILTER (WHERE period = 'before') > 0 AS before_prev,
+               coalesce(sum(revenue) FILTER (WHERE period = 0), 0) AS cur_revenue,
+               {orders.format(c="period = 0")} AS cur_orders,
+               coalesce(sum(lines) FILTER (WHERE period = 0), 0)::BIGINT AS cur_lines,
+               coalesce(sum(revenue) FILTER (WHERE period = 1), 0) AS prev_revenue,
+               {orders.format(c="period = 1")} AS prev_orders,
+               count(*) FILTER (WHERE period = 2) > 0 AS before_prev,
                {orders.format(c="month BETWEEN ? AND ?")} AS year_orders,
                coalesce(sum(revenue) FILTER (WHERE month BETWEEN ? AND ?), 0) AS year_revenue,
-               {orders.format(c="month BETWEEN ? AND ? AND period <> 'cur'")}
+               {orders.format(c="month BETWEEN ? AND ? AND period <> 0")}
                    AS prev_year_orders,
-               coalesce(arg_max(segment, revenue) FILTER (WHERE period = 'cur'), 'Unknown')
+               coalesce(arg_max(segment, revenue) FILTER (WHERE period = 0), 'Unknown')
                    AS segment,
-               coalesce(arg_max(segment, revenue) FILTER (WHERE period = 'prev'), 'Unknown')
+               coalesce(arg_max(segment, revenue) FILTER (WHERE period = 1), 'Unknown')
                    AS prev_segment,
                coalesce(bit_or(CASE WHEN month >= ? THEN 1::BIGINT << date_diff(
                         'month', ?::DATE, month) ELSE 0 END), 0) AS active
