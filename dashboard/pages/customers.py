@@ -22,7 +22,6 @@ from dashboard.pages import customers_report, people_view
 from dashboard.pages import people_layout as parts
 from dashboard.pages.customers_report import CHARTS, RULES
 from dashboard.pages.overview import current_view
-from dashboard.pages.team import _query_string
 from dashboard.queries import customers as cq
 from dashboard.queries.filters import ScopeError
 from dashboard.warehouse.store import NoWarehouseError
@@ -44,7 +43,7 @@ def layout(**query):
                          id="customers-no-scope")
     if not cq.has_customers(view.warehouse):
         return dbc.Alert(cq.NO_CUSTOMERS, color="secondary", id="customers-hidden")
-    state, _ = people_view.state_for(view, _query_string(query))
+    state, _ = people_view.state_for(view, people_view.query_string(query))
     cards = [parts.card(PAGE, key, title, WIDTHS[key], RULES.get(key))
              for key, (title, _) in CHARTS.items()]
     return html.Div([parts.query_store(PAGE), parts.top(PAGE, view.domain, state),

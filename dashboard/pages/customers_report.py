@@ -7,6 +7,8 @@ check a number by hand; tests check each against pandas over the raw rows.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from dashboard.figures import people as figs
@@ -101,8 +103,8 @@ def shares(groups: np.ndarray, revenue: np.ndarray, order) -> dict[str, tuple[in
 def cohorts(scan: cq.CustomerScan) -> tuple[list[int], list[int], list[list[float | None]]]:
     """(cohort month indexes, their sizes, retention rows for k = 0..11; None past the end)."""
     c = scan.customers
-    first_c = max(cq._index(month_start(scan.start)), scan.origin)
-    last_c = cq._index(month_start(scan.end))
+    first_c = max(cq.month_index(month_start(scan.start)), scan.origin)
+    last_c = cq.month_index(month_start(scan.end))
     months, sizes, rows = [], [], []
     for cohort in range(first_c, last_c + 1):
         members = c["first_month"] == cohort
@@ -124,8 +126,6 @@ def cohorts(scan: cq.CustomerScan) -> tuple[list[int], list[int], list[list[floa
 
 
 def _month_name(index: int) -> str:
-    import datetime as dt
-
     return f"{dt.date(index // 12, index % 12 + 1, 1):%b %Y}"
 
 

@@ -8,6 +8,7 @@ no highlight or drill-down, so those keys are dropped from their links.
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from dashboard.components import view_state
 from dashboard.components.view_state import ViewState
@@ -31,6 +32,12 @@ def state_for(view: View, query: str) -> tuple[ViewState, list[str]]:
     notes = view_state.date_notes(params.get("start"), params.get("end"), view.domain)
     state, hidden = overview_report._visible(state, view)
     return state, [*notes, *hidden]
+
+
+def query_string(query: dict) -> str:
+    """The URL query a Dash page layout receives (one value a string, repeats a list) as text."""
+    return urlencode([(k, v) for k, vs in query.items()
+                      for v in (vs if isinstance(vs, list) else [vs])])
 
 
 def query_of(state: ViewState, view: View) -> str:

@@ -14,11 +14,12 @@ from dash.exceptions import PreventUpdate
 from flask_wtf.csrf import generate_csrf
 
 from dashboard.auth.permissions import current_account
-from dashboard.components import chart_table
+from dashboard.components import chart_table, view_state
 from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.view_state import ViewState
+from dashboard.figures import theme
 from dashboard.pages import people_layout as parts
 from dashboard.pages import people_view, team_report, team_targets
 from dashboard.pages.overview import current_view
@@ -70,7 +71,7 @@ def layout(**query):
                          id="team-no-scope")
     if not team.has_employees(view.warehouse):
         return dbc.Alert(team.NO_EMPLOYEES, color="secondary", id="team-hidden")
-    state, _ = people_view.state_for(view, _query_string(query))
+    state, _ = people_view.state_for(view, people_view.query_string(query))
     saved = (dbc.Alert("Target saved.", color="success", className="py-1 small",
                        id="team-target-saved") if query.get("target") == "saved" else None)
     cards = [parts.card(PAGE, key, title, WIDTHS[key], RULES.get(key))
@@ -83,13 +84,6 @@ def layout(**query):
     ])
 
 
-def _query_string(query: dict) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode([(k, v) for k, vs in query.items()
-                      for v in (vs if isinstance(vs, list) else [vs])])
-
-
 dash.register_page(__name__, path="/team", name="Team", title="Team · ToyPulse", order=1.6,
                    layout=layout)
 
@@ -99,8 +93,6 @@ def render(state: ViewState, view=None) -> dict:
     view = view or current_view()
     report = team_report.report_for_view(view, people_view.query_of(state, view))
     figures = {c["id"]: c["figure"] for c in report["charts"]}
-    from dashboard.figures import theme
-
     for key in KEYS:
         if key not in figures:
             figures[key] = theme.empty(team.NO_TARGETS if key == "attainment"
@@ -122,8 +114,6 @@ def render(state: ViewState, view=None) -> dict:
     VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
 )
 def update_team(start, end, *values):
-    from dashboard.components import view_state
-
     view = current_view()
     try:
         flt = view_state.make_filter(start, end, view.domain,

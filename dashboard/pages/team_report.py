@@ -16,6 +16,7 @@ from dashboard.pages import people_view
 from dashboard.pages.overview_view import View
 from dashboard.queries import team
 from dashboard.queries.filters import Scope
+from dashboard.report.tables import marks
 
 TOP_SHOWN = 15  # employees on the ranking and attainment charts
 TREND_PEOPLE = 5
@@ -190,15 +191,9 @@ def report_for_view(view: View, query: str, targets: dict[str, float] | None = N
         notes.append(people_view.EMPTY_NOTE)
         out["figures"] = {key: theme.empty() for key in CHARTS}
     charts = [{"id": key, "title": title, "figure": out["figures"][key], "columns": columns,
-               "rows": figs_marks(out["figures"][key])}
+               "rows": marks(out["figures"][key])}
               for key, (title, columns) in CHARTS.items() if key in out["figures"]]
     return people_view.report("team", "Team", view, state, notes, out["tiles"], charts)
-
-
-def figs_marks(figure: dict) -> list[list]:
-    from dashboard.report.tables import marks
-
-    return marks(figure)
 
 
 def page_report(warehouse, scope: Scope, query: str) -> dict:

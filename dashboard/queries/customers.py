@@ -147,11 +147,12 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
     for name in ("first_month", "last_month"):
         customers[name] = _months(customers[name])
     covered = periods["previous"][0] >= min_date
-    return CustomerScan(customers, _index(origin), walk_lines, walk_revenue, flt.start, flt.end,
+    return CustomerScan(customers, month_index(origin), walk_lines, walk_revenue, flt.start,
+                        flt.end,
                         periods["previous"] if covered else None)
 
 
-def _index(day: dt.date) -> int:
+def month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
