@@ -249,3 +249,21 @@ def test_no_customer_ids_hides_the_page_with_the_reason(tmp_path):
     finally:
         wh.close()
     assert report["charts"] == [] and cq.NO_CUSTOMERS in report["notes"]
+
+
+def test_sample_segments_match_pandas(warehouse, raw, dates):
+    """The sample retailer's segments (one per customer, on all its lines), when it has them."""
+    if "segment" not in raw.columns:
+        pytest.skip("this sample has no segments yet")
+    report = customers_report.page_report(warehouse, Scope.everything(), "")
+    rows = ref.select(raw, *dates)
+    segment = rows.groupby("customer_id")["segment"].first()
+    revenue = rows.groupby("customer_id")["revenue"].sum()
+    values = _bar_values(_chart(report, "segments"))
+    assert sorted({m for _, m in values}) == sorted(segment.unique())
+    for name in segment.unique():
+        members = segment[segment == name].index
+        assert values[("Share of customers", name)] == pytest.approx(
+            len(members) / len(segment), abs=1e-12)
+        assert values[("Share of revenue", name)] == pytest.approx(
+            revenue[members].sum() / revenue.sum(), abs=1e-9)
