@@ -48,6 +48,7 @@ def test_analyst_sees_behaviour_shares_and_rules(dash_duo, app, accounts, wareho
         assert words in page
     assert "have a customer id" in page or "no customer id" in page
     dash_duo.wait_for_element("#ov-customers-cohorts .heatmaplayer", timeout=30)
+    assert dash_duo.get_logs() == []  # no callback errors in the console
     _shot(dash_duo, SHOTS, "customers-analyst", 1440)
 
 

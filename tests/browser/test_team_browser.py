@@ -5,10 +5,12 @@ Screenshots go to $TOYPULSE_SCREENSHOTS (default /tmp) as team-*.png."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pandas as pd
+from dash.testing.wait import until
 
 from dashboard.queries.filters import Scope
 from dashboard.queries.options import domain
@@ -58,7 +60,14 @@ def test_analyst_sees_the_ranking_in_pandas_order(dash_duo, app, accounts, wareh
     assert "competition style" in page and "months covered" in page
     assert "Set a monthly target" not in page  # analysts do not set targets
     assert dash_duo.find_element("#tile-employees").text.replace(",", "").isdigit()
+    assert dash_duo.get_logs() == []  # no callback errors in the console
     _shot(dash_duo, SHOTS, "team-analyst", 1440)
+    # The URL holds the view (the Overview's keys): a link with a region and dates reproduces it.
+    dash_duo.driver.get(dash_duo.server.url + "/team?region=North&start=2025-01-01&end=2025-06-30")
+    dash_duo.wait_for_text_to_equal("#team-summary", "North, Jan 2025 – Jun 2025", timeout=30)
+    until(lambda: dash_duo.driver.execute_script(BAR_LABELS_JS) == _expected_top(
+        raw, sample_dir, dt.date(2025, 1, 1), dt.date(2025, 6, 30), ["North"]), timeout=30)
+    assert "region=North" in dash_duo.driver.current_url
 
 
 def test_north_manager_on_a_phone(dash_duo, app, accounts, warehouse, raw, sample_dir):
