@@ -84,3 +84,23 @@ def test_north_manager_on_a_phone(dash_duo, app, accounts, warehouse, raw, sampl
     width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, "the page must not scroll sideways on a phone"
     _shot(dash_duo, SHOTS, "team-north", 390)
+
+
+def test_admin_sets_a_target_on_the_page(dash_duo, app, accounts):
+    browser_sign_in(dash_duo, app, accounts["admin"])
+    dash_duo.driver.get(dash_duo.server.url + "/team")
+    _wait_bars(dash_duo)
+
+    def submit(value: str) -> None:
+        dash_duo.find_element("#team-targets summary").click()
+        dash_duo.find_element("#team-target-value").send_keys(value)
+        dash_duo.find_element("#team-target-save").click()
+        dash_duo.wait_for_element("#team-target-saved", timeout=30)
+
+    employee = dash_duo.find_element("#team-target-employee").get_attribute("value")
+    submit("1")
+    until(lambda: "set by an admin" in dash_duo.find_element("#team-notes").text, timeout=30)
+    _shot(dash_duo, SHOTS, "team-admin-target", 1440)
+    assert dash_duo.find_element("#team-target-employee").get_attribute("value") == employee
+    submit("")  # empty: back to the data's target
+    until(lambda: "set by an admin" not in dash_duo.find_element("#team-notes").text, timeout=30)
