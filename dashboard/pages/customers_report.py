@@ -39,8 +39,8 @@ RULES = {
             "M is shown, not used to group."),
     "cohorts": ("Cohort = month of a customer's first order (in the data you can see); a cell "
                 "= % of the cohort who ordered in month +k. Cohorts of the period's months."),
-    "segments": ("Segment as the data records it; a customer with several counts in the one "
-                 "of their largest purchase in the period."),
+    "segments": ("Segment as the data records it, once per customer (a customer recorded "
+                 "under several in the period counts in the last of them by name)."),
     "age_category": "Share of each age group's revenue by toy category (rows add up to 100%).",
 }
 CHARTS = {
@@ -133,7 +133,7 @@ def age_category(view: View, flt, scope) -> tuple[list[str], list[str], np.ndarr
     source, params = sales_source(view.warehouse.catalog(), flt, scope,
                                   ("age_group", "category"))
     sql = (f"SELECT age_group, category, sum(revenue) FROM ({source}) AS s "
-           "GROUP BY ALL")
+           "GROUP BY age_group, category")
     with view.warehouse.cursor() as cur:
         rows = cur.execute(sql, params).fetchall()
     ages = [a for a in AGE_ORDER if any(r[0] == a for r in rows)]

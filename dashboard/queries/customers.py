@@ -58,13 +58,13 @@ def _part(table: str, is_fact: bool, column: str, where: str) -> str:
     """One labelled part: rollup rows as they are; raw lines (edge days, or filters the rollup
     lacks) grouped first, so the outer query needs no distinct count."""
     if not is_fact:
-        return (f"SELECT ?::TINYINT AS period, customer_key, month, segment, revenue, lines, "
-                f"orders, last_date FROM {table} WHERE {column} BETWEEN ? AND ?{where}")
-    return ("SELECT ?::TINYINT AS period, k.customer_key, f.month, f.segment, "
-            "sum(f.revenue) AS revenue, count(*) AS lines, "
-            "count(DISTINCT f.order_id) AS orders, max(f.date) AS last_date "
+        return (f"SELECT CAST(? AS INTEGER) AS period, customer_key, month, segment, revenue, "
+                f"lines, orders, last_date FROM {table} WHERE {column} BETWEEN ? AND ?{where}")
+    return ("SELECT CAST(? AS INTEGER) AS period, k.customer_key, f.month, f.segment, "
+            "sum(f.revenue) AS revenue, CAST(count(*) AS BIGINT) AS lines, "
+            "CAST(count(DISTINCT f.order_id) AS BIGINT) AS orders, max(f.date) AS last_date "
             f"FROM {table} f LEFT JOIN customer_keys k ON k.customer_id = f.customer_id "
-            f"WHERE f.{column} BETWEEN ? AND ?{where} GROUP BY ALL")
+            f"WHERE f.{column} BETWEEN ? AND ?{where} GROUP BY k.customer_key, f.month, f.segment")
 
 
 def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> tuple[str, list]:
@@ -115,7 +115,7 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
     sql = f"""
         SELECT customer_key,
                min(month) AS first_month, max(month) AS last_month,
-               date_diff('day', max(last_date), ?::DATE) AS days_since,
+               date_diff('day', max(last_date), CAST(? AS DATE)) AS days_since,
                coalesce(sum(revenue) FILTER (WHERE period = 0), 0) AS cur_revenue,
                {orders.format(c="period = 0")} AS cur_orders,
                coalesce(sum(lines) FILTER (WHERE period = 0), 0)::BIGINT AS cur_lines,
@@ -126,12 +126,12 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
                coalesce(sum(revenue) FILTER (WHERE month BETWEEN ? AND ?), 0) AS year_revenue,
                {orders.format(c="month BETWEEN ? AND ? AND period <> 0")}
                    AS prev_year_orders,
-               coalesce(arg_max(segment, revenue) FILTER (WHERE period = 0), 'Unknown')
+               coalesce(max(segment) FILTER (WHERE period = 0), 'Unknown')
                    AS segment,
-               coalesce(arg_max(segment, revenue) FILTER (WHERE period = 1), 'Unknown')
+               coalesce(max(segment) FILTER (WHERE period = 1), 'Unknown')
                    AS prev_segment,
-               coalesce(bit_or(CASE WHEN month >= ? THEN 1::BIGINT << date_diff(
-                        'month', ?::DATE, month) ELSE 0 END), 0) AS active
+               coalesce(bit_or(CASE WHEN month >= ? THEN CAST(1 AS BIGINT) << CAST(date_diff(
+                        'month', CAST(? AS DATE), month) AS INTEGER) ELSE 0 END), 0) AS active
         FROM ({source}) AS s GROUP BY customer_key
     """
     window = [flt.end] + [cur_lo, cur_hi] * 2 + [prev_lo, prev_hi] + [origin, origin]

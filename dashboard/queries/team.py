@@ -68,7 +68,7 @@ def run_team(warehouse, flt: Filter, scope: Scope) -> TeamScan:
     catalog = warehouse.catalog()
     source, params = sales_source(catalog, flt, scope, ("month", "region", "employee_id"))
     sql = ("SELECT grouping(month) AS whole, month, CAST(employee_id AS VARCHAR), "
-           "any_value(region), sum(revenue), sum(units)::DOUBLE "
+           "max(region), sum(revenue), CAST(sum(units) AS DOUBLE) "
            f"FROM ({source}) AS s GROUP BY GROUPING SETS ((employee_id), (month, employee_id))")
     with warehouse.cursor() as cur:
         rows = cur.execute(sql, params).fetchall()
