@@ -141,6 +141,8 @@ def payload(callback: dict, state: State, changed: str = "ov-f-regions.value") -
         ("ov-measure", "value"): state.measure,
         ("ov-top-n", "value"): state.top_n,
         ("ov-drill", "data"): {"geo": list(state.geo), "prod": list(state.prod)},
+        ("ov-places", "value"): "next",
+        ("data-version", "data"): None,  # the page's version store (a tick changes it)
         **{(f"ov-f-{field}", "value"): state.filters.get(field, []) for field in FIELDS},
     }
     inputs = [{"id": i["id"], "property": i["property"],

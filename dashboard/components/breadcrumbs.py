@@ -61,10 +61,12 @@ def _where(path: tuple[str, ...]) -> str:
     return f" in {' › '.join(path)}" if path else ""
 
 
-def titles(geo: tuple[str, ...], prod: tuple[str, ...]) -> tuple[str, str, str]:
-    """Titles of the contribution, heat-map and category cards for these paths."""
-    if geo:
-        place = NAMES[level_of("geo", geo)][0]
+def titles(geo: tuple[str, ...], prod: tuple[str, ...],
+           stores: bool = False) -> tuple[str, str, str]:
+    """Titles of the contribution, heat-map and category cards for these paths (`stores`: the
+    two place cards compare every store under the place path)."""
+    if geo or stores:
+        place = "store" if stores else NAMES[level_of("geo", geo)][0]
         contrib = f"Contribution % by {place}{_where(geo)}"
         heat = f"Demand by month, by {place}{_where(geo)}"
     else:

@@ -25,6 +25,7 @@ URL_KEYS = {
 TREND_BY = ("category", "region")
 MEASURES = ("revenue", "units")
 TOP_N = (3, 5, 10)
+PLACES = ("next", "stores")  # contribution and heat map: the level below the path, or its stores
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ViewState:
     top_n: int = 5
     geo: tuple[str, ...] = ()  # drill path: region, state, city (queries/drill.py checks it)
     prod: tuple[str, ...] = ()  # drill path: category, toy type
+    places: str = "next"  # "stores": compare every store under the place path
 
 
 def as_values(value) -> tuple[str, ...]:
@@ -117,7 +119,7 @@ def date_notes(start, end, domain: Domain) -> list[str]:
     return notes
 
 
-DRILL_KEYS = {"geo": 3, "prod": 2}  # URL key (and ViewState field) -> most steps
+DRILL_KEYS = {"geo": 4, "prod": 2}  # URL key (and ViewState field) -> most steps
 
 
 def as_path(value, depth: int) -> tuple[str, ...]:
@@ -140,6 +142,7 @@ def from_query(query: dict, domain: Domain) -> ViewState:
         trend_by=choice(query.get("trend"), TREND_BY, "category"),
         measure=choice(query.get("measure"), MEASURES, "revenue"),
         top_n=choice(query.get("top"), TOP_N, 5),
+        places=choice(query.get("places"), PLACES, "next"),
         **{key: as_path(query.get(key), depth) for key, depth in DRILL_KEYS.items()},
     )
 
@@ -156,14 +159,16 @@ def to_query(state: ViewState, domain: Domain) -> str:
     for key in DRILL_KEYS:
         pairs += [(key, v) for v in getattr(state, key)]
     defaults = ViewState(filter=state.filter)
-    for key, attr in (("trend", "trend_by"), ("measure", "measure"), ("top", "top_n")):
+    for key, attr in (("trend", "trend_by"), ("measure", "measure"), ("top", "top_n"),
+                      ("places", "places")):
         if getattr(state, attr) != getattr(defaults, attr):
             pairs.append((key, str(getattr(state, attr))))
     return "?" + urlencode(pairs) if pairs else ""
 
 
 def default_option(name: str):
-    """The default of a chart option (trend_by, measure, top_n), as the dataclass declares it."""
+    """The default of a chart option (trend_by, measure, top_n, places), as the dataclass
+    declares it."""
     return next(f.default for f in fields(ViewState) if f.name == name)
 
 

@@ -160,7 +160,11 @@ MIN_BAR_SLOTS = 6
 def _few_bars(n: int) -> dict:
     """A category axis where a few bars keep a normal thickness at the top, not fill the card."""
     axis = {"type": "category", "automargin": True}
-    return {**axis, "range": [n - MIN_BAR_SLOTS - 0.5, n - 0.5]} if n < MIN_BAR_SLOTS else axis
+    if n < MIN_BAR_SLOTS:
+        return {**axis, "range": [n - MIN_BAR_SLOTS - 0.5, n - 0.5], "autorange": False}
+    # Said, not left out: after a figure with a fixed range (4 states), Plotly kept that range
+    # for the next one (10 stores) and showed only 5 of its bars.
+    return {**axis, "autorange": True}
 
 
 def _note(message: str) -> dict:
@@ -385,7 +389,10 @@ def top_toys_chart(
     data, notes, layout = [], [], {}
     y_top = 1.0 - top_px / total_px
     for i, age in enumerate(ages):
-        rows = groups[age]
+        # Plotly draws horizontal bars from the bottom up, so the largest goes last. (Not the
+        # axis' autorange "reversed": Plotly writes it back as true, and a later redraw of the
+        # first group, sometimes, came out upside down.)
+        rows = groups[age][::-1]
         names = toy_of[rows].tolist()
         ranks = rank_of[rows].tolist()
         values = value_of[rows].tolist()
@@ -398,7 +405,7 @@ def top_toys_chart(
         suffix = "" if i == 0 else str(i + 1)
         layout[f"yaxis{suffix}"] = theme.axis(
             domain=[max(y0, 0.0), y_top - GROUP_GAP_PX / total_px], type="category",
-            autorange="reversed", anchor=f"x{suffix}", showgrid=False, ticks="",
+            anchor=f"x{suffix}", showgrid=False, ticks="",
             tickfont={"size": 11})
         layout[f"xaxis{suffix}"] = theme.axis(
             anchor=f"y{suffix}", range=[0, biggest * 1.22], showgrid=True,

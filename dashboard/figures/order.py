@@ -4,8 +4,8 @@ from __future__ import annotations
 
 
 def bottom_up(figure: dict, trace: dict) -> bool:
-    """Horizontal bars are drawn from the bottom up, unless their axis is reversed (Top toys
-    reverses it so that the first bar is the largest)."""
+    """Horizontal bars are drawn from the bottom up, unless their axis is reversed (no chart
+    of ours reverses one: Top toys lists its largest last instead)."""
     if trace.get("orientation") != "h":
         return False
     axis = trace.get("yaxis", "y")

@@ -7,6 +7,8 @@ clientside callback writes it back (history.replaceState) when the view changes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
@@ -30,9 +32,12 @@ from dashboard.pages.overview_view import (
     GRAPHS,
     HIGHLIGHT_TO_FIELD,
     View,
+    by_stores,
     checked_drill,
     default_geo,
+    drill_members,
     hidden_graphs,
+    shown_geo,
     state_from_query,
 )
 from dashboard.queries import drill
@@ -112,7 +117,8 @@ def layout(**query):
     scope, domain = view.scope, view.domain
     state, dropped = state_from_query(view, query)
     saved, saved_note = saved_view_banner(query.get("view"), query.get("version"))
-    contrib_title, heat_title, category_title = breadcrumbs.titles(state.geo, state.prod)
+    contrib_title, heat_title, category_title = breadcrumbs.titles(
+        shown_geo(view, state.geo), state.prod, by_stores(state))
     hidden = hidden_graphs(domain)
     cards = [
         _graph_card("trend", "Monthly sales trend",
@@ -122,7 +128,9 @@ def layout(**query):
                     else "Top toys by age group",
                     _radio("ov-top-n", [("Top 3", 3), ("Top 5", 5), ("Top 10", 10)],
                            state.top_n)),
-        _graph_card("contrib", contrib_title, helps=("share", "growth_share")),
+        _graph_card("contrib", contrib_title, _radio(
+            "ov-places", [("Next level", "next"), ("Stores", "stores")], state.places),
+            helps=("share", "growth_share")),
         _graph_card("heatmap", heat_title),
         _graph_card("category", category_title),
         _graph_card("subcategory", "Revenue by toy type"),
@@ -181,7 +189,8 @@ def layout(**query):
                 ],
                 className="ov-top mb-2",
             ),
-            _drill_bar(state, dropped, scope.regions is not None),
+            _drill_bar(replace(state, geo=shown_geo(view, state.geo)), dropped,
+                       scope.regions is not None),
             dbc.Row(cards, className="g-3"),
         ]
     )
@@ -240,7 +249,7 @@ def render(state: ViewState, view: View | None = None) -> dict:
 
 
 def state_from_inputs(start, end, values: list, highlight, trend_by, measure, top_n,
-                      drill_data=None) -> tuple[ViewState, bool]:
+                      drill_data=None, places=None) -> tuple[ViewState, bool]:
     """Coerce raw callback inputs (which any client can forge) into a ViewState; also say
     whether a drill step was dropped (unknown, or outside the scope or the filters)."""
     view = current_view()
@@ -255,6 +264,7 @@ def state_from_inputs(start, end, values: list, highlight, trend_by, measure, to
         trend_by=view_state.choice(trend_by, view_state.TREND_BY, "category"),
         measure=view_state.choice(measure, view_state.MEASURES, "revenue"),
         top_n=view_state.choice(top_n, view_state.TOP_N, 5),
+        places=view_state.choice(places, view_state.PLACES, "next"),
     )
     paths = drill_data if isinstance(drill_data, dict) else {}
     return checked_drill(view, state, paths.get("geo") or (), paths.get("prod") or ())
@@ -281,23 +291,26 @@ def state_from_inputs(start, end, values: list, highlight, trend_by, measure, to
     Input("ov-measure", "value"),
     Input("ov-top-n", "value"),
     Input("ov-drill", "data"),
+    Input("ov-places", "value"),
     VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
 )
 def update_overview(start, end, *rest):
     values, options = list(rest[: len(FIELDS)]), rest[len(FIELDS):]
     highlight, trend_by, measure, top_n = options[:4]
     drill_data = options[4] if len(options) > 4 else None
+    places = options[5] if len(options) > 5 else None
     state, dropped = state_from_inputs(start, end, values, highlight, trend_by, measure, top_n,
-                                       drill_data)
+                                       drill_data, places)
     out = render(state)
     note = (f"Highlighting {state.highlight.value}: click it again or “Clear highlight” to undo."
             if state.highlight else "")
     no_hl = state.highlight is None
+    shown = shown_geo(current_view(), state.geo)
     return (out["summary"], out["empty"], out["kpis"], *[out[k] for k in GRAPHS], out["query"],
             note, no_hl, no_hl,
-            breadcrumbs.crumbs(state.geo, state.prod, dropped,
+            breadcrumbs.crumbs(shown, state.prod, dropped,
                                scope_for_request().regions is not None),
-            *breadcrumbs.titles(state.geo, state.prod))
+            *breadcrumbs.titles(shown, state.prod, by_stores(state)))
 
 
 clientside_callback(
@@ -423,6 +436,21 @@ def drill_target(data, graph, click_data) -> tuple[str, tuple[str, ...]] | None:
     return axis, (*path, member)
 
 
+def store_target(data, graph, click_data) -> str | None:
+    """The label of the store a click picked on a place chart comparing stores (above the
+    store level), else None; the callback finds the store's full path."""
+    if not isinstance(graph, str) or DRILL_GRAPHS.get(graph) != "geo":
+        return None
+    try:
+        column, member = click_data["points"][0]["customdata"]
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+    path = drill_paths(data)["geo"]
+    if column != "store_id" or not isinstance(member, str) or len(path) >= drill.STORE_STEP:
+        return None
+    return member
+
+
 def go_up(data, axis, depth) -> dict:
     """The paths with `axis` cut back to its first `depth` steps (a breadcrumb click)."""
     paths = drill_paths(data)
@@ -453,9 +481,19 @@ def drill_click(*args):
         if not value:
             raise PreventUpdate
         return go_up(current, trigger.get("axis"), trigger.get("depth"))
+    store = store_target(current, trigger, value) if mode != "highlight" else None
+    if store is not None:  # a store picked among all stores of the path: go straight to it
+        found = drill_members(current_view(), "geo")
+        path = drill.store_path(drill.store_step(store, found), found)
+        if path is None:
+            raise PreventUpdate
+        return {**{k: list(v) for k, v in drill_paths(current).items()}, "geo": list(path)}
     target = drill_target(current, trigger, value) if mode != "highlight" else None
     if target is None:
         raise PreventUpdate
+    axis, path = target
+    if axis == "geo" and len(path) == drill.STORE_STEP + 1:  # a store bar names its store
+        path = (*path[:-1], drill.store_step(path[-1], drill_members(current_view(), "geo")))
     paths = drill_paths(current)
-    paths[target[0]] = target[1]
+    paths[axis] = path
     return {key: list(path) for key, path in paths.items()}

@@ -76,6 +76,7 @@ def note_dates(start, end):
     Output("ov-measure", "value"),
     Output("ov-trend-by", "value"),
     Output("ov-top-n", "value"),
+    Output("ov-places", "value"),
     Input("ov-reset", "n_clicks"),
     prevent_initial_call=True,
 )
@@ -83,4 +84,5 @@ def reset_options(n_clicks):
     """Reset puts the chart options back too, not only the filters."""
     if not n_clicks:
         raise PreventUpdate
-    return tuple(view_state.default_option(name) for name in ("measure", "trend_by", "top_n"))
+    return tuple(view_state.default_option(name)
+                 for name in ("measure", "trend_by", "top_n", "places"))

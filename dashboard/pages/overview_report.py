@@ -16,7 +16,7 @@ from dashboard.components import breadcrumbs, view_state
 from dashboard.components.kpi import tile_values
 from dashboard.components.view_state import ViewState
 from dashboard.pages import overview_view
-from dashboard.pages.overview_view import GRAPHS, HIGHLIGHT_TO_FIELD, View
+from dashboard.pages.overview_view import GRAPHS, HIGHLIGHT_TO_FIELD, View, by_stores, shown_geo
 from dashboard.queries import drill
 from dashboard.queries.filters import Scope, describe
 from dashboard.queries.registry import METRICS
@@ -32,11 +32,15 @@ def _level(axis: str, path: tuple[str, ...]) -> str:
     return drill.NAMES[drill.level_of(axis, path)][0].capitalize()
 
 
-def chart_specs(state: ViewState, unavailable: tuple[str, ...]) -> list[tuple[str, str, list]]:
-    """(id, title, column names) of each chart shown, in the page's order."""
+def chart_specs(state: ViewState, unavailable: tuple[str, ...],
+                shown_geo: tuple[str, ...] | None = None) -> list[tuple[str, str, list]]:
+    """(id, title, column names) of each chart shown, in the page's order; `shown_geo` is the
+    place path as titles name it (a store by its name)."""
     measure = METRICS[state.measure].label
-    contrib, heat, category = breadcrumbs.titles(state.geo, state.prod)
-    place, product = _level("geo", state.geo), _level("prod", state.prod)
+    contrib, heat, category = breadcrumbs.titles(
+        state.geo if shown_geo is None else shown_geo, state.prod, by_stores(state))
+    place = "Store" if by_stores(state) else _level("geo", state.geo)
+    product = _level("prod", state.prod)
     no_age = "age_group" in unavailable
     specs = {
         "trend": ("Monthly sales trend", [state.trend_by.capitalize(), "Month", measure]),
@@ -118,7 +122,8 @@ def report_for_state(view: View, state: ViewState, notes: list[str]) -> dict:
     if out.get("hl_note"):
         notes.append(f"Highlighted: {out['hl_note']['revenue']}")
     charts = []
-    for key, title, columns in chart_specs(state, view.domain.unavailable):
+    for key, title, columns in chart_specs(state, view.domain.unavailable,
+                                           shown_geo(view, state.geo)):
         figure = out[key]
         charts.append({"id": key, "title": title, "figure": figure, "columns": columns,
                        "rows": [] if out["empty"] else marks(figure)})

@@ -83,6 +83,11 @@ def drill_members(view: View, axis: str) -> drill.Members:
         view.warehouse, view.scope, axis, view.domain.min_date, view.domain.max_date))
 
 
+def shown_geo(view: View, geo: tuple[str, ...]) -> tuple[str, ...]:
+    """The place path as breadcrumbs and titles name it (a store by its name)."""
+    return drill.shown_path("geo", geo, drill_members(view, "geo")) if geo else geo
+
+
 def checked_drill(view: View, state: ViewState, geo, prod) -> tuple[ViewState, bool]:
     """The state with drill paths the scope can see (and the filters allow); was any dropped?"""
     kept, dropped = {}, False
@@ -229,19 +234,30 @@ def _chart_highlight(hl: Highlight | None, axis: str, column: str) -> Highlight 
     return None
 
 
+def by_stores(state: ViewState) -> bool:
+    """Do the contribution and heat map compare the stores under the place path?"""
+    return state.places == "stores" and len(state.geo) < drill.STORE_STEP
+
+
+def place_column(state: ViewState) -> str:
+    """The column the contribution and heat map show for this state."""
+    return "store_id" if by_stores(state) else drill.level_of("geo", state.geo)
+
+
 def drilled_figures(view: View, state: ViewState) -> dict:
-    """Contribution and heat map one level below the place path; categories below the toy path."""
-    if not state.geo and not state.prod:
+    """Contribution and heat map one level below the place path (or its stores, compared);
+    categories below the toy path."""
+    if not state.geo and not state.prod and not by_stores(state):
         return {}
     look = chart_look(view, state)
     previous = metrics.comparison_periods(state.filter.start, state.filter.end)["previous"]
     covered = comparable_periods(state, view.domain)
     out = {}
-    if state.geo:
-        column = drill.level_of("geo", state.geo)
+    if state.geo or by_stores(state):
+        column = place_column(state)
         hl = _chart_highlight(state.highlight, "geo", column)
         level = drill.level_data(view.warehouse, state.filter, view.scope, "geo", state.geo,
-                                 previous, hl)
+                                 previous, hl, by=column)
         frame = drill.labelled(level, drill_members(view, "geo"))
         shares = drill.contribution(frame, column)
         if "previous" not in covered:

@@ -1,4 +1,7 @@
-"""Drill-down: region > state > city > store and category > toy type > toy, one level at a time.
+"""Drill-down: region > state > city > store > category and category > toy type > toy.
+
+A store's level is its categories, so a manager who drills to a store sees what it sells and
+which categories made its change (share of revenue against share of growth).
 
 A drill path ("North", "Nuevo León") comes from the URL or a click, which anyone can forge, so
 `validate` keeps only steps found among the members the user's scope can see (read through
@@ -20,7 +23,7 @@ from dashboard.queries.sources import Highlight, sales_source
 from dashboard.warehouse.store import Warehouse
 
 LEVELS: dict[str, tuple[str, ...]] = {
-    "geo": ("region", "state", "city", "store_id"),
+    "geo": ("region", "state", "city", "store_id", "category"),
     "prod": ("category", "subcategory", "product_name"),
 }
 # column -> (singular, plural) as the UI says it
@@ -36,13 +39,39 @@ DROPPED_NOTE = ("A drill-down step in the link is not in the data you can see, s
 
 
 def max_depth(axis: str) -> int:
-    """Steps a path may hold: the last level (store, toy) is shown, never drilled into."""
+    """Steps a path may hold: the last level (a store's categories, toy) is shown, never
+    drilled into."""
     return len(LEVELS[axis]) - 1
+
+
+STORE_STEP = LEVELS["geo"].index("store_id")  # where a geo path holds a store id
+
+
+def shown_path(axis: str, path: tuple[str, ...], found: Members) -> tuple[str, ...]:
+    """The path as the UI names it: a store step by its store's name, not its id."""
+    if axis != "geo" or len(path) <= STORE_STEP:
+        return path
+    store = path[STORE_STEP]
+    return (*path[:STORE_STEP], found.store_names.get(store, f"Store {store}"),
+            *path[STORE_STEP + 1:])
 
 
 def level_of(axis: str, path: tuple[str, ...]) -> str:
     """The column shown at this path: its first level, or the one below its last step."""
     return LEVELS[axis][len(path)]
+
+
+def store_path(store: str, found: Members) -> tuple[str, ...] | None:
+    """The full place path to a store (region, state, city, store), if the scope sees it."""
+    return next((p for p in found.paths if len(p) == STORE_STEP + 1 and p[-1] == store), None)
+
+
+def store_step(label: str, found: Members) -> str:
+    """The store id behind a store's label on a chart (charts name stores; paths hold ids)."""
+    ids = {name: store for store, name in found.store_names.items()}
+    if label in ids:
+        return ids[label]
+    return label.removeprefix("Store ")  # the label of a store with no name
 
 
 @dataclass(frozen=True)
@@ -107,13 +136,16 @@ class Level:
 
 def level_data(warehouse: Warehouse, flt: Filter, scope: Scope, axis: str,
                path: tuple[str, ...], previous: tuple[dt.date, dt.date],
-               highlight: Highlight | None = None) -> Level:
-    """The members one level below `path` under the filters and the scope, in one statement."""
+               highlight: Highlight | None = None, by: str | None = None) -> Level:
+    """The members one level below `path` (or, with `by`, that deeper level of the axis: every
+    store under a region) under the filters and the scope, in one statement."""
     levels = LEVELS[axis]
     if len(path) > max_depth(axis):
         raise ValueError("drill path too deep")
-    column = levels[len(path)]
-    columns = ("month", *levels[: len(path) + 1])
+    column = levels[len(path)] if by is None else by
+    if column not in levels[len(path):]:
+        raise ValueError(f"{column!r} is not a level below this path")
+    columns = ("month", *levels[: len(path)], column)
     catalog = warehouse.catalog()
     if highlight is not None and highlight.column in columns:
         highlight = None  # the drilled chart shows its own members, not an overlay

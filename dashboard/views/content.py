@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from dashboard.components.view_state import DRILL_KEYS, URL_KEYS
 
-OPTION_KEYS = ("trend", "measure", "top")
+OPTION_KEYS = ("trend", "measure", "top", "places")
 FILTER_KEYS = ("start", "end", *URL_KEYS, "hl", *DRILL_KEYS)
 MAX_QUERY = 4000  # characters of a saved query string
 MAX_PAIRS = 200

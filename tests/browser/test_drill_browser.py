@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import os
 from pathlib import Path
 
@@ -219,4 +220,41 @@ def test_north_manager_compares_their_cities_and_stores(dash_duo, app, lines, ac
     _shot(dash_duo, "drill-manager-cities-390.png", height=844)
     _shot(dash_duo, "drill-manager-contrib-390.png", "#ov-card-contrib", 600)
     _shot(dash_duo, "drill-manager-heatmap-390.png", "#ov-card-heatmap", 700)
+    assert dash_duo.get_logs() == []
+
+
+def test_north_manager_finds_the_weakest_store_and_in_what(dash_duo, app, lines, accounts):
+    """"Which of my stores underperforms, and in what": Stores compares all North's stores;
+    a click on the one that lost most opens it, by category, with the category that lost most
+    named among its bars."""
+    browser_sign_in(dash_duo, app, accounts["manager"])
+    _wait_title(dash_duo, "contrib", "Contribution % by state in North")
+    year = ref.select(lines, *YEAR, regions=("North",))
+    before = ref.select(lines, dt.date(2024, 1, 2), dt.date(2024, 12, 31), regions=("North",))
+    growth = (year.groupby("store_name")["revenue"].sum()
+              .sub(before.groupby("store_name")["revenue"].sum(), fill_value=0))
+    growth = growth[year["store_name"].unique()]
+    weakest = growth.idxmin()
+
+    next(x for x in dash_duo.find_elements("#ov-places label") if x.text == "Stores").click()
+    _wait_title(dash_duo, "contrib", "Contribution % by store in North")
+    _wait_members(dash_duo, "ov-contrib", set(year["store_name"]))
+    _wait_members(dash_duo, "ov-heatmap", set(year["store_name"]))
+    assert "places=stores" in dash_duo.driver.current_url
+    _shot(dash_duo, "drill-manager-all-stores-1440.png", "#ov-card-contrib", 900)
+
+    _click_member(dash_duo, "ov-contrib", weakest)
+    store = year[year["store_name"] == weakest]
+    row = store.iloc[0]
+    _wait_title(dash_duo, "contrib", f"Contribution % by category in North › {row['state']} › "
+                                     f"{row['city']} › {weakest}")
+    until(lambda: {html.unescape(m) for m in _members(dash_duo, "ov-contrib")}
+          == set(store["category"]), timeout=60, msg="the store's categories never showed")
+    lost = (store.groupby("category")["revenue"].sum()
+            .sub(before[before["store_name"] == weakest].groupby("category")["revenue"].sum(),
+                 fill_value=0))
+    lost = lost[store["category"].unique()].idxmin()
+    assert lost in {html.unescape(m) for m in _members(dash_duo, "ov-contrib")}
+    assert weakest in dash_duo.find_element("#ov-trail-geo").text
+    _shot(dash_duo, "drill-manager-store-categories-1440.png", "#ov-drill-bar", 1300)
     assert dash_duo.get_logs() == []

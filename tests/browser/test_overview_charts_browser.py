@@ -225,3 +225,27 @@ def test_markup_from_the_url_stays_text(dash_duo, app, accounts):
     assert f"{markup} (selected)" in legend  # shown as the characters it is
     _card_shot(dash_duo, "category", "ovc_markup.png")
     assert dash_duo.get_logs() == []
+
+
+def test_top_toys_stay_in_order_for_a_manager_after_a_resize(dash_duo, app, raw, accounts):
+    """A North manager's Top toys, every group largest on top, also after the window is
+    resized (the card refits its chart): the first group once came out upside down when the
+    axis was reversed by Plotly's autorange "reversed"."""
+    dash_duo.driver.set_window_size(1440, 1000)
+    browser_sign_in(dash_duo, app, accounts["manager"])
+    _wait_for_charts(dash_duo)
+    rows = ref.select(raw, *YEAR, regions=("North",))
+    sums = rows.groupby(["age_group", "product_name"], as_index=False)["revenue"].sum()
+    sums = sums.sort_values(["age_group", "revenue", "product_name"],
+                            ascending=[True, False, True])
+    expected = {age: list(g["product_name"].head(5)) for age, g in sums.groupby("age_group")}
+    for size in ((1100, 1000), (1440, 1000)):
+        dash_duo.driver.set_window_size(*size)
+        dash_duo.driver.execute_script("return new Promise(r => setTimeout(r, 800))")
+        shown = _top_toys_by_age(dash_duo)
+        for age, bars in shown.items():
+            assert [n for n, _ in bars] == expected[age], (size, age)
+            widths = [w for _, w in bars]
+            assert widths == sorted(widths, reverse=True), (size, age)
+    dash_duo.driver.save_screenshot(str(SHOTS / "ovc_manager_top_toys_1440.png"))
+    assert dash_duo.get_logs() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from urllib.parse import parse_qs
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -104,6 +105,28 @@ def test_region_drills_to_states_cities_and_stores(page, request_ctx, lines):
     monthly = in_city[in_city["store_name"] == store].groupby("month")["revenue"].sum()
     assert list(heat.z[0]) == pytest.approx(monthly.tolist())
 
+    # A store's level is its categories: its shares of revenue and of growth, by category.
+    store_id = str(in_city.loc[in_city["store_name"] == store, "store_id"].iloc[0])
+    figs, query, crumbs, titles = figures(page, {"geo": ["North", state, city, store_id],
+                                                 "prod": []})
+    at_store = in_city[in_city["store_id"].astype(str) == store_id]
+    assert shares(figs["contrib"]) == pytest.approx(expected_shares(at_store, "category"))
+    assert {c[0] for trace in figs["contrib"].data for c in trace.customdata} == {"category"}
+    # "vs prev." is the same number of days just before: 365 days back from 1 Jan 2025.
+    before = ref.select(lines, dt.date(2024, 1, 2), dt.date(2024, 12, 31))
+    before = before[before["store_id"].astype(str) == store_id].groupby("category")["revenue"]
+    growth = at_store.groupby("category")["revenue"].sum().sub(before.sum(), fill_value=0)
+    total_growth = growth.sum()  # lost categories (sold only before) count in the total
+    growth = growth[at_store.groupby("category")["revenue"].sum().index]
+    shown_growth = {m: x for (_c, m), x in zip(figs["contrib"].data[1].customdata,
+                                               figs["contrib"].data[1].x, strict=True)}
+    assert shown_growth == pytest.approx((growth / total_growth).to_dict())
+    assert titles[0] == f"Contribution % by category in North › {state} › {city} › {store}"
+    geo = parse_qs(query.lstrip("?"))["geo"]
+    assert geo == ["North", state, city, store_id] or geo == ["/".join(
+        ["North", state, city, store_id])]  # the URL keeps the store level
+    assert store in crumb_text(crumbs) and store_id not in crumb_text(crumbs).split()
+
 
 def test_category_drills_to_toy_types_then_toys(page, request_ctx, lines):
     year = ref.select(lines, *YEAR)
@@ -165,9 +188,12 @@ def test_clicks_drill_breadcrumbs_go_up(page):
     # A click on a member of another level, another chart, or the last level does not drill.
     assert page.drill_target({"geo": ["North"]}, "ov-contrib", bar) is None
     assert page.drill_target(at_top, "ov-top", bar) is None
-    deepest = {"geo": ["North", "A", "B"]}
+    in_city = {"geo": ["North", "A", "B"]}
     store = {"points": [{"customdata": ["store_id", "B Mall"]}]}
-    assert page.drill_target(deepest, "ov-contrib", store) is None
+    assert page.drill_target(in_city, "ov-contrib", store) == ("geo", ("North", "A", "B", "B Mall"))
+    deepest = {"geo": ["North", "A", "B", "7"]}
+    category = {"points": [{"customdata": ["category", "Dolls"]}]}
+    assert page.drill_target(deepest, "ov-contrib", category) is None  # a store's last level
     toy_type = {"points": [{"customdata": ["subcategory", "Fashion Dolls"]}]}
     assert page.drill_target({"prod": ["Dolls"]}, "ov-category", toy_type) == (
         "prod", ("Dolls", "Fashion Dolls"))
@@ -188,6 +214,37 @@ def test_manager_lands_on_their_region_by_state(page, manager_ctx, lines):
     north = ref.select(lines, *YEAR, regions=("North",))
     figs, *_ = figures(page, found["ov-drill"].data)
     assert shares(figs["contrib"]) == pytest.approx(expected_shares(north, "state"))
+
+
+def test_manager_compares_every_store_of_their_region_then_opens_one(page, manager_ctx,
+                                                                      lines):
+    """"Which of my stores underperforms, and in what": Stores compares all the region's
+    stores (share of revenue and of growth, monthly demand); a click opens that store's
+    categories."""
+    north = ref.select(lines, *YEAR, regions=("North",))
+    out = page.update_overview("2025-01-01", "2025-12-31", *[None] * len(FIELDS), None,
+                               "category", "revenue", 5, {"geo": ["North"], "prod": []},
+                               "stores")
+    graphs = dict(zip(page.GRAPHS, out[3:3 + len(page.GRAPHS)], strict=True))
+    contrib, heat = go.Figure(graphs["contrib"]), go.Figure(graphs["heatmap"])
+    assert shares(contrib) == pytest.approx(expected_shares(north, "store_name"))
+    assert len(shares(contrib)) == north["store_id"].nunique()
+    assert set(heat.data[0].y) == set(north["store_name"])
+    assert out[-3] == "Contribution % by store in North"
+    assert "places=stores" in out[3 + len(page.GRAPHS)]
+    # The weakest store by growth, as pandas finds it, is the one a click opens.
+    before = ref.select(lines, dt.date(2024, 1, 2), dt.date(2024, 12, 31), regions=("North",))
+    growth = (north.groupby("store_name")["revenue"].sum()
+              .sub(before.groupby("store_name")["revenue"].sum(), fill_value=0))
+    weakest = growth[north["store_name"].unique()].idxmin()
+    click = {"points": [{"customdata": ["store_id", weakest]}]}
+    assert page.store_target({"geo": ["North"]}, "ov-contrib", click) == weakest
+    assert page.store_target({"geo": ["North"]}, "ov-top", click) is None
+    found = page.drill_members(page.current_view(), "geo")
+    store_id = drill.store_step(weakest, found)
+    row = north[north["store_name"] == weakest].iloc[0]
+    assert drill.store_path(store_id, found) == ("North", row["state"], row["city"],
+                                                 str(row["store_id"]))
 
 
 def test_manager_cannot_drill_outside_their_region(page, manager_ctx, lines):

@@ -186,11 +186,13 @@ def test_top_toys_small_multiples_ranked_with_every_bar_named():
     axes = {(t.xaxis, t.yaxis) for t in fig.data}
     assert len(axes) == 3  # one subplot (own category axis) per age group
     for trace in fig.data:
-        assert list(trace.x) == sorted(trace.x, reverse=True)  # top of the axis first
-        assert fig.layout[trace.yaxis.replace("y", "yaxis")].autorange == "reversed"
+        # Plotly draws horizontal bars bottom up: the largest is last, so it is on top
+        # (no reversed axis, which Plotly writes back as a plain autorange).
+        assert list(trace.x) == sorted(trace.x)
+        assert fig.layout[trace.yaxis.replace("y", "yaxis")].autorange is None
         assert [h.split("</b>")[0][3:] for h in trace.hovertext] == list(trace.y)
         assert trace.marker.color == REGISTRY.of("age_group", trace.name)
-    assert list(fig.data[1].y) == ["B", "A", "C"]
+    assert list(fig.data[1].y) == ["C", "A", "B"]  # bottom up: B, the largest, on top
     titles = [a.text for a in fig.layout.annotations]
     assert titles == ["<b>Age 0-2</b>", "<b>Age 3-5</b>", "<b>Age 13+</b>"]
 
@@ -202,8 +204,8 @@ def test_top_toys_add_a_highlighted_toy_ranked_lower_with_its_rank():
     fig = valid(charts.top_toys_chart(df, highlight=Highlight("product_name", "Z"),
                                       look=LOOK, top_n=3))
     three_five = fig.data[1]
-    assert list(three_five.y) == ["B", "A", "C", "#9 Z"]
-    assert list(three_five.selectedpoints) == [3]
+    assert list(three_five.y) == ["#9 Z", "C", "A", "B"]  # bottom up
+    assert list(three_five.selectedpoints) == [0]  # Z, drawn at the bottom
 
 
 def test_markup_in_data_is_shown_as_text_everywhere():

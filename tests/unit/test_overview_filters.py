@@ -156,7 +156,7 @@ def test_a_url_with_outside_dates_shows_the_note_on_the_page(request_ctx, data_d
 
 
 def test_reset_puts_the_chart_options_back(filters_page):
-    assert filters_page.reset_options(1) == ("revenue", "category", 5)
+    assert filters_page.reset_options(1) == ("revenue", "category", 5, "next")
 
 
 def test_summary_never_names_a_region_outside_the_viewers_scope():

@@ -71,7 +71,8 @@ def test_highlight_overlay_rows_and_notes_are_kept():
 
 
 def test_top_toys_table_lists_each_age_group_largest_first():
-    """Top toys draws its largest bar on top (a reversed axis): the table reads the same way."""
+    """Top toys draws its largest bar on top (listed last: bars go bottom up); the table lists
+    it first, as the reader sees it."""
     df = pd.DataFrame({"age_group": ["3-5"] * 3 + ["6-8"] * 2,
                        "product_name": ["Kite", "Ball", "Doll", "Robot", "Train"],
                        "revenue": [10.0, 30.0, 20.0, 5.0, 50.0], "hl_revenue": 0.0})
