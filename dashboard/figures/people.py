@@ -1,8 +1,10 @@
 """Charts of the Team and Customers pages as plain figure dicts (the shared look of theme.py).
 
-Horizontal bars are drawn top-down in the order given (the y axis is reversed), so the chart,
-its table view and its CSV all read first-to-last the same way. Every label from data passes
-formats.text (Plotly renders HTML in labels); tooltips are written here by one number rule.
+Horizontal bars show the first member on top: they are listed last-to-first, as Plotly draws
+bars bottom-up (not with a reversed axis, which Plotly writes back as autorange true, so the
+table view would read it the wrong way); report/tables.py reads them back top-down. Every
+label from data passes formats.text (Plotly renders HTML in labels); tooltips are written here
+by one number rule.
 """
 
 from __future__ import annotations
@@ -26,18 +28,19 @@ def bars(members: Sequence[str], series: list[tuple[str, Sequence[float], Sequen
     line at that value (100% of target), `texts` writes a value at the end of each bar."""
     if not members:
         return theme.empty()
-    shown = [text(m) for m in (labels or members)]
+    shown = [text(m) for m in (labels or members)][::-1]
     data = []
     for i, (name, values, tips) in enumerate(series):
-        trace = {"type": "bar", "orientation": "h", "name": text(name), "x": list(values),
-                 "y": shown, "customdata": [["member", str(m)] for m in members],
-                 "hovertemplate": HOVER, "hovertext": list(tips)}
+        trace = {"type": "bar", "orientation": "h", "name": text(name),
+                 "x": list(values)[::-1], "y": shown,
+                 "customdata": [["member", str(m)] for m in members][::-1],
+                 "hovertemplate": HOVER, "hovertext": list(tips)[::-1]}
         if colors is not None and len(series) == 1:
-            trace["marker"] = {"color": list(colors)}
+            trace["marker"] = {"color": list(colors)[::-1]}
         elif i == 0 and len(series) > 1:
             trace["marker"] = {"color": ACCENT}
         if texts is not None and len(series) == 1:
-            trace.update(text=list(texts), textposition="outside", cliponaxis=False,
+            trace.update(text=list(texts)[::-1], textposition="outside", cliponaxis=False,
                          textfont={"size": 11})
         data.append(trace)
     shapes = []
@@ -53,8 +56,7 @@ def bars(members: Sequence[str], series: list[tuple[str, Sequence[float], Sequen
         xaxis["range"] = [0, top * (1.3 if texts is not None else 1.05)]
     return theme.figure(data, height=height or max(200, per_row * len(members) + 90),
                         legend=len(series) > 1, barmode="group", shapes=shapes, xaxis=xaxis,
-                        yaxis={"autorange": "reversed", "type": "category",
-                               "tickfont": {"size": 11}})
+                        yaxis={"type": "category", "tickfont": {"size": 11}})
 
 
 def lines(months: Sequence[str], series: list[tuple[str, Sequence[float], Sequence[str]]],

@@ -20,7 +20,8 @@ SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
 TRACE_JS = """
 const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
 if (!gd || !gd.data || !gd.data.length) { return null; }
-return gd.data.map(t => ({name: t.name, x: t.x, y: t.y}));
+// bars are listed bottom-up: read them top first, as the page shows them
+return gd.data.map(t => ({name: t.name, x: t.x.slice().reverse(), y: t.y.slice().reverse()}));
 """
 
 

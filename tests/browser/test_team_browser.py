@@ -22,7 +22,7 @@ SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
 BAR_LABELS_JS = """
 const gd = document.querySelector('#ov-team-ranking .js-plotly-plot');
 if (!gd || !gd.data || !gd.data.length) { return null; }
-return gd.data[0].y;
+return gd.data[0].y.slice().reverse();  // bars are listed bottom-up: top first
 """
 
 
