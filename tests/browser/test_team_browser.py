@@ -61,6 +61,11 @@ def test_analyst_sees_the_ranking_in_pandas_order(dash_duo, app, accounts, wareh
     assert "Set a monthly target" not in page  # analysts do not set targets
     assert dash_duo.find_element("#tile-employees").text.replace(",", "").isdigit()
     assert dash_duo.get_logs() == []  # no callback errors in the console
+    # The table view lists the bars top-down, as the chart shows them.
+    dash_duo.find_element("#ov-table-toggle-team-ranking").click()
+    dash_duo.wait_for_element("#ov-table-team-ranking tbody th", timeout=30)
+    headers = [th.text for th in dash_duo.find_elements("#ov-table-team-ranking tbody th")]
+    assert headers == labels
     _shot(dash_duo, SHOTS, "team-analyst", 1440)
     # The URL holds the view (the Overview's keys): a link with a region and dates reproduces it.
     dash_duo.driver.get(dash_duo.server.url + "/team?region=North&start=2025-01-01&end=2025-06-30")
