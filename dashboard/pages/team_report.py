@@ -126,8 +126,9 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
             for r, h, v, p in zip(staffing["region"], staffing["headcount"],
                                   staffing["revenue"], staffing["per_employee"], strict=True)])],
         colors=colors.many("region", staffing["region"].astype(str)),
-        texts=[f"{nums.value(p, 'currency')} · {int(h)} people"
-               for p, h in zip(staffing["per_employee"], staffing["headcount"], strict=True)],
+        labels=[f"{r} ({int(h)} people)"
+                for r, h in zip(staffing["region"], staffing["headcount"], strict=True)],
+        texts=[nums.value(p, "currency") for p in staffing["per_employee"]],
         axis={"tickprefix": nums.currency, "title": {"text": "Revenue per employee",
                                                       "font": {"size": 11}}})
     tiles = _tiles(ranked, nums, has_targets, unassigned)
