@@ -116,7 +116,7 @@ def layout(**query):
                          id="ov-no-scope")
     scope, domain = view.scope, view.domain
     state, dropped = state_from_query(view, query)
-    saved, saved_note = saved_view_banner(query.get("view"), query.get("version"))
+    saved, saved_note = saved_view_banner(query.get("view"), query.get("version"), query)
     contrib_title, heat_title, category_title = breadcrumbs.titles(
         shown_geo(view, state.geo), state.prod, by_stores(state))
     hidden = hidden_graphs(domain)
@@ -317,7 +317,15 @@ clientside_callback(
     """
     function(query) {
         if (query === undefined || query === null) { return window.dash_clientside.no_update; }
-        const url = window.location.pathname + query;
+        // The saved view a page was opened from stays in its URL, so a reload keeps the line
+        // naming it (which then says whether the page still matches it).
+        const here = new URLSearchParams(window.location.search);
+        const next = new URLSearchParams(query);
+        for (const key of ["view", "version"]) {
+            if (here.has(key) && !next.has(key)) { next.set(key, here.get(key)); }
+        }
+        const search = next.toString();
+        const url = window.location.pathname + (search ? "?" + search : "");
         if (url !== window.location.pathname + window.location.search) {
             window.history.replaceState(null, "", url);
         }

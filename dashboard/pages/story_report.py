@@ -33,7 +33,7 @@ def page_report(warehouse, scope: Scope, query: str) -> dict:
         charts.append({"id": f"scene-{item['number']}", "title":
                        f"Scene {item['number']}: {item['title']} – {item['caption']}",
                        "figure": chart["figure"], "columns": chart["columns"],
-                       "rows": chart["rows"]})
+                       "rows": chart["rows"], "narrative": list(item["narrative"])})
         narrative += [f"Scene {item['number']} – {item['title']}: {s}"
                       for s in item["narrative"]]
         notes += [f"Scene {item['number']}: {n}" for n in item["notes"]]

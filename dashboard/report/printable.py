@@ -78,19 +78,27 @@ def _tiles(report: dict) -> str:
     return f'<div class="tiles">{"".join(cells)}</div>' if cells else ""
 
 
+def _paragraphs(lines) -> str:
+    return "".join(f"<p>{escape(p)}</p>" for p in lines or [])
+
+
 def report_section(report: dict, index: int) -> str:
+    """One page's report; a chart that carries its own narrative (a story's scene) has it
+    printed under its title, instead of every scene's words before every chart."""
     notes = "".join(f"<li>{escape(n)}</li>" for n in report.get("notes", []))
-    narrative = "".join(f"<p>{escape(p)}</p>" for p in report.get("narrative", []))
+    per_chart = any("narrative" in chart for chart in report["charts"])
+    narrative = "" if per_chart else _paragraphs(report.get("narrative"))
     charts = []
     for j, chart in enumerate(report["charts"]):
         ident = f"fig-{index}-{j}"
         if not chart["rows"]:  # no marks: the title and why, not a blank plot
             charts.append(f'<section class="chart empty"><h2>{escape(chart["title"])}</h2>'
-                          '<p class="meta">Nothing to show for these filters.</p></section>')
+                          + _paragraphs(chart.get("narrative"))
+                          + '<p class="meta">Nothing to show for these filters.</p></section>')
             continue
         charts.append(
             f'<section class="chart" id="chart-{escape(chart["id"])}-{index}">'
-            f'<h2>{escape(chart["title"])}</h2>'
+            f'<h2>{escape(chart["title"])}</h2>' + _paragraphs(chart.get("narrative")) +
             f'<div class="plot" data-figure="{ident}"></div>'
             f'<script type="application/json" id="{ident}">{_figure_json(chart["figure"])}'
             "</script></section>")

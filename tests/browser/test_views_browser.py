@@ -83,6 +83,12 @@ def test_save_edit_diff_restore_and_open(dash_duo, app, raw, accounts):
     dash_duo.wait_for_contains_text("#ov-saved-view", f"Saved view “{name}” · version 1 of 1")
     _pick(dash_duo, "ov-f-regions", "South")
     dash_duo.wait_for_text_to_equal("#ov-summary", "North and South, 2025", timeout=30)
+    _wait_url(dash_duo, "region=South", "view=")
+    dash_duo.driver.refresh()  # a reload keeps the line, and it says the page was changed
+    dash_duo.wait_for_contains_text("#ov-saved-view", f"Saved view “{name}” · version 1 of 1",
+                                    timeout=30)
+    assert "changed since it was opened" in dash_duo.find_element("#ov-saved-view").text
+    dash_duo.wait_for_text_to_equal("#ov-summary", "North and South, 2025", timeout=30)
     _top(dash_duo, "Top 10")
     _wait_url(dash_duo, "region=South", "top=10")
     _save(dash_duo)  # the name is offered again: version 2

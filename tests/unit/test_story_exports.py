@@ -62,3 +62,24 @@ def test_story_by_name(warehouse_dir, accounts, tmp_path, capsys):
     assert report(warehouse_dir, "--as", north, "--story", "q3-review", "--format", "json",
                   "--out", str(tmp_path / "x.json")) == 2
     assert "only the default story ships" in capsys.readouterr().err
+
+
+def test_printed_story_puts_each_scenes_words_under_its_own_chart(warehouse):
+    """The print page (and so the PDF) reads scene by scene: a scene's title, its sentences,
+    its chart; not every scene's sentences before every chart."""
+    import re
+
+    from dashboard.pages.story_report import page_report
+    from dashboard.queries.filters import Scope
+    from dashboard.report.printable import escape, report_section
+
+    data = page_report(warehouse, Scope(("North",)), "")
+    html = report_section(data, 0)
+    titles = [m.start() for m in re.finditer(r'<section class="chart', html)]
+    assert len(titles) == len(data["scenes"]) > 1
+    for i, scene in enumerate(data["scenes"]):
+        end = titles[i + 1] if i + 1 < len(titles) else len(html)
+        section = html[titles[i]:end]
+        assert all(f"<p>{escape(s)}</p>" in section for s in scene["narrative"]), i
+    first = f"<p>{escape(data['scenes'][0]['narrative'][0])}</p>"
+    assert html.index('<section class="chart') < html.index(first)  # nothing before scene 1

@@ -403,6 +403,17 @@ def test_overview_names_the_saved_view_or_says_it_is_not_found(app, accounts, cl
     layout = dp.routed_page(client_as("manager"), "/", f"?region=North&view={view_id}&version=1")
     banner = next(p for _t, p in dp.components(layout) if p.get("id") == "ov-saved-view")
     assert f"Saved view “{name}” · version 1 of 2 · by t-analyst" in _texts(banner)
+    assert "changed since it was opened" not in _texts(banner)  # the URL is version 1
+    # A reload keeps ?view= in the URL; the line then says the page no longer matches it.
+    layout = dp.routed_page(client_as("manager"), "/",
+                            f"?region=North&region=South&view={view_id}&version=1")
+    banner = next(p for _t, p in dp.components(layout) if p.get("id") == "ov-saved-view")
+    assert "version 1 of 2" in _texts(banner)
+    assert "changed since it was opened" in _texts(banner)
+    layout = dp.routed_page(client_as("manager"), "/", f"?region=North&top=3&view={view_id}")
+    banner = next(p for _t, p in dp.components(layout) if p.get("id") == "ov-saved-view")
+    assert "version 2 of 2" in _texts(banner)
+    assert "changed since it was opened" not in _texts(banner)
     private_id, _ = store.save(database, analyst, _name(), "region=South", 1)
     layout = dp.routed_page(client_as("manager"), "/", f"?view={private_id}")
     banner = next(p for _t, p in dp.components(layout) if p.get("id") == "ov-saved-view")
