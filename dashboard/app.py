@@ -16,6 +16,7 @@ from dashboard.warehouse.store import NoWarehouseError
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.story",
          "dashboard.pages.team", "dashboard.pages.customers",
+         "dashboard.pages.forecast",
          "dashboard.pages.views", "dashboard.pages.data",
          "dashboard.pages.subscriptions", "dashboard.pages.admin",
          "dashboard.pages.not_found_404")

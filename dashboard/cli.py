@@ -1,9 +1,10 @@
-"""Command line: generate, load, sample, run, import, versions, rollback, report, send-reports
-(`python -m dashboard`)."""
+"""Command line: generate, load, sample, run, import, versions, rollback, report, forecast,
+send-reports (`python -m dashboard`)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -76,6 +77,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    # The bench's builds must not start the Forecast page's fits beside what it measures.
+    os.environ["DASHBOARD_FORECAST_AHEAD"] = "off"
     from dashboard.bench import report
     from dashboard.bench.pages import pages_table
     from dashboard.bench.reports import report_table
@@ -152,6 +155,12 @@ def cmd_versions(args) -> int:
     return print_versions(args)
 
 
+def cmd_forecast(args) -> int:
+    from dashboard.forecast.cli import run
+
+    return run(args)
+
+
 def cmd_rollback(args) -> int:
     from dashboard.ingest.cli import rollback_command
 
@@ -215,6 +224,9 @@ def parser() -> argparse.ArgumentParser:
     from dashboard.report.cli import add_parser as add_report_parser
 
     add_report_parser(sub, cmd_report)
+    from dashboard.forecast.cli import add_parser as add_forecast_parser
+
+    add_forecast_parser(sub, cmd_forecast)
     from dashboard.report.send import add_parser as add_send_parser
 
     add_send_parser(sub, cmd_send_reports)

@@ -50,6 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("refresh_seconds", "5",
             "How often (seconds) open pages ask whether a new data version was loaded; they "
             "recompute only when it was. 0 turns the check off."),
+    Setting("forecast_ahead", "background",
+            "After each load, fit the Forecast page's default views: background (a separate "
+            "process), inline (the load waits) or off."),
     Setting("duckdb_threads", "2", "Threads each DuckDB query may use."),
     Setting("duckdb_memory_limit", "1GB", "Memory a web process's DuckDB may use."),
     Setting("host", "127.0.0.1", "Address the development server listens on."),

@@ -9,6 +9,9 @@ import pytest
 
 from tests import auth_helpers, redis_server, reference
 
+# Builds in tests do not start the background forecast fit (tests/unit/test_forecast_*.py
+# call forecast.ahead themselves).
+os.environ.setdefault("DASHBOARD_FORECAST_AHEAD", "off")
 SAMPLE_ROWS = int(os.environ.get("TOYPULSE_TEST_ROWS", "150000"))
 
 

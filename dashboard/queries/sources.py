@@ -118,6 +118,19 @@ def sales_source(
                   start or flt.start, end or flt.end, head_params)
 
 
+def daily_sales_source(
+    catalog: Catalog, flt: Filter, scope: Scope, columns: tuple[str, ...],
+) -> tuple[str, list]:
+    """Day-grain rows with `date`, `columns`, revenue, units, cost and lines over the whole
+    range (weekly series need days even inside whole months)."""
+    conditions, params = flt.dimension_conditions(scope)
+    table, is_fact = catalog.table("sales", "day", needed_dims(flt, scope, columns))
+    where = "".join(f" AND {c}" for c in conditions)
+    select = ", ".join(("date", *columns))
+    return (f"SELECT {select}, {SALES_MEASURES[is_fact]} FROM {table} "
+            f"WHERE date BETWEEN ? AND ?{where}", [flt.start, flt.end, *params])
+
+
 def order_filter(flt: Filter) -> Filter:
     """The order-level part of a filter (what every line of an order shares)."""
     return Filter(

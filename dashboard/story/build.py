@@ -59,6 +59,8 @@ def _other_chart_note(note: str, chart: str) -> bool:
 def build_scene(warehouse, scope: Scope, scene: Scene, number: int) -> dict:
     """One scene for one viewer: title, caption, chart (from the page's report) and narrative."""
     found = domain(warehouse, scope)
+    if scene.one_region is not None and len(found.members.get("regions", ())) == 1:
+        scene = scene.one_region
     query = resolve(scene, warehouse, scope, found)
     notes: list[str] = []
     try:

@@ -33,12 +33,18 @@ class Scene:
     caption: str | None = None
     span: str = "default"
     insights: tuple[tuple[str, tuple[tuple[str, object], ...]], ...] = ()
+    # What the scene shows instead to a viewer who sees one region, where comparing regions
+    # would repeat another scene ("one_region": the keys that change).
+    one_region: Scene | None = None
 
     @classmethod
     def from_dict(cls, raw: dict, number: int) -> Scene:
         where = f"scene {number}"
         if not isinstance(raw, dict):
             raise StoryError(f"{where} is not an object")
+        override = raw.get("one_region")
+        if override is not None and not isinstance(override, dict):
+            raise StoryError(f"{where}: one_region must be an object of the keys that change")
         for key in ("title", "page", "chart"):
             if not isinstance(raw.get(key), str) or not raw[key]:
                 raise StoryError(f"{where} needs a {key} (text)")
@@ -57,8 +63,12 @@ class Scene:
         query = raw.get("query", "")
         if not isinstance(query, str):
             raise StoryError(f"{where}: query must be a URL query string")
+        alternative = None
+        if override:
+            base = {k: v for k, v in raw.items() if k != "one_region"}
+            alternative = cls.from_dict({**base, **override}, number)
         return cls(raw["title"], raw["page"], raw["chart"], query.lstrip("?"), caption, span,
-                   tuple(kinds))
+                   tuple(kinds), alternative)
 
 
 @dataclass(frozen=True)

@@ -320,8 +320,18 @@ def build_version(
         store.publish(root, version, building)
         # A server warehouse (DASHBOARD_WAREHOUSE_URL) gets a copy of the finished build.
         backends.publish(store.version_file(root, version))
+    _forecast_ahead(root)
     elapsed = time.perf_counter() - started
     return BuildResult(version, rows, elapsed, store.version_file(root, version), abandoned)
+
+
+def _forecast_ahead(root: Path) -> None:
+    """Start fitting the Forecast page's default views (forecast/ahead.py); a load never fails
+    for want of them."""
+    from dashboard.forecast import ahead
+
+    with contextlib.suppress(OSError):
+        ahead.after_load(root)
 
 
 def _build(building: Path, sources: dict[str, object], info: dict,

@@ -1,0 +1,162 @@
+"""Forecast: monthly or weekly revenue and units ahead, with 80% and 95% bands, festivals
+shaded, and an honest accuracy table (the model next to seasonal naive in a rolling-origin
+backtest; the baseline is shown where the model does not beat it).
+
+Layout reads the URL; one thin callback turns the pickers into a query for forecast_view.compute
+(which checks everything, as for a link). The fitted series are kept per data version and scope
+(forecast/ahead.py), so a view computed ahead opens without fitting anything.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import services
+from dashboard.auth.permissions import current_account
+from dashboard.auth.scope import scope_for_request
+from dashboard.components.chart_graph import chart_graph
+from dashboard.components.empty_state import empty_state
+from dashboard.forecast.spec import BY, DIMENSION_KEYS, GRAINS, HORIZON, MEASURES
+from dashboard.pages import forecast_view
+from dashboard.queries.filters import ScopeError
+from dashboard.queries.registry import METRICS
+from dashboard.warehouse.store import NoWarehouseError
+
+BY_LABELS = {"total": "Whole business", "category": "Category", "region": "Region",
+             "store": "Store", "product": "Toy"}
+
+
+def _cell(value, digits: int, suffix: str = "") -> str:
+    return "–" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def accuracy_table(rows: list[list], member: str):
+    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in
+                               forecast_view.ACCURACY_COLUMNS]))
+    body = []
+    for name, method, m_mase, m_smape, b_mase, b_smape, verdict in rows:
+        body.append(html.Tr(
+            [html.Th(name, scope="row", className="fw-normal"), html.Td(method),
+             html.Td(_cell(m_mase, 2)), html.Td(_cell(m_smape, 1, "%")),
+             html.Td(_cell(b_mase, 2)), html.Td(_cell(b_smape, 1, "%")), html.Td(verdict)],
+            className="table-active" if name == member else None))
+    return html.Div(html.Table([html.Caption("Backtest: model against seasonal naive"), head,
+                                html.Tbody(body)],
+                               className="table table-sm small mb-0 fc-accuracy"),
+                    className="table-responsive")
+
+
+def _notes(out: dict) -> list:
+    return [html.Div(n, className="small text-warning-emphasis") for n in out["notes"]]
+
+
+def _member_options(out: dict) -> list[dict]:
+    return [{"label": m, "value": m} for m in out["members"]]
+
+
+def _pickers(spec, out: dict):
+    def radio(id_, options, value):
+        return dbc.RadioItems(id=id_, options=options, value=value, inline=True,
+                              className="small")
+
+    return dbc.Row(
+        [
+            dbc.Col([dbc.Label("Measure", html_for="fc-measure", className="small mb-0"),
+                     radio("fc-measure", [{"label": METRICS[m].label, "value": m}
+                                          for m in MEASURES], spec.measure)], xs=12, md="auto"),
+            dbc.Col([dbc.Label("Grain", html_for="fc-grain", className="small mb-0"),
+                     radio("fc-grain", [{"label": "Monthly" if g == "month" else "Weekly",
+                                         "value": g} for g in GRAINS], spec.grain)],
+                    xs=12, md="auto"),
+            dbc.Col([dbc.Label("By", html_for="fc-by", className="small mb-0"),
+                     dcc.Dropdown(id="fc-by", options=[{"label": BY_LABELS[b], "value": b}
+                                                       for b in BY],
+                                  value=spec.by, clearable=False)], xs=6, md=2),
+            dbc.Col([dbc.Label("Series", html_for="fc-member", className="small mb-0"),
+                     dcc.Dropdown(id="fc-member", options=_member_options(out),
+                                  value=out["member"], clearable=False)], xs=6, md=3),
+            dbc.Col([dbc.Label("Horizon", html_for="fc-horizon", className="small mb-0"),
+                     dcc.Dropdown(id="fc-horizon",
+                                  options=[{"label": str(h), "value": h}
+                                           for h in range(HORIZON[0], HORIZON[1] + 1)],
+                                  value=spec.horizon, clearable=False)], xs=6, md=1),
+        ],
+        className="g-2 align-items-end mb-2",
+    )
+
+
+def layout(**query):
+    scope = scope_for_request()
+    svc = services.current()
+    try:
+        svc.domain(scope)
+    except NoWarehouseError:
+        return empty_state(current_account(), query.get("sample"))
+    except ScopeError:
+        return dbc.Alert("No region is assigned to your account yet, so there is nothing to "
+                         "forecast. Ask an admin to assign your regions.", color="warning",
+                         id="fc-no-scope")
+    out = forecast_view.compute(svc.warehouse, scope, query)
+    spec = out["spec"]
+    return html.Div(
+        [
+            dcc.Location(id="fc-url", refresh=False),
+            dcc.Store(id="fc-filters", data={k: query[k] for k in DIMENSION_KEYS if k in query}),
+            html.H1("Forecast", className="h4 mb-1"),
+            html.Div(out["filters"], id="fc-filter-sentence", className="small text-muted mb-2"),
+            _pickers(spec, out),
+            html.Div(_notes(out), id="fc-notes"),
+            dbc.Card(dbc.CardBody([
+                html.H2(out["title"], id="fc-title", className="h6 mb-1"),
+                html.P(out["verdict"], id="fc-verdict", className="small mb-1 fw-semibold",
+                       role="status", **{"aria-live": "polite"}),
+                chart_graph("fc-graph", out["figure"], className="fc-graph"),
+            ]), className="mb-2"),
+            dbc.Card(dbc.CardBody([
+                html.Div(accuracy_table(out["accuracy"], out["member"]), id="fc-accuracy"),
+                html.P(out["levels"] or "", id="fc-levels", className="small mt-2 mb-0"),
+            ]), className="mb-2"),
+            html.P(forecast_view.FESTIVAL_NOTE, className="small text-muted mb-1"),
+            html.P(forecast_view.METHOD_NOTE, className="small text-muted"),
+        ],
+        id="fc-page",
+    )
+
+
+dash.register_page(__name__, path="/forecast", name="Forecast", title="Forecast · ToyPulse",
+                   order=3, layout=layout)
+
+
+@callback(
+    Output("fc-title", "children"),
+    Output("fc-verdict", "children"),
+    Output("fc-graph", "figure"),
+    Output("fc-accuracy", "children"),
+    Output("fc-levels", "children"),
+    Output("fc-notes", "children"),
+    Output("fc-member", "options"),
+    Output("fc-member", "value"),
+    Output("fc-url", "search"),
+    Input("fc-measure", "value"),
+    Input("fc-grain", "value"),
+    Input("fc-by", "value"),
+    Input("fc-member", "value"),
+    Input("fc-horizon", "value"),
+    State("fc-filters", "data"),
+    prevent_initial_call=True,
+)
+def update(measure, grain, by, member, horizon, filters):
+    """Any picker changed: the view for the new query (forgeable: compute checks it all)."""
+    svc = services.current()
+    scope = scope_for_request()
+    changed = dash.ctx.triggered_id
+    query = {k: v for k, v in (filters or {}).items() if k in DIMENSION_KEYS}
+    query.update(measure=measure, grain=grain, by=by, horizon=horizon,
+                 member=None if changed == "fc-by" else member)
+    query = {k: v for k, v in query.items() if v is not None}
+    out = forecast_view.compute(svc.warehouse, scope, query)
+    return (out["title"], out["verdict"], out["figure"],
+            accuracy_table(out["accuracy"], out["member"]), out["levels"] or "", _notes(out),
+            _member_options(out), out["member"], "?" + out["seen"].to_query())

@@ -1,0 +1,165 @@
+"""The Forecast page's numbers and figure for one view, pure of Flask and Dash.
+
+The page (forecast.py) and its page-data twin (forecast_report.py, so the CLI and the exports)
+both call `compute`. The fitted series come from forecast.ahead (kept per data version and
+scope); this module only picks the member, cuts the horizon and writes the words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from dashboard.figures.forecast_chart import forecast_chart
+from dashboard.figures.formats import Numbers
+from dashboard.forecast import ahead
+from dashboard.forecast.compute import levels, shown_path
+from dashboard.forecast.spec import TOTAL, ForecastSpec, from_query
+from dashboard.queries.filters import Scope, describe
+from dashboard.queries.options import domain
+from dashboard.queries.registry import METRICS, currency_symbol
+from dashboard.warehouse.calendar import read_festivals
+
+BY_WORDS = {"total": "total", "category": "categories", "region": "regions",
+            "store": "stores", "product": "toys"}
+UNIT = {"month": ("month", "months"), "week": ("week", "weeks")}
+ACCURACY_COLUMNS = ["Series", "Model", "Model MASE", "Model sMAPE", "Seasonal naive MASE",
+                    "Seasonal naive sMAPE", "Verdict"]
+METHOD_NOTE = ("Model: exponential smoothing (statsmodels' ETSModel) chosen per series by AICc "
+               "among additive-error specifications (trend none, additive or damped; "
+               "seasonality none, additive or multiplicative, only with two full years of "
+               "data); bands are 80% and 95% prediction intervals. Accuracy: a rolling-origin "
+               "backtest, refitting at 3 origins and forecasting the next periods each time, "
+               "scored with MASE (below 1 beats last year's same period on the training data) "
+               "and sMAPE, next to seasonal naive (each period = the same period a year "
+               "before). Where the model did not beat seasonal naive, the seasonal-naive "
+               "forecast is shown.")
+FESTIVAL_NOTE = ("Festivals are not inputs of the model (ETSModel takes none): they enter only "
+                 "through the yearly pattern, and those in the forecast window are shaded.")
+
+
+def _visible_spec(spec: ForecastSpec, dom) -> tuple[ForecastSpec, int]:
+    """The spec with only filter values the viewer can see (for words and links), and how many
+    were dropped (counted, never named: they still match nothing in the query)."""
+    kept, unseen = [], 0
+    for name, members in spec.values:
+        inside = tuple(m for m in members if m in dom.members.get(name, ()))
+        unseen += len(members) - len(inside)
+        if inside:
+            kept.append((name, inside))
+    return replace(spec, values=tuple(kept)), unseen
+
+
+def _fmt(value, digits: int, suffix: str = "") -> str:
+    return "–" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def verdict(name: str, item: dict, grain: str) -> str:
+    if item["status"] != "ok":
+        return f"No forecast for {name}: {item['reason']}."
+    bt = item["backtest"]
+    held = f"the last {bt['held_out']} {UNIT[grain][1]}"
+    pick = "MASE" if None not in (bt["model"]["mase"], bt["baseline"]["mase"]) else "sMAPE"
+    key = pick.lower()
+    digits, suffix = (2, "") if pick == "MASE" else (1, "%")
+    scores = (f"{pick} {_fmt(bt['model'][key], digits, suffix)} against "
+              f"{_fmt(bt['baseline'][key], digits, suffix)}")
+    method = item["model"]["method"]
+    if bt["model_wins"]:
+        return (f"{name}: the model ({method}) beat seasonal naive in the backtest on {held} "
+                f"({scores}), so its forecast is shown.")
+    return (f"{name}: the model ({method}) did not beat seasonal naive in the backtest on "
+            f"{held} ({scores}), so the seasonal-naive forecast is shown instead.")
+
+
+def accuracy_rows(result: dict) -> list[list]:
+    rows = []
+    for name, item in result["series"].items():
+        if item["status"] != "ok":
+            rows.append([name, "–", None, None, None, None, "Not enough history"])
+            continue
+        bt = item["backtest"]
+        rows.append([name, item["model"]["method"], bt["model"]["mase"], bt["model"]["smape"],
+                     bt["baseline"]["mase"], bt["baseline"]["smape"],
+                     "Model beats seasonal naive" if bt["model_wins"] else
+                     "Seasonal naive is better: it is shown"])
+    return rows
+
+
+def levels_note(result: dict, horizon: int, numbers: Numbers, kind: str) -> str | None:
+    check = levels(result, horizon)
+    if check is None or not result["members_total"]:
+        return None
+    words = BY_WORDS[result["by"]]
+    unit = UNIT[result["grain"]][1]
+    if not check["complete"]:
+        return (f"Levels: only the {len(result['members'])} biggest of "
+                f"{result['members_total']} {words} are forecast, or some have no forecast, "
+                f"so they do not add up to the total.")
+    return (f"Levels: the {words}' forecasts add up to {numbers.exact(check['members_sum'], kind)}"
+            f" over the next {horizon} {unit}; the total's own forecast is "
+            f"{numbers.exact(check['total'], kind)} ({check['gap_pct']:+.1f}%). They are not "
+            "reconciled: each series has its own model.")
+
+
+def _festivals(future: list[str], grain: str) -> list[tuple[dt.date, dt.date, str]]:
+    if not future:
+        return []
+    first = dt.date.fromisoformat(future[0])
+    last = dt.date.fromisoformat(future[-1]) + dt.timedelta(days=31 if grain == "month" else 6)
+    out = []
+    for row in read_festivals().itertuples(index=False):
+        start, end = row.start.date(), row.end.date()
+        if end >= first and start <= last:
+            out.append((max(start, first), min(end, last), str(row.festival)))
+    return out
+
+
+def compute(warehouse, scope: Scope, query: dict) -> dict:
+    """Everything the page and the report show for this URL query, as this scope sees it."""
+    dom = domain(warehouse, scope)
+    spec = from_query(query)
+    result = ahead.result(warehouse, scope, spec, dom)
+    seen, unseen = _visible_spec(spec, dom)
+    notes = list(spec.notes)
+    if unseen:
+        notes.append(f"{unseen} filter value{'s' if unseen > 1 else ''} in the link "
+                     f"{'are' if unseen > 1 else 'is'} not in the data you can see; no sales "
+                     f"match {'them' if unseen > 1 else 'it'}.")
+    member = spec.member
+    if member not in result["series"]:
+        notes.append("The member in the link is not among the series you can see; showing "
+                     "the total.")
+        member = TOTAL
+    spec = replace(spec, member=member)
+    seen = replace(seen, member=member)
+    if result["by"] != "total" and result["members_total"] > len(result["members"]):
+        notes.append(f"Only the {len(result['members'])} biggest of {result['members_total']} "
+                     f"{BY_WORDS[result['by']]} by {spec.measure} are forecast.")
+    numbers = Numbers(currency_symbol(warehouse.catalog().meta))
+    kind = METRICS[spec.measure].kind
+    item = result["series"][member]
+    path = shown_path(item)
+    horizon = spec.horizon
+    cut = None if path is None else {k: (v[:horizon] if isinstance(v, list) else v)
+                                     for k, v in path.items()}
+    future = result["future"][:horizon]
+    festivals = _festivals(future, spec.grain) if cut else []
+    empty = not any(any(v for v in s["history"]) for s in result["series"].values())
+    if empty:
+        notes.append("No sales match these filters, so there is nothing to forecast.")
+    figure = forecast_chart(result["periods"], item["history"], future, cut, kind,
+                            numbers.axis(spec.measure), numbers, festivals, spec.season)
+    flt = seen.filter(dom)
+    return {
+        "spec": spec, "seen": seen, "notes": notes, "empty": empty, "member": member,
+        "members": [TOTAL, *result["members"]], "result": result, "figure": figure,
+        "path": cut, "future": future, "festivals": festivals,
+        "verdict": verdict(member, item, spec.grain),
+        "levels": levels_note(result, horizon, numbers, kind),
+        "accuracy": accuracy_rows(result),
+        "filters": describe(flt, scope),
+        "title": f"{METRICS[spec.measure].label} forecast, {member}, next {horizon} "
+                 f"{UNIT[spec.grain][1]}",
+        "data_version": int(warehouse.version),
+    }
