@@ -14,9 +14,9 @@ from dashboard.services import EXTENSION, Services, no_data
 from dashboard.warehouse.backends import open_warehouse
 from dashboard.warehouse.store import NoWarehouseError
 
-PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.story",
+PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.profit",
+         "dashboard.pages.forecast", "dashboard.pages.story",
          "dashboard.pages.team", "dashboard.pages.customers",
-         "dashboard.pages.forecast",
          "dashboard.pages.views", "dashboard.pages.data",
          "dashboard.pages.subscriptions", "dashboard.pages.admin",
          "dashboard.pages.not_found_404")

@@ -5,6 +5,14 @@ festival spikes, age and category affinities, regional differences), yet be repr
 everything is drawn from numpy generators seeded from `seed`, and Faker (seeded too) only names
 products, brands, stores, cities and employees.
 
+For the profit and loss page the sample also has: a ship date and ship mode per order (online
+orders ship by SHIP_MODES with realistic day gaps and a few late ones, more in the Q4 rush; store
+sales are "In store", shipped the day they are made), a segment per customer (Consumer /
+Corporate / Home Office) on every line of the customer, and loss makers: deep clearance discounts
+(DEEP_DISCOUNTS) on low-margin toys, and one sub-category (LOSS_SUBCATEGORY) bought so dear that
+it loses money overall. These are drawn from their own generator streams, so adding them changed
+no other column.
+
 Sales are made in blocks of whole days, each block with its own generator, so the rows do not
 depend on `chunk_rows`, and no order is ever split between two chunks.
 """
@@ -34,6 +42,25 @@ CHANNELS = ("Store", "Online")
 REGIONS = ("North", "South", "East", "West", "Central", "Northeast", "Southeast", "Northwest")
 LOCATION_TYPES = ("Mall", "Downtown", "Suburban", "Airport", "Outlet")
 DISCOUNTS = (0.0, 0.05, 0.1, 0.2, 0.3)
+DEEP_DISCOUNTS = (0.4, 0.5)  # clearance on low-margin toys only: these lines lose money
+ALL_DISCOUNTS = (*DISCOUNTS, *DEEP_DISCOUNTS)
+LOW_MARGIN_RATIO = 0.6  # unit cost / unit price from which a toy is a clearance candidate
+DEEP_DISCOUNT_P = 0.2  # share of a low-margin toy's lines sold at a deep discount...
+CLEARANCE_DEEP_DISCOUNT_P = 0.55  # ...and in the post-Christmas clearance and on Black Friday
+# A line bought dear and priced to compete: its cost is 80-92% of price, so with its deep
+# discounts it loses money overall (the loss analysis has a real loser to show).
+LOSS_SUBCATEGORY = "Drones & Robots"
+LOSS_COST_RATIO = (0.80, 0.92)
+COST_RATIO = (0.35, 0.65)  # every other toy
+
+SEGMENTS = ("Consumer", "Corporate", "Home Office")
+SEGMENT_P = (0.55, 0.28, 0.17)
+IN_STORE = "In store"  # ship mode of a store sale: handed over the day it is made
+SHIP_MODES = ("Same Day", "First Class", "Second Class", "Standard Class")
+SHIP_MODE_P = (0.06, 0.17, 0.22, 0.55)  # online orders
+SHIP_DAYS = ((0, 0), (1, 2), (2, 3), (3, 4))  # usual days from order to ship, per mode
+LATE_P, PEAK_LATE_P = 0.04, 0.12  # orders shipped 2-6 days later than usual; more in the Q4 rush
+LATE_DAYS = (2, 6)
 
 N_CUSTOMERS = 50_000
 N_EMPLOYEES = 400
@@ -50,7 +77,8 @@ VISITOR_SHARE = 0.10  # orders by a customer from another store's catchment
 TARGET_MATCH_BOOST = 3.0  # product made for the customer's child's age group
 
 # Generator streams: np.random.default_rng([seed, stream, ...]).
-_DIMS_STREAM, _SIZE_STREAM, _POPULARITY_STREAM, _DAYS_STREAM, _SALES_STREAM = range(5)
+(_DIMS_STREAM, _SIZE_STREAM, _POPULARITY_STREAM, _DAYS_STREAM, _SALES_STREAM, _SEGMENT_STREAM,
+ _EXTRA_STREAM) = range(7)
 _BLOCK_LINES = 250_000  # order lines per generation block (whole days)
 
 WEEKDAY_LIFT = (0.85, 0.80, 0.85, 0.92, 1.10, 1.45, 1.25)  # Monday..Sunday
@@ -304,7 +332,10 @@ def _products(rng: np.random.Generator, fake: Faker) -> pd.DataFrame:
                              str(rng.choice(category_brands)), price))
     df = pd.DataFrame(rows, columns=["name", "category", "subcategory", "target_age_group",
                                      "brand", "unit_price"])
-    df["unit_cost"] = np.round(df["unit_price"] * rng.uniform(0.35, 0.65, len(df)), 2)
+    ratio = rng.uniform(0.0, 1.0, len(df))
+    low, high = np.where((df["subcategory"] == LOSS_SUBCATEGORY).to_numpy()[:, None],
+                         LOSS_COST_RATIO, COST_RATIO).T
+    df["unit_cost"] = np.round(df["unit_price"] * (low + ratio * (high - low)), 2)
     df.insert(0, "product_id", [f"P{i:04d}" for i in range(1, len(df) + 1)])
     return df[["product_id", "name", "category", "subcategory", "target_age_group", "brand",
                "unit_cost", "unit_price"]]
@@ -458,10 +489,14 @@ class _Model:
     store_region: np.ndarray
     customer_gender: np.ndarray  # index into GENDERS + UNKNOWN
     customer_age: np.ndarray  # index into AGE_GROUPS
+    customer_segment: np.ndarray  # index into SEGMENTS
     customers: _Pool
     employees: _Pool
     price: np.ndarray
     unit_cost: np.ndarray
+    low_margin: np.ndarray  # bool per product: a clearance candidate
+    day_deep: np.ndarray  # probability a low-margin toy's line is deeply discounted
+    day_late: np.ndarray  # probability an online order ships late
     products: _Choice  # rows: (context, age, gender, region)
     product_rows: tuple[int, ...]
     discounts: _Choice
@@ -495,10 +530,17 @@ def _build_model(dims: dict[str, pd.DataFrame], calendar: pd.DataFrame, seed: in
         store_region=region,
         customer_gender=_codes(customers["gender"], (*GENDERS, UNKNOWN)),
         customer_age=_codes(customers["age_group"], AGE_GROUPS),
+        customer_segment=_segments(len(customers), seed),
         customers=_Pool.by_store(store_of_customer, len(stores), "customers"),
         employees=_Pool.by_store(store_of_employee, len(stores), "employees"),
         price=products["unit_price"].to_numpy(float),
         unit_cost=products["unit_cost"].to_numpy(float),
+        low_margin=(products["unit_cost"] / products["unit_price"]).to_numpy(float)
+        >= LOW_MARGIN_RATIO,
+        day_deep=np.where(_clearance(dates) | (calendar["festival"] == "Black Friday").to_numpy(),
+                          CLEARANCE_DEEP_DISCOUNT_P, DEEP_DISCOUNT_P),
+        day_late=np.where(calendar["festival"].isin(("Black Friday", "Christmas")).to_numpy(),
+                          PEAK_LATE_P, LATE_P),
         products=_Choice.from_weights(product_weights),
         product_rows=product_weights.shape[:-1],
         discounts=_Choice.from_weights(np.array(DISCOUNT_P)),
@@ -517,9 +559,18 @@ def _labels(dims: dict[str, pd.DataFrame]) -> dict[str, pd.CategoricalDtype]:
         "customer_id": dtype(dims["customers"]["customer_id"]),
         "employee_id": dtype(dims["employees"]["employee_id"]),
         "channel": dtype(CHANNELS),
+        "ship_mode": dtype((*SHIP_MODES, IN_STORE)),
+        "segment": dtype(SEGMENTS),
         "customer_gender": dtype((*GENDERS, UNKNOWN)),
         "customer_age_group": dtype((*AGE_GROUPS, UNKNOWN)),
     }
+
+
+def _segments(n_customers: int, seed: int) -> np.ndarray:
+    """Each customer's segment (index into SEGMENTS), from its own stream so that adding it
+    changed no other dimension."""
+    rng = np.random.default_rng([seed, _SEGMENT_STREAM])
+    return rng.choice(len(SEGMENTS), size=n_customers, p=SEGMENT_P)
 
 
 def _codes(values: pd.Series, allowed: tuple[str, ...]) -> np.ndarray:
@@ -620,7 +671,8 @@ def _blocks(model: _Model, rows: int, seed: int) -> Iterator[pd.DataFrame]:
         if len(days) == 0:
             continue
         rng = np.random.default_rng([seed, _SALES_STREAM, int(block)])
-        frame = _block_frame(model, days, day_lines[days], rng, next_sale, next_order)
+        extra = np.random.default_rng([seed, _EXTRA_STREAM, int(block)])
+        frame = _block_frame(model, days, day_lines[days], (rng, extra), next_sale, next_order)
         next_sale += len(frame)
         next_order = int(frame["order_id"].iat[-1]) + 1
         yield frame
@@ -633,13 +685,19 @@ def _allocate_lines(rows: int, weights: np.ndarray, seed: int) -> np.ndarray:
 
 
 def _block_frame(model: _Model, days: np.ndarray, day_lines: np.ndarray,
-                 rng: np.random.Generator, first_sale: int, first_order: int) -> pd.DataFrame:
-    """All order lines of some consecutive days."""
+                 rngs: tuple[np.random.Generator, np.random.Generator], first_sale: int,
+                 first_order: int) -> pd.DataFrame:
+    """All order lines of some consecutive days; rngs: the sales stream, and the stream of the
+    later additions (shipping, deep discounts), kept apart so the older columns stay as they
+    were."""
+    rng, extra = rngs
     order_day, sizes = _split_orders(day_lines, rng)
     orders = _order_headers(model, days, order_day, rng)
+    orders |= _shipping(model, orders, extra)
     line_order = np.repeat(np.arange(len(sizes)), sizes)
     lines = {key: value[line_order] for key, value in orders.items()}
     lines |= _order_lines(model, lines, rng)
+    lines |= _deep_discounts(model, lines, extra)
     lines["order_id"] = first_order + line_order
     lines["sale_id"] = np.arange(first_sale, first_sale + len(line_order))
     return _sales_frame(model, lines)
@@ -680,6 +738,22 @@ def _order_headers(model: _Model, days: np.ndarray, order_day: np.ndarray,
     }
 
 
+def _shipping(model: _Model, orders: dict[str, np.ndarray],
+              rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Ship mode (index into SHIP_MODES + IN_STORE) and days to ship of each order: online
+    orders take their mode's usual days, a few (more in the Q4 rush) 2-6 days more; a store
+    sale is handed over at once."""
+    n = len(orders["day"])
+    mode = rng.choice(len(SHIP_MODES), size=n, p=SHIP_MODE_P)
+    low, high = np.array(SHIP_DAYS).T
+    days = low[mode] + (rng.random(n) * (high[mode] - low[mode] + 1)).astype(np.int64)
+    late = rng.random(n) < model.day_late[orders["day"]]
+    days += np.where(late, rng.integers(LATE_DAYS[0], LATE_DAYS[1] + 1, n), 0)
+    online = orders["online"]
+    return {"ship_mode": np.where(online, mode, len(SHIP_MODES)),
+            "ship_days": np.where(online, days, 0)}
+
+
 def _store_choice(model: _Model, days: np.ndarray) -> _Choice:
     """Store probabilities per day: size, regional trend, and only once the store is open."""
     years = model.day_years[days][:, None]
@@ -711,6 +785,18 @@ def _order_lines(model: _Model, lines: dict[str, np.ndarray],
     }
 
 
+def _deep_discounts(model: _Model, lines: dict[str, np.ndarray],
+                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Clearance: some lines of low-margin toys sold at 40-50% off, which loses money; revenue
+    follows the new discount (returns too: they are refunded at what was paid)."""
+    n = len(lines["day"])
+    deep = model.low_margin[lines["product"]] & (rng.random(n) < model.day_deep[lines["day"]])
+    discount = np.where(deep, np.array(DEEP_DISCOUNTS)[rng.integers(0, len(DEEP_DISCOUNTS), n)],
+                        lines["discount"])
+    return {"discount": discount,
+            "revenue": np.round(lines["units"] * lines["unit_price"] * (1 - discount), 2)}
+
+
 def _sales_frame(model: _Model, lines: dict[str, np.ndarray]) -> pd.DataFrame:
     """The public sales columns; ids and labels are categoricals over the dimension ids."""
     labels = model.labels
@@ -735,6 +821,11 @@ def _sales_frame(model: _Model, lines: dict[str, np.ndarray]) -> pd.DataFrame:
         "cost": lines["cost"],
         "customer_gender": pd.Categorical.from_codes(gender, dtype=labels["customer_gender"]),
         "customer_age_group": pd.Categorical.from_codes(age, dtype=labels["customer_age_group"]),
+        "ship_date": (model.dates[lines["day"]] + lines["ship_days"].astype("timedelta64[D]"))
+        .astype("datetime64[ns]"),
+        "ship_mode": pd.Categorical.from_codes(lines["ship_mode"], dtype=labels["ship_mode"]),
+        "segment": pd.Categorical.from_codes(model.customer_segment[customer],
+                                             dtype=labels["segment"]),
     })
 
 

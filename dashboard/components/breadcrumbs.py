@@ -18,12 +18,14 @@ HINT = ("Drill down: click a region bar or heat-map row, or a category bar; the 
         "categories instead.")
 
 
-def crumb_id(axis: str, depth: int) -> dict:
-    return {"type": "ov-crumb", "axis": axis, "depth": depth}
+def crumb_id(axis: str, depth: int, kind: str = "ov-crumb") -> dict:
+    return {"type": kind, "axis": axis, "depth": depth}
 
 
-def trail(axis: str, path: tuple[str, ...], top: str | None = None) -> html.Nav:
-    """One axis' breadcrumb: every step but the last goes back up to it."""
+def trail(axis: str, path: tuple[str, ...], top: str | None = None,
+          kind: str = "ov-crumb") -> html.Nav:
+    """One axis' breadcrumb: every step but the last goes back up to it (`kind`: the id type
+    of its buttons, one per page, so each page's callback hears only its own)."""
     steps = [top or TOPS[axis], *path]
     items = []
     for depth, name in enumerate(steps):
@@ -32,7 +34,7 @@ def trail(axis: str, path: tuple[str, ...], top: str | None = None) -> html.Nav:
                                  **{"aria-current": "page"}))
         else:
             items.append(html.Li(html.Button(
-                name, id=crumb_id(axis, depth), n_clicks=0, type="button",
+                name, id=crumb_id(axis, depth, kind), n_clicks=0, type="button",
                 className="btn btn-link btn-sm p-0 align-baseline"),
                 className="breadcrumb-item"))
     shown = NAMES[level_of(axis, path)][1]

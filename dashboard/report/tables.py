@@ -65,6 +65,10 @@ def marks(figure: dict) -> list[list]:
             for i, (label, value) in enumerate(zip(trace.get("labels", []),
                                                    trace.get("values", []), strict=True)):
                 out.append([name, _member(trace, i, label), _number(value)])
+        elif kind == "choropleth":  # a map: one row per area, named by its customdata
+            out.extend([name, _member(trace, i, location), _number(value)]
+                       for i, (location, value) in enumerate(zip(
+                           trace.get("locations", []), trace.get("z", []), strict=True)))
         elif kind == "bar":
             horizontal = trace.get("orientation") == "h"
             items, values = ((trace.get("y", []), trace.get("x", [])) if horizontal

@@ -146,7 +146,9 @@ def _line_attribute(columns: set[str], name: str) -> str:
 def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
     """One row per order with the sets of its categories and toy types as bit masks, so that
     "orders that contain any of these categories" is exact and can be summed from a rollup, and
-    "...any of these toy types" is a count over orders rather than a distinct count over lines."""
+    "...any of these toy types" is a count over orders rather than a distinct count over lines.
+    An order's ship mode and days to ship are its lines' (if they differ: the greatest), and its
+    weekday (ISO, Monday 1) that of its date, for the shipping part of the profit page."""
     con.execute(
         """
         CREATE TABLE categories AS
@@ -171,11 +173,13 @@ def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE orders_fact AS
         SELECT f.order_id, f.date, f.month, f.season, f.festival, f.region, f.channel,
                f.age_group, f.gender, {mask}::BIGINT AS category_mask,
-               {type_mask}::BIGINT AS toy_type_mask
+               {type_mask}::BIGINT AS toy_type_mask, max(f.ship_mode) AS ship_mode,
+               max(date_diff('day', f.date, f.ship_date))::INTEGER AS ship_days,
+               isodow(f.date)::INTEGER AS weekday
         FROM sales_fact f JOIN categories k USING (category)
              JOIN toy_types t USING (category, subcategory)
         GROUP BY f.order_id, f.date, f.month, f.season, f.festival, f.region, f.channel,
-                 f.age_group, f.gender
+                 f.age_group, f.gender, isodow(f.date)
         ORDER BY f.date
         """
     )

@@ -105,12 +105,17 @@ ROLLUPS: tuple[Rollup, ...] = (
     *_family("o_people", "orders", ("region", "age_group", "gender", "channel"), day=True),
     *_family("o_all", "orders", ("region", "age_group", "gender", "channel", "category_mask"),
              day=False),
+    # Profit and loss page: margin by discount, and orders by ship mode, days to ship, weekday.
+    *_family("r_discount", "sales", ("region", "category", "channel", "discount"), day=False),
+    *_family("o_ship", "orders", ("region", "channel", "ship_mode", "ship_days", "weekday"),
+             day=False),
 )
 # Raw tables answer whatever no rollup covers.
 FACT_TABLES = {"sales": "sales_fact", "orders": "orders_fact"}
 FACT_DIMS = {
     "sales": (*_ALL, "product_name", "state", "city", "store_id"),
-    "orders": ("region", "age_group", "gender", "channel", "category_mask"),
+    "orders": ("region", "age_group", "gender", "channel", "category_mask", "ship_mode",
+               "ship_days", "weekday"),
 }
 
 # Line attributes of `sales` and where sales_fact looks them up when a line lacks its own:

@@ -13,7 +13,7 @@ from dashboard.sample import AGE_GROUPS, REGIONS, dimension_tables, generate, sa
 
 ROWS = 80_000
 ORDER_COLUMNS = ["date", "store_id", "customer_id", "employee_id", "channel",
-                 "customer_gender", "customer_age_group"]
+                 "customer_gender", "customer_age_group", "ship_date", "ship_mode", "segment"]
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,7 @@ def test_money_columns_follow_the_formulas(sales, dims):
     assert np.allclose(sales["revenue"], np.round(units * price * (1 - discount), 2), atol=1e-9)
     assert np.allclose(sales["cost"], np.round(units * pid.map(products["unit_cost"]), 2),
                        atol=1e-9)
-    assert set(discount.unique()) <= set(sample.DISCOUNTS)
+    assert set(discount.unique()) <= set(sample.ALL_DISCOUNTS)
     assert (units != 0).all()
     assert 0.008 < (units < 0).mean() < 0.025  # returns
     assert units.between(1, 3).sum() / (units > 0).sum() > 0.9
@@ -182,7 +182,10 @@ def test_products_catalogue(dims):
     assert set(products["target_age_group"]) <= set(AGE_GROUPS)
     assert products["unit_price"].between(4.99, 149.99).all()
     ratio = products["unit_cost"] / products["unit_price"]
-    assert ratio.between(0.345, 0.655).all()
+    loss_line = products["subcategory"] == sample.LOSS_SUBCATEGORY
+    assert loss_line.sum() == sample.PRODUCTS_PER_SUBCATEGORY
+    assert ratio[~loss_line].between(0.345, 0.655).all()
+    assert ratio[loss_line].between(0.795, 0.925).all()
     assert (products["unit_price"].round(2) == products["unit_price"]).all()
 
 
@@ -259,6 +262,46 @@ def test_black_friday_days_are_the_busiest(sales):
     assert daily[black_friday] > 2 * november.median()
 
 
+# --- profit and loss: shipping, segments, loss makers -----------------------------------------
+
+
+def test_online_orders_ship_by_mode_and_store_sales_are_handed_over(sales):
+    days = (sales["ship_date"] - sales["date"]).dt.days
+    mode = sales["ship_mode"].astype(str)
+    online = sales["channel"].astype(str) == "Online"
+    assert (mode[~online] == sample.IN_STORE).all() and (days[~online] == 0).all()
+    assert set(mode[online]) == set(sample.SHIP_MODES)
+    for name, (low, high) in zip(sample.SHIP_MODES, sample.SHIP_DAYS, strict=True):
+        usual = days[online & (mode == name)]
+        assert usual.min() == low
+        assert usual.quantile(0.9) <= high  # most orders ship in the mode's usual days
+        assert usual.max() <= high + sample.LATE_DAYS[1]
+    late = (days > 4)[online].mean()
+    assert 0.02 < late < 0.15  # against a 4-day promise a few orders are late
+
+
+def test_every_line_of_a_customer_has_the_customer_segment(sales):
+    per_customer = sales.groupby("customer_id", observed=True)["segment"].nunique()
+    assert (per_customer == 1).all()
+    shares = sales["segment"].astype(str).value_counts(normalize=True)
+    assert set(shares.index) == set(sample.SEGMENTS)
+    assert shares["Consumer"] > shares["Corporate"] > shares["Home Office"] > 0.1
+
+
+def test_deep_discounts_only_on_low_margin_toys_and_they_lose_money(sales, dims):
+    products = dims["products"].set_index("product_id")
+    pid = sales["product_id"].astype(str)
+    ratio = pid.map(products["unit_cost"] / products["unit_price"])
+    deep = sales["discount"] >= min(sample.DEEP_DISCOUNTS)
+    assert deep.mean() > 0.02
+    assert (ratio[deep] >= sample.LOW_MARGIN_RATIO).all()
+    profit = sales["revenue"] - sales["cost"]
+    assert profit[deep].sum() < 0 < profit[~deep].sum()
+    by_sub = profit.groupby(pid.map(products["subcategory"])).sum()
+    assert by_sub[sample.LOSS_SUBCATEGORY] < 0
+    assert (by_sub.drop(sample.LOSS_SUBCATEGORY) > 0).all()
+
+
 # --- files -------------------------------------------------------------------------------------
 
 
@@ -276,6 +319,7 @@ def test_generate_writes_tables_and_parts(tmp_path):
     table = pq.read_table(parts[0])
     assert table.num_rows == 25_000
     assert table.schema.field("date").type == pa.date32()
+    assert table.schema.field("ship_date").type == pa.date32()
     assert pq.read_schema(tmp_path / "stores.parquet").field("open_date").type == pa.date32()
     written = table.to_pandas()
     expected = _all(25_000, seed=3)

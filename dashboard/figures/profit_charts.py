@@ -1,0 +1,201 @@
+"""The profit and loss page's charts as pure functions: (DataFrame, Look) -> plotly figure dict.
+
+Bars are drawn top-down (the y axis reversed) in the order the frame gives, so the table and
+the exports read them in the same order. Each bar carries customdata [column, member] for the
+drill-down; texts from data pass formats.text; tooltips say revenue, profit and margin by the
+one number rule (Look.numbers). Profit is drawn in PROFIT_COLOR, a loss in LOSS_COLOR.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard.figures import theme
+from dashboard.figures.charts import DEFAULT, HOVER, Look
+from dashboard.figures.formats import text
+from dashboard.figures.us_states import STATE_CODES
+
+PROFIT_COLOR = "#1B7837"
+LOSS_COLOR = "#B2182B"
+# Margin colours for the map: loss red, break-even pale, profit green (ColorBrewer PRGn-like).
+MARGIN_SCALE = [[0.0, LOSS_COLOR], [0.5, "#F7F7F7"], [1.0, PROFIT_COLOR]]
+GAIN_SCALE = [[0.0, "#D9F0D3"], [1.0, PROFIT_COLOR]]
+
+
+def margin(revenue: float, profit: float) -> float | None:
+    return profit / revenue if revenue else None
+
+
+def money_tip(look: Look, name: str, row, with_profit: bool, extra: str = "") -> str:
+    """Name, revenue, gross profit and margin (or just revenue without cost data)."""
+    numbers = look.numbers
+    lines = [f"<b>{text(name)}</b>{extra}",
+             f"Revenue: {numbers.metric('revenue', row['revenue'], exact=True)}"]
+    if with_profit:
+        lines.append(f"Gross profit: {numbers.metric('profit', row['profit'], exact=True)}")
+        lines.append(f"Gross margin: "
+                     f"{numbers.metric('margin_pct', margin(row['revenue'], row['profit']))}")
+    return "<br>".join(lines)
+
+
+def ranked_bars(df: pd.DataFrame, column: str, value: str, look: Look = DEFAULT,
+                with_profit: bool = True, labels: list[str] | None = None,
+                message: str = "No sales match these filters", height: int | None = None,
+                colored_by: str | None = None) -> dict:
+    """Horizontal bars of `value` (profit, revenue or a loss) per member, first row on top.
+
+    `labels` overrides the shown names (store names); customdata keeps the raw member.
+    `colored_by` colours bars by a registry dimension (category); else by the sign of value.
+    """
+    height = height or max(260, 24 * len(df) + 70)
+    if df.empty:
+        return theme.empty(message, height=180)
+    members = [str(m) for m in df[column]]
+    shown = labels or members
+    values = df[value].to_numpy(dtype=float)
+    if colored_by is not None:
+        colors = look.colors.many(colored_by, [str(m) for m in df[colored_by]])
+    else:
+        sign = df["profit"].to_numpy(dtype=float) if "profit" in df else values
+        colors = np.where(sign < 0, LOSS_COLOR, PROFIT_COLOR).tolist()
+    tips = [money_tip(look, name, row, with_profit)
+            for name, row in zip(shown, df.to_dict("records"), strict=True)]
+    data = [{
+        "type": "bar", "orientation": "h", "x": values.tolist(), "y": [text(s) for s in shown],
+        "customdata": [[column, m] for m in members], "name": _value_label(value),
+        "marker": {"color": colors}, "hovertemplate": HOVER, "hovertext": tips,
+    }]
+    return theme.figure(data, height=height, legend=False, clickmode="event",
+                        xaxis=look.numbers.axis("profit" if value != "revenue" else "revenue",
+                                                title=False)
+                        | {"title": {"text": _axis_title(look, value), "font": {"size": 11}}},
+                        yaxis={"type": "category", "autorange": "reversed",
+                               "automargin": True})
+
+
+def _value_label(value: str) -> str:
+    return {"profit": "Gross profit", "revenue": "Revenue", "loss": "Loss"}.get(value, value)
+
+
+def _axis_title(look: Look, value: str) -> str:
+    return f"{_value_label(value)} ({look.numbers.currency.strip()})"
+
+
+def margin_bars(df: pd.DataFrame, column: str, look: Look = DEFAULT,
+                message: str = "No sales match these filters") -> dict:
+    """Vertical bars of gross margin per member in the frame's order (discount bands,
+    channels), red below zero; tooltips add revenue and profit."""
+    if df.empty:
+        return theme.empty(message, height=300)
+    members = [str(m) for m in df[column]]
+    margins = [margin(r, p) for r, p in zip(df["revenue"], df["profit"], strict=True)]
+    values = [np.nan if m is None else m for m in margins]
+    data = [{
+        "type": "bar", "x": [text(m) for m in members], "y": values,
+        "customdata": [[column, m] for m in members], "name": "Gross margin",
+        "marker": {"color": [LOSS_COLOR if (v or 0) < 0 else PROFIT_COLOR for v in values]},
+        "hovertemplate": HOVER,
+        "hovertext": [money_tip(look, m, row, True) for m, row
+                      in zip(members, df.to_dict("records"), strict=True)],
+    }]
+    return theme.figure(data, height=300, legend=False,
+                        xaxis={"type": "category", "title": {"text": text(column_title(column)),
+                                                             "font": {"size": 11}}},
+                        yaxis={"tickformat": ".0%", "zeroline": True, "zerolinecolor": theme.INK,
+                               "title": {"text": "Gross margin (%)", "font": {"size": 11}}})
+
+
+def column_title(column: str) -> str:
+    return {"band": "Discount", "channel": "Channel", "ship_mode": "Ship mode",
+            "weekday": "Weekday"}.get(column, column)
+
+
+def count_bars(df: pd.DataFrame, column: str, value: str, label: str, tips: list[str],
+               percent: bool = False, message: str = "No orders match these filters") -> dict:
+    """Vertical bars of a count or share per member, in the frame's order."""
+    if df.empty:
+        return theme.empty(message, height=300)
+    members = [str(m) for m in df[column]]
+    data = [{
+        "type": "bar", "x": [text(m) for m in members],
+        "y": df[value].astype(float).tolist(), "customdata": [[column, m] for m in members],
+        "name": label, "marker": {"color": theme.ACCENT}, "hovertemplate": HOVER,
+        "hovertext": tips,
+    }]
+    yaxis = {"tickformat": ".0%"} if percent else {"exponentformat": "B", "rangemode": "tozero"}
+    return theme.figure(data, height=300, legend=False,
+                        xaxis={"type": "category"},
+                        yaxis=yaxis | {"title": {"text": label, "font": {"size": 11}}})
+
+
+def ship_heatmap(matrix: pd.DataFrame, counts: pd.DataFrame,
+                 message: str = "No shipped orders match these filters") -> dict:
+    """Average days from order to ship: ship mode (rows) x region (columns)."""
+    if matrix.empty:
+        return theme.empty(message, height=300)
+    modes = [str(m) for m in matrix.index]
+    regions = [str(r) for r in matrix.columns]
+    z = matrix.to_numpy(dtype=float)
+    n = counts.reindex(index=matrix.index, columns=matrix.columns).fillna(0).to_numpy()
+    tips = [[f"<b>{text(mode)}</b> · {text(region)}<br>Average days to ship: "
+             + ("–" if np.isnan(z[i, j]) else f"{z[i, j]:.1f}")
+             + f"<br>Orders: {n[i, j]:,.0f}" for j, region in enumerate(regions)]
+            for i, mode in enumerate(modes)]
+    data = [{
+        "type": "heatmap", "z": [[None if np.isnan(v) else round(float(v), 2) for v in row]
+                                 for row in z],
+        "x": [text(r) for r in regions], "y": [text(m) for m in modes],
+        "colorscale": theme.SEQUENTIAL, "hovertemplate": HOVER, "hovertext": tips,
+        "colorbar": {"thickness": 10, "title": {"text": "Days", "side": "right",
+                                                "font": {"size": 11}}},
+    }]
+    return theme.figure(data, height=max(240, 40 * len(modes) + 120), legend=False,
+                        xaxis={"type": "category", "tickangle": -45, "showgrid": False},
+                        yaxis={"type": "category", "showgrid": False, "autorange": "reversed"})
+
+
+def _margin_scale(z: np.ndarray) -> dict:
+    """Red to green through break-even when some margin is negative; else light to dark green
+    over the margins shown, so states that all make money still differ."""
+    low, high = float(z.min()), float(z.max())
+    if low < 0:
+        bound = max(abs(low), abs(high), 0.05)
+        return {"colorscale": MARGIN_SCALE, "zmin": -bound, "zmax": bound}
+    if high - low < 1e-6:
+        low, high = low - 0.01, high + 0.01
+    return {"colorscale": GAIN_SCALE, "zmin": low, "zmax": high}
+
+
+def state_map(df: pd.DataFrame, look: Look = DEFAULT, with_profit: bool = True) -> dict:
+    """A choropleth of US states: margin (or revenue without cost), from the app's own
+    topojson (the graph's config sets topojsonURL; nothing comes from a CDN)."""
+    frame = df[df["state"].isin(STATE_CODES)]
+    if frame.empty:
+        return theme.empty("No sales in US states match these filters", height=360)
+    revenue = frame["revenue"].to_numpy(dtype=float)
+    if with_profit:
+        z = np.divide(frame["profit"].to_numpy(dtype=float), revenue,
+                      out=np.zeros(len(frame)), where=revenue != 0)
+        scale = {**_margin_scale(z),
+                 "colorbar": {"thickness": 10, "tickformat": ".1%",
+                              "title": {"text": "Margin", "side": "right"}}}
+    else:
+        z = revenue
+        scale = {"colorscale": theme.SEQUENTIAL,
+                 "colorbar": {"thickness": 10, "tickprefix": look.numbers.currency,
+                              "title": {"text": "Revenue", "side": "right"}}}
+    states = [str(s) for s in frame["state"]]
+    data = [{
+        "type": "choropleth", "locationmode": "USA-states",
+        "locations": [STATE_CODES[s] for s in states], "z": z.tolist(),
+        "customdata": [["state", s] for s in states],
+        "name": "Gross margin" if with_profit else "Revenue",
+        "hovertemplate": HOVER, "marker": {"line": {"color": "white", "width": 0.5}},
+        "hovertext": [money_tip(look, s, row, with_profit)
+                      for s, row in zip(states, frame.to_dict("records"), strict=True)],
+        **scale,
+    }]
+    return theme.figure(data, height=360, legend=False,
+                        geo={"scope": "usa", "projection": {"type": "albers usa"},
+                             "showlakes": False, "bgcolor": "white"})
