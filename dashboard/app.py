@@ -16,6 +16,7 @@ from dashboard.warehouse.store import NoWarehouseError
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.profit",
          "dashboard.pages.forecast", "dashboard.pages.story",
+         "dashboard.pages.team", "dashboard.pages.customers",
          "dashboard.pages.views", "dashboard.pages.data",
          "dashboard.pages.subscriptions", "dashboard.pages.admin",
          "dashboard.pages.not_found_404")
@@ -66,6 +67,9 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     from dashboard.views.routes import register as register_view_routes
 
     register_view_routes(app.server)  # saving and restoring views
+    from dashboard.pages.team_targets import register as register_target_routes
+
+    register_target_routes(app.server)  # the Team page's admin-set targets
     app.server.register_error_handler(NoWarehouseError, no_data)
     from dashboard.components.shell import shell
 

@@ -113,6 +113,7 @@ class AppDB:
     """The engine and the tables, created on first use."""
 
     def __init__(self, url: str):
+        from dashboard.pages import team_targets  # noqa: F401 - the employee_targets table
         from dashboard.views import tables  # noqa: F401 - the saved-view tables join metadata
 
         self.url = url

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 PAGES = {"overview": "dashboard.pages.overview_report:page_report",
          "story": "dashboard.pages.story_report:page_report",
+         "team": "dashboard.pages.team_report:page_report",
+         "customers": "dashboard.pages.customers_report:page_report",
          "forecast": "dashboard.pages.forecast_report:page_report",
          "profit": "dashboard.pages.profit_report:page_report"}
 

@@ -35,6 +35,9 @@ from dashboard.warehouse.schema import (
     Rollup,
 )
 
+# The sales lines with their customer's integer key (the customer rollup is built from these).
+CUSTOMER_LINES = ("(SELECT f.*, k.customer_key FROM sales_fact f "
+                  "LEFT JOIN customer_keys k ON k.customer_id = f.customer_id)")
 # Bits in a BIGINT category mask (bit 63 is the sign bit, left alone).
 MAX_MASK_CATEGORIES = 62
 
@@ -184,6 +187,8 @@ def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
 
 def _rollup_source(rollup: Rollup, built: dict[Rollup, int]) -> tuple[str, bool]:
     """Build from the smallest finished rollup that covers this one (else the fact table)."""
+    if rollup.orders:  # distinct orders are counted from the lines themselves
+        return CUSTOMER_LINES, False
     covering = [(rows, other.name) for other, rows in built.items()
                 if other.source == rollup.source and other.grain == rollup.grain
                 and set(rollup.dims) <= set(other.dims)]
@@ -192,7 +197,18 @@ def _rollup_source(rollup: Rollup, built: dict[Rollup, int]) -> tuple[str, bool]
     return FACT_TABLES[rollup.source], False
 
 
+def _create_customer_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """A dense integer per customer id; none for lines with no id (NULL, or Unknown where an
+    import found the cell empty), which the Customers page counts as walk-ins."""
+    con.execute(
+        "CREATE TABLE customer_keys AS SELECT customer_id, "
+        "(row_number() OVER (ORDER BY customer_id))::INTEGER AS customer_key "
+        "FROM (SELECT DISTINCT customer_id FROM sales_fact WHERE customer_id IS NOT NULL "
+        "AND CAST(customer_id AS VARCHAR) <> ?)", [UNKNOWN])
+
+
 def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    _create_customer_keys(con)
     con.execute(
         "CREATE TABLE rollups (name VARCHAR, source VARCHAR, grain VARCHAR, dims VARCHAR[], "
         "row_count BIGINT)"
@@ -204,6 +220,9 @@ def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
             measures = ("sum(revenue) AS revenue, sum(units)::BIGINT AS units, "
                         "sum(cost) AS cost, " + ("sum(lines)" if from_rollup else "count(*)")
                         + "::BIGINT AS lines")
+            if rollup.orders:
+                measures += (", count(DISTINCT order_id)::BIGINT AS orders, "
+                             "max(date) AS last_date")
         else:
             measures = ("sum(orders)" if from_rollup else "count(*)") + "::BIGINT AS orders"
         columns = ", ".join(rollup.columns)

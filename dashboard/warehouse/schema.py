@@ -66,6 +66,7 @@ class Rollup:
     source: str  # "sales" or "orders"
     dims: tuple[str, ...]
     grain: str  # "month" or "day"
+    orders: bool = False  # also distinct orders and the last order date (order-level dims)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -73,8 +74,9 @@ class Rollup:
         return grain + TIME_COLUMNS + self.dims
 
 
-def _family(name: str, source: str, dims: tuple[str, ...], day: bool) -> tuple[Rollup, ...]:
-    month = Rollup(f"{name}_month", source, dims, "month")
+def _family(name: str, source: str, dims: tuple[str, ...], day: bool,
+            orders: bool = False) -> tuple[Rollup, ...]:
+    month = Rollup(f"{name}_month", source, dims, "month", orders)
     return (month, Rollup(f"{name}_day", source, dims, "day")) if day else (month,)
 
 
@@ -92,6 +94,14 @@ ROLLUPS: tuple[Rollup, ...] = (
     *_family("r_toy_age_all_regions", "sales", (*PRODUCT_COLUMNS, "age_group"), day=False),
     # Drill-down by place (region > state > city > store) and category; a store has one city.
     *_family("r_geo", "sales", ("region", "state", "city", "store_id", "category"), day=True),
+    # Team page: sales per employee (a store's employee: region from the sale's store).
+    *_family("r_employee", "sales", ("region", "employee_id", "category", "channel"), day=False),
+    # Customers page: one row per customer and month with its distinct orders (every column is
+    # order-level, so orders add up across months), for cohorts, RFM and new/returning/loyal.
+    # `customer_key` is a dense integer per customer id (table customer_keys; NULL for lines with
+    # no customer id), so grouping by customer is an integer hash, not a string one.
+    *_family("r_customer", "sales", ("region", "customer_key", "segment", "age_group", "gender",
+                                     "channel"), day=False, orders=True),
     *_family("o_people", "orders", ("region", "age_group", "gender", "channel"), day=True),
     *_family("o_all", "orders", ("region", "age_group", "gender", "channel", "category_mask"),
              day=False),

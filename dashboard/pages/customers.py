@@ -1,0 +1,99 @@
+"""Customers page (`/customers`): segments from the data, new / returning / loyal customers,
+RFM groups, monthly cohort retention and age group × category preferences, under the
+Overview's filters and the viewer's scope. Layout + one thin callback; numbers and figures come
+from customers_report.compute, the same code path as `dashboard report --page customers`.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+from dash.exceptions import PreventUpdate
+
+from dashboard.auth.permissions import current_account
+from dashboard.components import chart_table, view_state
+from dashboard.components.data_version import VERSION_INPUT
+from dashboard.components.empty_state import empty_state
+from dashboard.components.filter_bar import FIELDS, control_id
+from dashboard.components.view_state import ViewState
+from dashboard.figures import theme
+from dashboard.pages import customers_report, people_view
+from dashboard.pages import people_layout as parts
+from dashboard.pages.customers_report import CHARTS, RULES
+from dashboard.pages.overview import current_view
+from dashboard.queries import customers as cq
+from dashboard.queries.filters import ScopeError
+from dashboard.warehouse.store import NoWarehouseError
+
+PAGE = "customers"
+KEYS = tuple(CHARTS)
+WIDTHS = {"segments": 6, "behaviour": 6, "rfm": 6, "cohorts": 6, "age_category": 12}
+MISSING = {"segments": customers_report.NO_SEGMENTS, "age_category": customers_report.NO_AGE}
+
+
+def layout(**query):
+    try:
+        view = current_view()
+    except NoWarehouseError:
+        return empty_state(current_account(), query.get("sample"))
+    except ScopeError:
+        return dbc.Alert("No region is assigned to your account yet, so there is no data to "
+                         "show. Ask an admin to assign your regions.", color="warning",
+                         id="customers-no-scope")
+    if not cq.has_customers(view.warehouse):
+        return dbc.Alert(cq.NO_CUSTOMERS, color="secondary", id="customers-hidden")
+    state, _ = people_view.state_for(view, people_view.query_string(query))
+    cards = [parts.card(PAGE, key, title, WIDTHS[key], RULES.get(key))
+             for key, (title, _) in CHARTS.items()]
+    return html.Div([parts.query_store(PAGE), parts.top(PAGE, view.domain, state),
+                     dbc.Row(cards, className="g-3")])
+
+
+dash.register_page(__name__, path="/customers", name="Customers", title="Customers · ToyPulse",
+                   order=1.7, layout=layout)
+
+
+def render(state: ViewState, view=None) -> dict:
+    """Every output of the page for one state, within the request's scope (cached)."""
+    view = view or current_view()
+    report = customers_report.report_for_view(view, people_view.query_of(state, view))
+    figures = {c["id"]: c["figure"] for c in report["charts"]}
+    for key in KEYS:
+        if key not in figures:
+            figures[key] = theme.empty(MISSING.get(key, "No sales match these filters"))
+    hidden = {key: key in MISSING and MISSING[key] in report["notes"] for key in KEYS}
+    rules = set(RULES.values())  # written on their cards already
+    return {"summary": report["filters"], "notes": [n for n in report["notes"] if n not in rules],
+            "kpis": parts.tiles(report["tiles"]), "figures": figures, "query": report["query"],
+            "hidden": hidden}
+
+
+@callback(
+    Output("customers-summary", "children"),
+    Output("customers-notes", "children"),
+    Output("customers-kpis", "children"),
+    *[Output(parts.graph_id(PAGE, key), "figure") for key in KEYS],
+    *[Output(f"{PAGE}-card-{key}", "style") for key in KEYS],
+    Output("customers-query", "data"),
+    Input("ov-dates", "start_date"),
+    Input("ov-dates", "end_date"),
+    *[Input(control_id(f), "value") for f in FIELDS],
+    VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
+)
+def update_customers(start, end, *values):
+    view = current_view()
+    try:
+        flt = view_state.make_filter(start, end, view.domain,
+                                     **dict(zip(FIELDS, values[:len(FIELDS)], strict=True)))
+    except (TypeError, ValueError) as exc:
+        raise PreventUpdate from exc
+    out = render(ViewState(filter=flt), view)
+    return (out["summary"], parts.notes_list(out["notes"]), out["kpis"],
+            *[out["figures"][k] for k in KEYS],
+            *[{"display": "none"} if out["hidden"][k] else {} for k in KEYS], out["query"])
+
+
+chart_table.register({f"{PAGE}-{key}": (title, columns[1]) for key, (title, columns)
+                      in CHARTS.items()})
+parts.register_links(PAGE, KEYS)

@@ -1,0 +1,130 @@
+"""Team page (`/team`): sales by employee, ranking, target attainment, monthly trend, regional
+contribution and sales per employee by region, under the Overview's filters and the viewer's
+scope. Layout + one thin callback; the numbers and figures come from team_report.compute, the
+same code path as `dashboard report --page team`. Admins set monthly targets in a form that
+posts to /team/targets (pages/team_targets.py).
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+from dash.exceptions import PreventUpdate
+from flask_wtf.csrf import generate_csrf
+
+from dashboard.auth.permissions import current_account
+from dashboard.components import chart_table, view_state
+from dashboard.components.data_version import VERSION_INPUT
+from dashboard.components.empty_state import empty_state
+from dashboard.components.filter_bar import FIELDS, control_id
+from dashboard.components.view_state import ViewState
+from dashboard.figures import theme
+from dashboard.pages import people_layout as parts
+from dashboard.pages import people_view, team_report, team_targets
+from dashboard.pages.overview import current_view
+from dashboard.pages.team_report import CHARTS
+from dashboard.queries import team
+from dashboard.queries.filters import ScopeError
+from dashboard.warehouse.store import NoWarehouseError
+
+PAGE = "team"
+KEYS = tuple(CHARTS)
+WIDTHS = {"ranking": 6, "attainment": 6, "trend": 12, "regions": 6, "staffing": 6}
+RULES = {"ranking": team_report.RANK_RULE, "attainment": team_report.TARGET_RULE}
+
+
+def targets_form(view) -> html.Details | None:
+    """An admin's "Set a monthly target" form (a native disclosure; posts with a CSRF token)."""
+    account = current_account()
+    if account is None or not account.is_admin:
+        return None
+    staff = team.people(view.warehouse, view.scope)
+    options = [html.Option(f"{name} ({emp})", value=emp)
+               for emp, name in zip(staff["employee_id"], staff["name"], strict=True)]
+    return html.Details([
+        html.Summary("Set a monthly target", className="btn btn-sm btn-outline-primary"),
+        html.Form([
+            dbc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+            html.Label("Employee", htmlFor="team-target-employee", className="small"),
+            html.Select(options, name="employee_id", id="team-target-employee",
+                        className="form-select form-select-sm"),
+            html.Label("Monthly target (empty = use the data's)", htmlFor="team-target-value",
+                       className="small"),
+            dbc.Input(name="monthly_target", id="team-target-value", type="text",
+                      inputMode="decimal", size="sm"),
+            html.Button("Save target", type="submit", id="team-target-save",
+                        className="btn btn-sm btn-primary mt-1"),
+        ], action=team_targets.ACTION, method="POST",
+            className="d-flex flex-column gap-1 p-2 border rounded bg-white mt-1"),
+    ], className="team-targets", id="team-targets")
+
+
+def layout(**query):
+    try:
+        view = current_view()
+    except NoWarehouseError:
+        return empty_state(current_account(), query.get("sample"))
+    except ScopeError:
+        return dbc.Alert("No region is assigned to your account yet, so there is no data to "
+                         "show. Ask an admin to assign your regions.", color="warning",
+                         id="team-no-scope")
+    if not team.has_employees(view.warehouse):
+        return dbc.Alert(team.NO_EMPLOYEES, color="secondary", id="team-hidden")
+    state, _ = people_view.state_for(view, people_view.query_string(query))
+    saved = (dbc.Alert("Target saved.", color="success", className="py-1 small",
+                       id="team-target-saved") if query.get("target") == "saved" else None)
+    cards = [parts.card(PAGE, key, title, WIDTHS[key], RULES.get(key))
+             for key, (title, _) in CHARTS.items()]
+    return html.Div([
+        parts.query_store(PAGE),
+        parts.top(PAGE, view.domain, state, targets_form(view)),
+        saved,
+        dbc.Row(cards, className="g-3"),
+    ])
+
+
+dash.register_page(__name__, path="/team", name="Team", title="Team · ToyPulse", order=1.6,
+                   layout=layout)
+
+
+def render(state: ViewState, view=None) -> dict:
+    """Every output of the page for one state, within the request's scope (cached)."""
+    view = view or current_view()
+    report = team_report.report_for_view(view, people_view.query_of(state, view))
+    figures = {c["id"]: c["figure"] for c in report["charts"]}
+    for key in KEYS:
+        if key not in figures:
+            figures[key] = theme.empty(team.NO_TARGETS if key == "attainment"
+                                       else "No sales match these filters")
+    rules = set(RULES.values())  # written on their cards already
+    return {"summary": report["filters"], "notes": [n for n in report["notes"] if n not in rules],
+            "kpis": parts.tiles(report["tiles"]), "figures": figures, "query": report["query"]}
+
+
+@callback(
+    Output("team-summary", "children"),
+    Output("team-notes", "children"),
+    Output("team-kpis", "children"),
+    *[Output(parts.graph_id(PAGE, key), "figure") for key in KEYS],
+    Output("team-query", "data"),
+    Input("ov-dates", "start_date"),
+    Input("ov-dates", "end_date"),
+    *[Input(control_id(f), "value") for f in FIELDS],
+    VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
+)
+def update_team(start, end, *values):
+    view = current_view()
+    try:
+        flt = view_state.make_filter(start, end, view.domain,
+                                     **dict(zip(FIELDS, values[:len(FIELDS)], strict=True)))
+    except (TypeError, ValueError) as exc:
+        raise PreventUpdate from exc
+    out = render(ViewState(filter=flt), view)
+    return (out["summary"], parts.notes_list(out["notes"]), out["kpis"],
+            *[out["figures"][k] for k in KEYS], out["query"])
+
+
+chart_table.register({f"{PAGE}-{key}": (title, columns[1]) for key, (title, columns)
+                      in CHARTS.items()})
+parts.register_links(PAGE, KEYS)

@@ -1,0 +1,164 @@
+"""The Customers page's numbers: one row per customer (in the filter and scope) with what the
+behaviour groups, RFM and cohorts need, read from the `r_customer_month` rollup.
+
+The rollup holds one row per customer (its integer `customer_key`), month and order-level
+attributes with the customer's distinct orders and last order day, so orders add up across
+months; a range that cuts a month reads its edge days from the fact table, grouped the same way
+first (an order has one date, so it falls in one part only). Each part is labelled with the
+period it belongs to: CUR (the filter's range), PREV (the same number of days just before)
+and BEFORE (everything older), so "ordered before the period" and "first order ever" are read
+over the whole history the viewer may see, not just the range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.queries.filters import Filter, Scope
+from dashboard.queries.overview import comparison_periods
+from dashboard.queries.sources import add_months, month_start, needed_dims, split_range
+from dashboard.warehouse.schema import FACT_TABLES
+
+LOYAL_ORDERS = 4  # orders in the 12 months to the period's last month
+COHORT_MONTHS = 12  # month +0 .. +11
+MASK_MONTHS = 60  # cohorts and activity of at most the last 60 months (a BIGINT mask)
+NUMERIC = ("days_since", "cur_revenue", "cur_orders", "cur_lines", "prev_revenue", "prev_orders",
+           "year_orders", "year_revenue", "prev_year_orders", "active")
+NO_CUSTOMERS = ("This data has no customer ids, so customers cannot be told apart: the "
+                "Customers page has nothing to show.")
+COLUMNS = ("customer_key", "month", "segment")
+CUR, PREV, BEFORE = 0, 1, 2  # the parts' period labels (small integers compare fastest)
+
+
+@dataclass(frozen=True)
+class CustomerScan:
+    """Per customer in the viewer's data up to the period's end, and the walk-in sales."""
+
+    customers: dict[str, np.ndarray]  # column -> array, one entry per customer
+    origin: int  # month index (year*12+month-1) of bit 0 of `active`
+    walk_in_lines: int
+    walk_in_revenue: float
+    start: dt.date
+    end: dt.date
+    previous: tuple[dt.date, dt.date] | None  # None when the data does not cover it whole
+
+
+def has_customers(warehouse) -> bool:
+    """Does any sales line carry a customer id? (customer_keys lists the ids there are.)"""
+    with warehouse.cursor() as cur:
+        return bool(cur.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM customer_keys LIMIT 1) AS one").fetchall()[0][0])
+
+
+def _part(table: str, is_fact: bool, column: str, where: str) -> str:
+    """One labelled part: rollup rows as they are; raw lines (edge days, or filters the rollup
+    lacks) grouped first, so the outer query needs no distinct count."""
+    if not is_fact:
+        return (f"SELECT CAST(? AS INTEGER) AS period, customer_key, month, segment, revenue, "
+                f"lines, orders, last_date FROM {table} WHERE {column} BETWEEN ? AND ?{where}")
+    return ("SELECT CAST(? AS INTEGER) AS period, k.customer_key, f.month, f.segment, "
+            "sum(f.revenue) AS revenue, CAST(count(*) AS BIGINT) AS lines, "
+            "CAST(count(DISTINCT f.order_id) AS BIGINT) AS orders, max(f.date) AS last_date "
+            f"FROM {table} f LEFT JOIN customer_keys k ON k.customer_id = f.customer_id "
+            f"WHERE f.{column} BETWEEN ? AND ?{where} GROUP BY k.customer_key, f.month, f.segment")
+
+
+def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> tuple[str, list]:
+    """The `cur`, `prev` and `before` parts (whole months from the customer rollup, edge days
+    from the fact table), UNION ALL, with their parameters."""
+    conditions, params = flt.dimension_conditions(scope)
+    where = "".join(f" AND {c}" for c in conditions)
+    needed = needed_dims(flt, scope, COLUMNS)
+    ranges = [(CUR, flt.start, flt.end)]
+    prev_start, prev_end = previous
+    if prev_end >= min_date:
+        ranges.append((PREV, max(prev_start, min_date), prev_end))
+    if prev_start > min_date:
+        ranges.append((BEFORE, min_date, prev_start - dt.timedelta(days=1)))
+    sqls, out = [], []
+    for label, lo, hi in ranges:
+        whole, edges = split_range(lo, hi)
+        pieces = []
+        if whole:
+            table, is_fact = catalog.table("sales", "month", needed)
+            pieces.append((table, is_fact, "month", whole))
+        pieces += [(FACT_TABLES["sales"], True, "date", edge) for edge in edges]
+        for table, is_fact, column, (a, b) in pieces:
+            sqls.append(_part(table, is_fact, column, where))
+            out += [label, a, b, *params]
+    return " UNION ALL ".join(sqls), out
+
+
+def _window(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The 12 whole months ending with the month of `end` (loyalty, frequency, monetary)."""
+    last = month_start(end)
+    return add_months(last, -11), last
+
+
+def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> CustomerScan:
+    """One statement: a row per customer (and one for sales with no customer id).
+
+    `active` is a bit mask of the months (from the period's first month, bit 0) in which the
+    customer ordered, so cohort retention needs no second pass over the rows.
+    """
+    catalog = warehouse.catalog()
+    periods = comparison_periods(flt.start, flt.end)
+    source, params = _parts(catalog, flt, scope, min_date, periods["previous"])
+    cur_lo, cur_hi = _window(flt.end)
+    prev_lo, prev_hi = _window(periods["previous"][1])
+    origin = max(month_start(flt.start), add_months(month_start(flt.end), -(MASK_MONTHS - 1)))
+    orders = "coalesce(sum(orders) FILTER (WHERE {c}), 0)::BIGINT"
+    sql = f"""
+        SELECT customer_key,
+               min(month) AS first_month, max(month) AS last_month,
+               date_diff('day', max(last_date), CAST(? AS DATE)) AS days_since,
+               coalesce(sum(revenue) FILTER (WHERE period = 0), 0) AS cur_revenue,
+               {orders.format(c="period = 0")} AS cur_orders,
+               coalesce(sum(lines) FILTER (WHERE period = 0), 0)::BIGINT AS cur_lines,
+               coalesce(sum(revenue) FILTER (WHERE period = 1), 0) AS prev_revenue,
+               {orders.format(c="period = 1")} AS prev_orders,
+               count(*) FILTER (WHERE period = 2) > 0 AS before_prev,
+               {orders.format(c="month BETWEEN ? AND ?")} AS year_orders,
+               coalesce(sum(revenue) FILTER (WHERE month BETWEEN ? AND ?), 0) AS year_revenue,
+               {orders.format(c="month BETWEEN ? AND ? AND period <> 0")}
+                   AS prev_year_orders,
+               coalesce(max(segment) FILTER (WHERE period = 0), 'Unknown')
+                   AS segment,
+               coalesce(max(segment) FILTER (WHERE period = 1), 'Unknown')
+                   AS prev_segment,
+               coalesce(bit_or(CASE WHEN month >= ? THEN CAST(1 AS BIGINT) << CAST(date_diff(
+                        'month', CAST(? AS DATE), month) AS INTEGER) ELSE 0 END), 0) AS active
+        FROM ({source}) AS s GROUP BY customer_key
+    """
+    window = [flt.end] + [cur_lo, cur_hi] * 2 + [prev_lo, prev_hi] + [origin, origin]
+    with warehouse.cursor() as cur:
+        rows = cur.execute(sql, [*window, *params]).fetchnumpy()
+    # No customer id (no key): NULL, or "Unknown" where an import found the cell empty.
+    nulls = np.ma.getmaskarray(rows["customer_key"])
+    walk_lines = int(np.asarray(rows["cur_lines"])[nulls].sum())
+    walk_revenue = float(np.asarray(rows["cur_revenue"])[nulls].sum())
+    customers = {name: np.asarray(np.ma.filled(values, 0) if name in NUMERIC and
+                                  np.ma.isMaskedArray(values) else values)[~nulls]
+                 for name, values in rows.items()}
+    for name in ("first_month", "last_month"):
+        customers[name] = _months(customers[name])
+    covered = periods["previous"][0] >= min_date
+    return CustomerScan(customers, month_index(origin), walk_lines, walk_revenue, flt.start,
+                        flt.end,
+                        periods["previous"] if covered else None)
+
+
+def month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _months(values) -> np.ndarray:
+    """Dates (or NaT/masked for none) as month indexes year*12+month-1; -1 for none."""
+    series = pd.to_datetime(pd.Series(np.ma.filled(values, np.datetime64("NaT"))
+                                      if np.ma.isMaskedArray(values) else values))
+    out = (series.dt.year * 12 + series.dt.month - 1).fillna(-1).astype(int)
+    return out.to_numpy()

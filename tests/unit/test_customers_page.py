@@ -1,0 +1,269 @@
+"""The Customers page against pandas over the raw rows: new / returning / loyal shares, RFM
+group sizes, cohort retention, age group × category shares, segment shares (on an imported flat
+export that has segments), the walk-in count (lines with no customer id), scope (a North
+manager's numbers are North's rows only; a forged region gets nothing) and the page hidden with
+its reason where the data has no customer ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.cli import main
+from dashboard.pages import customers_report
+from dashboard.queries import customers as cq
+from dashboard.queries.filters import Scope
+from dashboard.queries.options import domain
+from dashboard.warehouse.store import Warehouse
+from tests import reference as ref
+from tests.flat_export import write_flat_export
+
+LOYAL = 4  # the rule the page states: 4 or more orders in the 12 months to the period's end
+
+
+def _customer_rows(raw: pd.DataFrame, hi: dt.date, regions=None) -> pd.DataFrame:
+    rows = raw[raw["date"] <= pd.Timestamp(hi)]
+    if regions:
+        rows = rows[rows["region"].isin(regions)]
+    known = rows["customer_id"].notna() & ~rows["customer_id"].isin(["nan", "None", ""])
+    return rows[known]
+
+
+def _months_back(day: dt.date, n: int) -> pd.Timestamp:
+    return (pd.Timestamp(day).to_period("M") - n).to_timestamp()
+
+
+def expected_behaviour(raw, lo, hi, regions=None) -> dict[str, tuple[float, float]]:
+    """group -> (share of customers, share of revenue) by the rules on the page, in pandas."""
+    rows = _customer_rows(raw, hi, regions)
+    cur = rows[rows["date"] >= pd.Timestamp(lo)]
+    earlier = set(rows.loc[rows["date"] < pd.Timestamp(lo), "customer_id"])
+    window = rows[rows["month"] >= _months_back(hi, 11)]
+    orders = window.groupby("customer_id")["order_id"].nunique()
+    revenue = cur.groupby("customer_id")["revenue"].sum()
+    group = {}
+    for customer in revenue.index:
+        if customer not in earlier:
+            group[customer] = "New"
+        elif orders.get(customer, 0) >= LOYAL:
+            group[customer] = "Loyal"
+        else:
+            group[customer] = "Returning"
+    groups = pd.Series(group)
+    out = {}
+    for name in ("New", "Returning", "Loyal"):
+        members = groups[groups == name].index
+        out[name] = (len(members) / len(groups), revenue[members].sum() / revenue.sum())
+    return out
+
+
+def _score(values: pd.Series) -> pd.Series:
+    rank = values.rank(method="min")
+    return 1 + (5 * (rank - 1) // len(values)).astype(int)
+
+
+def expected_rfm(raw, hi, regions=None) -> dict[str, int]:
+    rows = _customer_rows(raw, hi, regions)
+    last = rows.groupby("customer_id")["date"].max()  # more recent = higher R
+    window = rows[rows["month"] >= _months_back(hi, 11)]
+    freq = window.groupby("customer_id")["order_id"].nunique().reindex(last.index, fill_value=0)
+    r, f = _score(last), _score(freq)
+    names = []
+    for rv, fv in zip(r, f, strict=True):
+        if rv >= 4 and fv >= 4:
+            names.append("Champions")
+        elif rv >= 3 and fv >= 3:
+            names.append("Loyal")
+        elif rv >= 4:
+            names.append("Recent")
+        elif rv == 3:
+            names.append("Needs attention")
+        elif fv >= 3:
+            names.append("At risk")
+        else:
+            names.append("Lost")
+    return pd.Series(names).value_counts().to_dict()
+
+
+def expected_cohorts(raw, lo, hi, regions=None) -> dict[tuple[str, int], float]:
+    rows = _customer_rows(raw, hi, regions)
+    first = rows.groupby("customer_id")["month"].min()
+    active = rows[["customer_id", "month"]].drop_duplicates()
+    active = active.assign(cohort=active["customer_id"].map(first))
+    active["k"] = ((active["month"].dt.year - active["cohort"].dt.year) * 12
+                   + active["month"].dt.month - active["cohort"].dt.month)
+    sizes = first.value_counts()
+    out = {}
+    for (cohort, k), count in active.groupby(["cohort", "k"]).size().items():
+        if pd.Timestamp(lo).to_period("M").to_timestamp() <= cohort and k < 12:
+            out[(f"{cohort:%b %Y} ({sizes[cohort]:,})", k)] = count / sizes[cohort]
+    return out
+
+
+def _chart(report: dict, key: str) -> dict:
+    return next(c for c in report["charts"] if c["id"] == key)
+
+
+def _bar_values(chart: dict) -> dict[tuple[str, str], float]:
+    return {(series, member): value for series, member, value in chart["rows"]}
+
+
+@pytest.fixture(scope="module")
+def dates(warehouse):
+    return domain(warehouse, Scope.everything()).default_range()
+
+
+def test_behaviour_shares_match_pandas(warehouse, raw, dates):
+    report = customers_report.page_report(warehouse, Scope.everything(), "")
+    values = _bar_values(_chart(report, "behaviour"))
+    for name, (customers, revenue) in expected_behaviour(raw, *dates).items():
+        assert values[("Share of customers", name)] == pytest.approx(customers, abs=1e-12)
+        assert values[("Share of revenue", name)] == pytest.approx(revenue, abs=1e-9)
+    active = len(ref.select(raw, *dates)["customer_id"].unique())
+    assert next(t for t in report["tiles"] if t["id"] == "customers")["value"] == active
+
+
+def test_a_range_that_cuts_months_still_matches(warehouse, raw):
+    lo, hi = dt.date(2024, 3, 10), dt.date(2024, 11, 20)
+    report = customers_report.page_report(warehouse, Scope.everything(),
+                                          f"start={lo}&end={hi}&channel=Online")
+    values = _bar_values(_chart(report, "behaviour"))
+    online = raw[raw["channel"] == "Online"]
+    for name, (customers, revenue) in expected_behaviour(online, lo, hi).items():
+        assert values[("Share of customers", name)] == pytest.approx(customers, abs=1e-12)
+        assert values[("Share of revenue", name)] == pytest.approx(revenue, abs=1e-9)
+
+
+def test_rfm_group_sizes_match_pandas(warehouse, raw, dates):
+    report = customers_report.page_report(warehouse, Scope.everything(), "")
+    shares = _bar_values(_chart(report, "rfm"))
+    expected = expected_rfm(raw, dates[1])
+    total = sum(expected.values())
+    for name in customers_report.RFM_GROUPS:
+        assert shares[("Share of customers", name)] == pytest.approx(
+            expected.get(name, 0) / total, abs=1e-12)
+
+
+def test_quintile_scores_share_ties():
+    scores = customers_report.quintile(np.array([1, 1, 1, 1, 2, 3, 3, 9, 9, 9]))
+    assert scores.tolist() == [1, 1, 1, 1, 3, 3, 3, 4, 4, 4]
+
+
+def test_cohort_retention_matches_pandas(warehouse, raw, dates):
+    report = customers_report.page_report(warehouse, Scope.everything(), "")
+    cells = {(row, int(col[1:])): value for row, col, value in _chart(report, "cohorts")["rows"]
+             if value is not None}
+    expected = expected_cohorts(raw, *dates)
+    assert set(cells) == set(expected)
+    for key, value in expected.items():
+        assert cells[key] == pytest.approx(value, abs=1e-12)
+
+
+def test_age_category_shares_match_pandas(warehouse, raw, dates):
+    report = customers_report.page_report(warehouse, Scope.everything(), "")
+    rows = ref.select(raw, *dates)
+    table = rows.pivot_table(index="age_group", columns="category", values="revenue",
+                             aggfunc="sum", fill_value=0.0)
+    share = table.div(table.sum(axis=1), axis=0)
+    cells = _chart(report, "age_category")["rows"]
+    assert len(cells) == share.size
+    for age, category, value in cells:
+        assert value == pytest.approx(share.loc[age, category], abs=1e-12)
+
+
+def test_north_manager_sees_north_customers_only(warehouse, raw):
+    north = Scope(("North",))
+    lo, hi = domain(warehouse, north).default_range()
+    report = customers_report.page_report(warehouse, north, "")
+    values = _bar_values(_chart(report, "behaviour"))
+    for name, (customers, _) in expected_behaviour(raw, lo, hi, ["North"]).items():
+        assert values[("Share of customers", name)] == pytest.approx(customers, abs=1e-12)
+    rfm = _bar_values(_chart(report, "rfm"))
+    expected = expected_rfm(raw, hi, ["North"])
+    assert rfm[("Share of customers", "Lost")] == pytest.approx(
+        expected.get("Lost", 0) / sum(expected.values()), abs=1e-12)
+
+
+def test_a_forged_region_gets_nothing(warehouse):
+    report = customers_report.page_report(warehouse, Scope(("North",)), "region=South")
+    assert report["tiles"] == [] and all(c["rows"] == [] for c in report["charts"])
+    assert "South" not in str(report)
+    assert any("not in the data you can see" in n for n in report["notes"])
+
+
+@pytest.fixture(scope="module")
+def flat_root(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
+    """A flat export with segments and a few lines that carry no customer id (walk-ins)."""
+    folder = tmp_path_factory.mktemp("flat-customers")
+    path = write_flat_export(folder / "superstore.csv", duplicates=0)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[frame.index[::97], "Customer ID"] = ""
+    frame.to_csv(path, index=False)
+    root = folder / "warehouse"
+    assert main(["--warehouse", str(root), "import", str(path)]) == 0
+    return root, frame
+
+
+def test_segments_and_walk_ins_of_a_flat_export(flat_root):
+    root, frame = flat_root
+    frame = frame.assign(
+        revenue=frame["Sales"].str.replace("€", "").str.replace(",", "").astype(float),
+        day=pd.to_datetime(frame["Order Date"], format="%m/%d/%Y"))
+    wh = Warehouse(root)
+    try:
+        lo, hi = domain(wh, Scope.everything()).default_range()
+        report = customers_report.page_report(wh, Scope.everything(), "")
+    finally:
+        wh.close()
+    rows = frame[(frame["day"] >= pd.Timestamp(lo)) & (frame["day"] <= pd.Timestamp(hi))]
+    walk_in = rows[rows["Customer ID"] == ""]
+    assert next(t for t in report["tiles"] if t["id"] == "walk_in")["value"] == len(walk_in)
+    assert any(f"{len(walk_in):,} sales lines" in n for n in report["notes"])
+    known = rows[rows["Customer ID"] != ""]
+    # a customer's segment: the last by name of those on their lines in the period
+    segment = known.groupby("Customer ID")["Segment"].max()
+    revenue = known.groupby("Customer ID")["revenue"].sum()
+    values = _bar_values(_chart(report, "segments"))
+    for name in ("Consumer", "Corporate", "Home Office"):
+        members = segment[segment == name].index
+        assert values[("Share of customers", name)] == pytest.approx(
+            len(members) / len(segment), abs=1e-12)
+        assert values[("Share of revenue", name)] == pytest.approx(
+            revenue[members].sum() / revenue.sum(), abs=1e-9)
+
+
+def test_no_customer_ids_hides_the_page_with_the_reason(tmp_path):
+    path = write_flat_export(tmp_path / "no-customers.csv", duplicates=0)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame.drop(columns=["Customer ID", "Customer Name", "Segment"])
+    frame.to_csv(path, index=False)
+    root = tmp_path / "warehouse"
+    assert main(["--warehouse", str(root), "import", str(path)]) == 0
+    wh = Warehouse(root)
+    try:
+        report = customers_report.page_report(wh, Scope.everything(), "")
+    finally:
+        wh.close()
+    assert report["charts"] == [] and cq.NO_CUSTOMERS in report["notes"]
+
+
+def test_sample_segments_match_pandas(warehouse, raw, dates):
+    """The sample retailer's segments (one per customer, on all its lines), when it has them."""
+    if "segment" not in raw.columns:
+        pytest.skip("this sample has no segments yet")
+    report = customers_report.page_report(warehouse, Scope.everything(), "")
+    rows = ref.select(raw, *dates)
+    segment = rows.groupby("customer_id")["segment"].max()
+    revenue = rows.groupby("customer_id")["revenue"].sum()
+    values = _bar_values(_chart(report, "segments"))
+    assert sorted({m for _, m in values}) == sorted(segment.unique())
+    for name in segment.unique():
+        members = segment[segment == name].index
+        assert values[("Share of customers", name)] == pytest.approx(
+            len(members) / len(segment), abs=1e-12)
+        assert values[("Share of revenue", name)] == pytest.approx(
+            revenue[members].sum() / revenue.sum(), abs=1e-9)
