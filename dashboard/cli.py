@@ -18,6 +18,9 @@ def cmd_generate(args) -> int:
 
     started = time.perf_counter()
     counts = sample.generate(Path(args.out), rows=args.rows, seed=args.seed)
+    from dashboard import sample_inventory
+
+    sample_inventory.write(Path(args.out), seed=args.seed)  # the stock snapshot
     seconds = time.perf_counter() - started
     print(f"generated {counts['sales']:,} sales lines in {seconds:.1f} s "
           f"({counts['sales'] / seconds:,.0f} rows/s) into {args.out}")
