@@ -25,7 +25,12 @@ BATCH = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class StockError(ValueError):
-    """A movement that cannot be recorded; the message says what and where."""
+    """A movement that cannot be recorded; the message says what and where, `code` names the
+    fixed notice the page shows (a link can pick a notice, never write one)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,13 @@ def place_for(warehouse, scope: Scope) -> Place:
 def parse_qty(text, field: str = "quantity", allow_zero: bool = False) -> int:
     raw = str(text if text is not None else "").strip()
     if not re.fullmatch(r"[+-]?\d{1,9}", raw):
-        raise StockError(f"{field}: {raw[:20]!r} is not a whole number")
+        raise StockError("qty-format", f"{field}: {raw[:20]!r} is not a whole number")
     value = int(raw)
     if value < 0 or (value == 0 and not allow_zero):
-        raise StockError(f"{field}: must be {'0 or more' if allow_zero else 'above 0'} "
-                         f"(got {value})")
+        least = "0 or more" if allow_zero else "above 0"
+        raise StockError("qty-range", f"{field}: must be {least} (got {value})")
     if value > MAX_QTY:
-        raise StockError(f"{field}: {value:,} is more than {MAX_QTY:,}")
+        raise StockError("qty-range", f"{field}: {value:,} is more than {MAX_QTY:,}")
     return value
 
 
@@ -76,11 +81,12 @@ def parse_day(text, today: dt.date, as_of: dt.date | None, field: str = "date") 
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError as exc:
-        raise StockError(f"{field}: {raw[:20]!r} is not a date (write it as YYYY-MM-DD)") from exc
+        raise StockError("date-format", f"{field}: {raw[:20]!r} is not a date "
+                         "(write it as YYYY-MM-DD)") from exc
     if day > today:
-        raise StockError(f"{field}: {day} is in the future (today is {today})")
+        raise StockError("date-future", f"{field}: {day} is in the future (today is {today})")
     if as_of is not None and day < as_of:
-        raise StockError(f"{field}: {day} is before the stock snapshot of {as_of}, "
+        raise StockError("date-before", f"{field}: {day} is before the stock snapshot of {as_of}, "
                          "which already counts it")
     return day
 
@@ -92,27 +98,28 @@ def parse_expiry(text) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError as exc:
-        raise StockError(f"expiry: {raw[:20]!r} is not a date (write it as YYYY-MM-DD)") from exc
+        raise StockError("expiry-format", f"expiry: {raw[:20]!r} is not a date "
+                         "(write it as YYYY-MM-DD)") from exc
 
 
 def _store(place: Place, store, field: str = "store") -> str:
     store = str(store or "").strip()
     if store not in place.my_stores:
-        raise StockError(f"{field}: no store {store[:64]!r} among your stores")
+        raise StockError("store", f"{field}: no store {store[:64]!r} among your stores")
     return store
 
 
 def _product(place: Place, product) -> str:
     product = str(product or "").strip()
     if product not in place.products:
-        raise StockError(f"product: no product {product[:64]!r} in the data")
+        raise StockError("product", f"product: no product {product[:64]!r} in the data")
     return product
 
 
 def _batch(text) -> str:
     raw = str(text or "").strip()
     if raw and not BATCH.match(raw):
-        raise StockError("batch: 1-64 letters, digits, '.', '_' or '-'")
+        raise StockError("batch", "batch: 1-64 letters, digits, '.', '_' or '-'")
     return raw
 
 
@@ -165,7 +172,7 @@ def record(database: db.AppDB, place: Place, actor: str, kind: str, form: dict,
     """Check and record one movement from a form or the command line (all values as text)."""
     today = today or dt.date.today()
     if kind not in ("receive", "adjust", "transfer", "write_off"):
-        raise StockError(f"kind: {kind!r} is not receive, adjust, transfer or write_off")
+        raise StockError("kind", f"kind: {kind!r} is not receive, adjust, transfer or write_off")
     store = _store(place, form.get("store"))
     product = _product(place, form.get("product"))
     day = parse_day(form.get("date"), today, place.as_of)
@@ -177,14 +184,14 @@ def record(database: db.AppDB, place: Place, actor: str, kind: str, form: dict,
     expiry = parse_expiry(form.get("expiry")) if kind == "receive" else None
     reason = str(form.get("reason") or "").strip()
     if kind == "write_off" and reason not in WRITE_OFF_REASONS:
-        raise StockError(f"reason: a write-off is {' or '.join(WRITE_OFF_REASONS)}")
+        raise StockError("reason", f"reason: a write-off is {' or '.join(WRITE_OFF_REASONS)}")
     target = ""
     if kind == "transfer":
         target = str(form.get("to_store") or "").strip()
         if target not in place.all_stores:
-            raise StockError(f"to store: no store {target[:64]!r} in the data")
+            raise StockError("to-store", f"to store: no store {target[:64]!r} in the data")
         if target == store:
-            raise StockError("to store: a transfer needs two different stores")
+            raise StockError("same-store", "to store: a transfer needs two different stores")
     with database.begin_write() as conn:
         for one in sorted({store, target if kind == "transfer" else store}):
             _lock(conn, one, product)  # both ends of a transfer, always in the same order
@@ -201,13 +208,14 @@ def record(database: db.AppDB, place: Place, actor: str, kind: str, form: dict,
             detail = f"counted {counted} (was {stock:g}, {moved:+d})"
         else:
             if qty > stock:
-                raise StockError(f"quantity: {qty:,} is more than the {stock:,.0f} in stock")
+                raise StockError("above-stock",
+                                 f"quantity: {qty:,} is more than the {stock:,.0f} in stock")
             if kind == "write_off" and batch:
                 left = place.batches.get((store, product, batch), 0) + _moved(
                     conn, store, product, place.as_of, batch)
                 if qty > left:
-                    raise StockError(f"quantity: {qty:,} is more than the {left:,.0f} left in "
-                                     f"batch {batch}")
+                    raise StockError("above-batch", f"quantity: {qty:,} is more than the "
+                                     f"{left:,.0f} left in batch {batch}")
             moved = -qty
             if kind == "write_off":
                 mid = _insert(conn, actor, day, "write_off", store, product, -qty, batch=batch,

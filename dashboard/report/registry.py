@@ -10,7 +10,8 @@ import importlib
 from collections.abc import Callable
 
 PAGES = {"overview": "dashboard.pages.overview_report:page_report",
-         "story": "dashboard.pages.story_report:page_report"}
+         "story": "dashboard.pages.story_report:page_report",
+         "inventory": "dashboard.pages.inventory_report:page_report"}
 
 
 class UnknownPage(LookupError):
