@@ -15,6 +15,7 @@ from dashboard.warehouse.backends import open_warehouse
 from dashboard.warehouse.store import NoWarehouseError
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.story",
+         "dashboard.pages.inventory",
          "dashboard.pages.views", "dashboard.pages.data",
          "dashboard.pages.subscriptions", "dashboard.pages.admin",
          "dashboard.pages.not_found_404")
@@ -65,6 +66,9 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     from dashboard.views.routes import register as register_view_routes
 
     register_view_routes(app.server)  # saving and restoring views
+    from dashboard.pages.inventory_routes import register as register_inventory_routes
+
+    register_inventory_routes(app.server)  # stock movements, alerts CSV, draft orders
     app.server.register_error_handler(NoWarehouseError, no_data)
     from dashboard.components.shell import shell
 

@@ -49,8 +49,9 @@ def parse(query: str | dict) -> InventoryQuery:
     alert = _one(values, "alert")
     sort = _one(values, "sort")
     order = _one(values, "order")
+    store = _one(values, "store").strip()
     return InventoryQuery(
-        store=_one(values, "store").strip(),
+        store="" if store == "all" else store,  # "all": the filter form's every store
         alert=alert if alert in ALERT_KINDS else "",
         sort=sort if sort in SORTS else "alert",
         order=order if order in ("asc", "desc") else "asc")

@@ -45,7 +45,7 @@ class Status:
                              "order_qty": item.order_qty, "abc": item.abc, "xyz": item.xyz,
                              "batch": "", "expiry": None})
         for b in self.batches.itertuples(index=False):
-            if b.alert:
+            if isinstance(b.alert, str) and b.alert:
                 rows.append({"alert": b.alert, "store_id": b.store_id,
                              "store_name": b.store_name, "region": "",
                              "product_id": b.product_id, "product_name": b.product_name,
@@ -121,7 +121,7 @@ def _batches(snap: Snapshot, moved: pd.DataFrame, stores, products, s: policy.Se
         days = (when - today).days
         rows.append([store_id, stores.loc[store_id, "store_name"], product_id,
                      products.loc[product_id, "product_name"], batch, when, days, float(left),
-                     policy.batch_alert(days, s)])
+                     policy.batch_alert(days, s) or ""])
     return pd.DataFrame(rows, columns=BATCH_COLUMNS).sort_values(
         ["days_to_expiry", "store_name", "product_name"], kind="stable").reset_index(drop=True)
 
