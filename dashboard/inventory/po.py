@@ -49,9 +49,13 @@ def to_html(status: Status, store: str, store_name: str, who: str,
     body = rows(status, store)
     total = sum(r[8] or 0 for r in body)
     esc = html.escape
-    cells = "".join(
-        "<tr>" + "".join(f"<td{' class=n' if j >= 4 else ''}>{esc('' if v is None else str(v))}"
-                         "</td>" for j, v in enumerate(r[2:], start=2)) + "</tr>" for r in body)
+    def cell(j: int, v) -> str:
+        shown = "" if v is None else f"{v:,.2f}" if j >= 7 else f"{v:,}" if j != 3 and \
+            isinstance(v, int | float) else str(v)
+        return f"<td{' class=n' if j >= 4 else ''}>{esc(shown)}</td>"
+
+    cells = "".join("<tr>" + "".join(cell(j, v) for j, v in enumerate(r[2:], start=2)) + "</tr>"
+                    for r in body)
     head = "".join(f"<th>{esc(c)}</th>" for c in COLUMNS[2:])
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Draft purchase order · {esc(store_name)}</title>

@@ -17,7 +17,10 @@ from dashboard.inventory import status
 from dashboard.queries.filters import Scope
 from dashboard.warehouse.store import Warehouse
 
-MAVEN = config.ROOT.parent / "shared" / "datasets" / "maven-toys.zip"
+# shared/ beside the repository (a checkout) or beside the worktrees' folder (a worktree)
+MAVEN = next((p for p in (config.ROOT.parent / "shared" / "datasets" / "maven-toys.zip",
+                          config.ROOT.parent.parent / "shared" / "datasets" / "maven-toys.zip")
+              if p.exists()), config.ROOT.parent / "shared" / "datasets" / "maven-toys.zip")
 
 
 def _raw(name: str) -> pd.DataFrame:
