@@ -42,7 +42,8 @@ def rates(daily: pd.DataFrame, end: dt.date) -> pd.DataFrame:
     daily = daily.copy()
     daily["units"] = daily["units"].astype(float)
     daily["revenue"] = daily["revenue"].astype(float)
-    age = (pd.Timestamp(end) - pd.to_datetime(daily["date"])).dt.days
+    daily["date"] = pd.to_datetime(daily["date"])
+    age = (pd.Timestamp(end) - daily["date"]).dt.days
     daily["week"] = age // 7  # 0 = the last 7 days
     daily["squared"] = daily["units"] ** 2
     groups = daily.groupby(["store_id", "product_id"])
@@ -58,7 +59,7 @@ def rates(daily: pd.DataFrame, end: dt.date) -> pd.DataFrame:
     out = pd.DataFrame({
         "daily_mean": mean, "daily_std": np.sqrt(var.clip(lower=0)),
         "weekly_cv": w_cv.reindex(mean.index), "units": units,
-        "revenue": groups["revenue"].sum(), "last_sale": groups["date"].max(),
+        "revenue": groups["revenue"].sum(), "last_sale": groups["date"].max().dt.date,
     }).reset_index()
     return out[COLUMNS]
 

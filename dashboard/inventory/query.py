@@ -79,8 +79,12 @@ def _num(value, digits: int = 1):
 
 def rows(alerts: pd.DataFrame) -> list[list]:
     """The alerts as table rows (COLUMNS), raw names and plain numbers."""
-    return [[ALERT_LABELS[a.alert], a.store_name, a.store_id, a.product_name, a.product_id,
-             _num(a.on_hand, 0), _num(a.days_cover), _num(a.reorder_point),
-             int(a.order_qty or 0), a.abc, a.xyz, a.batch,
-             a.expiry.isoformat() if a.expiry is not None and not pd.isna(a.expiry) else ""]
-            for a in alerts.itertuples(index=False)]
+    a = alerts
+    expiry = ["" if v is None or pd.isna(v) else v.isoformat() for v in a["expiry"]]
+    columns = [[ALERT_LABELS[k] for k in a["alert"]], a["store_name"].tolist(),
+               a["store_id"].tolist(), a["product_name"].tolist(), a["product_id"].tolist(),
+               [_num(v, 0) for v in a["on_hand"]], [_num(v) for v in a["days_cover"]],
+               [_num(v) for v in a["reorder_point"]],
+               [int(v) if v == v and v else 0 for v in a["order_qty"]], a["abc"].tolist(),
+               a["xyz"].tolist(), a["batch"].tolist(), expiry]
+    return [list(r) for r in zip(*columns, strict=True)]

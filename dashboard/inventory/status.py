@@ -34,28 +34,20 @@ class Status:
 
     def alerts(self) -> pd.DataFrame:
         """One row per alert: item alerts and batch (expiry) alerts."""
-        rows = []
-        for item in self.items.itertuples(index=False):
-            for kind in item.alerts:
-                rows.append({"alert": kind, "store_id": item.store_id,
-                             "store_name": item.store_name, "region": item.region,
-                             "product_id": item.product_id, "product_name": item.product_name,
-                             "category": item.category, "on_hand": item.on_hand,
-                             "days_cover": item.days_cover, "reorder_point": item.reorder_point,
-                             "order_qty": item.order_qty, "abc": item.abc, "xyz": item.xyz,
-                             "batch": "", "expiry": None})
-        for b in self.batches.itertuples(index=False):
-            if isinstance(b.alert, str) and b.alert:
-                rows.append({"alert": b.alert, "store_id": b.store_id,
-                             "store_name": b.store_name, "region": "",
-                             "product_id": b.product_id, "product_name": b.product_name,
-                             "category": "", "on_hand": b.qty, "days_cover": None,
-                             "reorder_point": None, "order_qty": 0, "abc": "", "xyz": "",
-                             "batch": b.batch, "expiry": b.expiry})
-        return pd.DataFrame(rows, columns=["alert", "store_id", "store_name", "region",
-                                           "product_id", "product_name", "category", "on_hand",
-                                           "days_cover", "reorder_point", "order_qty", "abc",
-                                           "xyz", "batch", "expiry"])
+        items = self.items.explode("alerts").dropna(subset=["alerts"])
+        items = items.assign(alert=items["alerts"], batch="", expiry=None)
+        batches = self.batches[self.batches["alert"] != ""]
+        batches = batches.assign(region="", category="", on_hand=batches["qty"], days_cover=None,
+                                 reorder_point=None, order_qty=0, abc="", xyz="")
+        frames = [f[ALERT_COLUMNS] for f in (items, batches) if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=ALERT_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+
+ALERT_COLUMNS = ["alert", "store_id", "store_name", "region", "product_id", "product_name",
+                 "category", "on_hand", "days_cover", "reorder_point", "order_qty", "abc", "xyz",
+                 "batch", "expiry"]
 
 
 def compute(snap: Snapshot, rates: pd.DataFrame, moves: list[dict], sales_end: dt.date | None,
@@ -103,36 +95,36 @@ def compute(snap: Snapshot, rates: pd.DataFrame, moves: list[dict], sales_end: d
 
 def _batches(snap: Snapshot, moved: pd.DataFrame, stores, products, s: policy.Settings,
              today: dt.date) -> pd.DataFrame:
+    keys = ["store_id", "product_id", "batch"]
     stock = snap.stock[snap.stock["store_id"].isin(stores.index)
                        & (snap.stock["batch"].fillna("") != "")]
-    base = stock.groupby(["store_id", "product_id", "batch"]).agg(
-        qty=("stock_on_hand", "sum"), expiry=("expiry", "min"))
-    got = moved[moved["batch"].fillna("") != ""]
-    delta = got.groupby(["store_id", "product_id", "batch"]).agg(
-        qty=("qty", "sum"), expiry=("expiry", "min"))
-    keys = base.index.union(delta.index)
-    qty = base["qty"].reindex(keys, fill_value=0) + delta["qty"].reindex(keys, fill_value=0)
-    expiry = base["expiry"].reindex(keys).combine_first(delta["expiry"].reindex(keys))
-    rows = []
-    for (store_id, product_id, batch), left in qty.items():
-        when = expiry.loc[(store_id, product_id, batch)]
-        if left <= 0 or not isinstance(when, dt.date) or product_id not in products.index:
-            continue
-        days = (when - today).days
-        rows.append([store_id, stores.loc[store_id, "store_name"], product_id,
-                     products.loc[product_id, "product_name"], batch, when, days, float(left),
-                     policy.batch_alert(days, s) or ""])
-    return pd.DataFrame(rows, columns=BATCH_COLUMNS).sort_values(
+    stock = stock.rename(columns={"stock_on_hand": "qty"})[[*keys, "qty", "expiry"]]
+    got = moved[moved["batch"].fillna("") != ""][[*keys, "qty", "expiry"]]
+    both = pd.concat([f for f in (stock, got) if len(f)] or [stock], ignore_index=True)
+    both["expiry"] = pd.to_datetime(both["expiry"], errors="coerce")  # min in numpy, not Python
+    left = both.groupby(keys).agg(qty=("qty", "sum"), expiry=("expiry", "min")).reset_index()
+    left = left[(left["qty"] > 0) & left["expiry"].notna()
+                & left["product_id"].isin(products.index)]
+    left["expiry"] = left["expiry"].dt.date
+    if left.empty:
+        return pd.DataFrame(columns=BATCH_COLUMNS)
+    left = left.join(stores[["store_name"]], on="store_id").join(
+        products[["product_name"]], on="product_id")
+    left["days_to_expiry"] = [(when - today).days for when in left["expiry"]]
+    left["qty"] = left["qty"].astype(float)
+    left["alert"] = [policy.batch_alert(d, s) or "" for d in left["days_to_expiry"]]
+    return left[BATCH_COLUMNS].sort_values(
         ["days_to_expiry", "store_name", "product_name"], kind="stable").reset_index(drop=True)
 
 
 def for_viewer(warehouse, database, scope, settings: policy.Settings | None = None,
-               today: dt.date | None = None, rates: pd.DataFrame | None = None) -> Status:
-    """Everything from the warehouse and the app database for one scope. `rates` may come from
-    a cache (they change only with the data version)."""
+               today: dt.date | None = None, rates: pd.DataFrame | None = None,
+               snap: Snapshot | None = None) -> Status:
+    """Everything from the warehouse and the app database for one scope. `rates` and `snap` may
+    come from a cache (they change only with the data version); movements are always read."""
     from dashboard.inventory import movements, snapshot
 
-    snap = snapshot.read(warehouse, scope)
+    snap = snap if snap is not None else snapshot.read(warehouse, scope)
     end = snapshot.sales_end(warehouse)
     if rates is None:
         rates = demand_rate.demand(warehouse, scope, end) if end else pd.DataFrame(

@@ -44,10 +44,14 @@ def cached_rates(svc, scope):
 
 
 def request_status(q: query.InventoryQuery | None = None) -> tuple[dict, Status]:
+    """The page's report for this request; demand and the snapshot cached per data version and
+    scope, movements read afresh (they change between requests)."""
     svc = services.current()
     scope = scope_for_request()
+    snap = svc.cached("inventory-snapshot", scope, (),
+                      lambda: snapshot.read(svc.warehouse, scope))
     return inventory_report.build(svc.warehouse, scope, q or query.InventoryQuery(), db.current(),
-                                  rates=cached_rates(svc, scope))
+                                  rates=cached_rates(svc, scope), snap=snap)
 
 
 def move() -> flask.Response:

@@ -444,3 +444,28 @@ def test_command_line_scope_and_movements(app, accounts, tmp_path, warehouse_dir
         last = conn.execute(sa.select(db.audit_log).order_by(db.audit_log.c.id.desc())
                             .limit(1)).first()
     assert (last.action, last.actor, last.address) == ("stock_receive", login.username, "cli")
+
+
+def test_store_assignments_are_audited_and_only_for_store_managers(fresh_db):
+    from dashboard.auth import users
+    from dashboard.auth.scope import scope_for_account
+
+    account = users.create(fresh_db, "sm", "a-long-enough-password-1", "store_manager",
+                           stores=["S002", " S001 ", "S002"], actor="admin")
+    assert account.stores == ("S001", "S002")
+    assert scope_for_account(account) == Scope(None, ("S001", "S002"))
+    moved = users.set_stores(fresh_db, "sm", ["S003"], actor="admin")
+    assert scope_for_account(moved).stores == ("S003",) and \
+        moved.session_epoch == account.session_epoch + 1  # old sessions end
+    with pytest.raises(users.UserError):
+        users.create(fresh_db, "rm", "a-long-enough-password-1", "manager", ("North",),
+                     stores=["S001"])
+    analyst = users.set_role(fresh_db, "sm", "analyst", actor="admin")
+    assert analyst.stores == ()
+    with fresh_db.begin() as conn:
+        actions = [r.action for r in conn.execute(sa.select(db.audit_log.c.action))]
+    assert actions.count("stores_changed") == 2
+    none = users.set_role(fresh_db, "sm", "store_manager", actor="admin")
+    from dashboard.queries.filters import ScopeError, scope_condition
+    with pytest.raises(ScopeError):
+        scope_condition(scope_for_account(none))  # no store: fails closed
