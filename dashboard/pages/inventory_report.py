@@ -59,8 +59,10 @@ def table_figure(columns: list[str], rows: list[list]) -> dict:
     (the first FIGURE_ROWS, sorted as asked: a PDF of 9,000 rows helps nobody)."""
     shown = rows[:FIGURE_ROWS]
     cells = [[text("" if r[i] is None else r[i]) for r in shown] for i in range(len(columns))]
-    return {"data": [{"type": "table", "header": {"values": [text(c) for c in columns]},
-                      "cells": {"values": cells}}],
+    widths = [70, 150, 45, 170, 50, 45, 45, 50, 55, 30, 30, 110, 70]  # names get the room
+    return {"data": [{"type": "table", "columnwidth": widths[:len(columns)],
+                      "header": {"values": [text(c) for c in columns], "font": {"size": 10}},
+                      "cells": {"values": cells, "font": {"size": 10}, "align": "left"}}],
             "layout": {"height": 80 + 24 * min(len(shown), 60),
                        "margin": {"l": 4, "r": 4, "t": 4, "b": 4}}}
 
