@@ -15,8 +15,8 @@ from dashboard.warehouse.backends import open_warehouse
 from dashboard.warehouse.store import NoWarehouseError
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.profit",
-         "dashboard.pages.forecast", "dashboard.pages.story",
-         "dashboard.pages.team", "dashboard.pages.customers",
+         "dashboard.pages.team", "dashboard.pages.customers", "dashboard.pages.forecast",
+         "dashboard.pages.inventory", "dashboard.pages.story",
          "dashboard.pages.views", "dashboard.pages.data",
          "dashboard.pages.subscriptions", "dashboard.pages.admin",
          "dashboard.pages.not_found_404")
@@ -70,6 +70,9 @@ def create_app(warehouse_dir: Path | None = None, app_db_url: str | None = None)
     from dashboard.pages.team_targets import register as register_target_routes
 
     register_target_routes(app.server)  # the Team page's admin-set targets
+    from dashboard.pages.inventory_routes import register as register_inventory_routes
+
+    register_inventory_routes(app.server)  # stock movements, alerts CSV, draft orders
     app.server.register_error_handler(NoWarehouseError, no_data)
     from dashboard.components.shell import shell
 

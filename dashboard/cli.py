@@ -19,6 +19,9 @@ def cmd_generate(args) -> int:
 
     started = time.perf_counter()
     counts = sample.generate(Path(args.out), rows=args.rows, seed=args.seed)
+    from dashboard import sample_inventory
+
+    sample_inventory.write(Path(args.out), seed=args.seed)  # the stock snapshot
     seconds = time.perf_counter() - started
     print(f"generated {counts['sales']:,} sales lines in {seconds:.1f} s "
           f"({counts['sales'] / seconds:,.0f} rows/s) into {args.out}")
@@ -143,6 +146,18 @@ def cmd_send_reports(args) -> int:
     return run(args)
 
 
+def cmd_inventory(args) -> int:
+    from dashboard.inventory.cli import run_inventory
+
+    return run_inventory(args)
+
+
+def cmd_stock(args) -> int:
+    from dashboard.inventory.cli import run_stock
+
+    return run_stock(args)
+
+
 def cmd_import(args) -> int:
     from dashboard.ingest.cli import run_import_command
 
@@ -230,6 +245,9 @@ def parser() -> argparse.ArgumentParser:
     from dashboard.report.send import add_parser as add_send_parser
 
     add_send_parser(sub, cmd_send_reports)
+    from dashboard.inventory.cli import add_parsers as add_inventory_parsers
+
+    add_inventory_parsers(sub, cmd_inventory, cmd_stock)  # inventory, stock receive|adjust|...
     return p
 
 

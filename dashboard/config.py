@@ -122,6 +122,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_from", "",
             "From address of report mails, e.g. 'ToyPulse <reports@example.com>' (required "
             "to send)."),
+    Setting("inventory_lead_days", "7",
+            "Days from a purchase order to stock on the shelf (the reorder point's lead time)."),
+    Setting("inventory_service_level", "0.95",
+            "Chance of no stockout during the lead time the safety stock is sized for "
+            "(0.5-0.999; z from the normal distribution)."),
+    Setting("inventory_target_days", "28",
+            "Days of cover a suggested order brings stock up to (plus the safety stock)."),
+    Setting("inventory_excess_days", "120",
+            "Days of cover above which an item is flagged as excess stock."),
+    Setting("inventory_dead_days", "56",
+            "An item in stock with no sales in this many days (at most 56) is dead stock."),
+    Setting("inventory_expiry_days", "30",
+            "Batches expiring within this many days are listed for write-off."),
+    Setting("inventory_moq", "6",
+            "Minimum order quantity of a suggested order line (the data has no per-product "
+            "MOQ)."),
+    Setting("inventory_pack_size", "6",
+            "Pack size a suggested order quantity is rounded up to (the data has no per-product "
+            "pack size)."),
     Setting("smtp_starttls", "1",
             "1: upgrade the SMTP connection with STARTTLS and refuse a server that cannot; "
             "0: plain connection (a local relay only)."),

@@ -15,6 +15,7 @@ class Login:
     password: str
     role: str
     regions: tuple[str, ...]
+    stores: tuple[str, ...] = ()
 
 
 # role key -> (user name, role, regions, display name)
@@ -24,7 +25,15 @@ ROSTER = {
     "manager": ("t-north", "manager", ("North",), "Test North Manager"),
     "manager_south": ("t-south", "manager", ("South",), "Test South Manager"),
     "manager_none": ("t-nobody", "manager", (), "Test Manager Without Region"),
+    "store_manager": ("t-store-north", "store_manager", (), "Test North Store Manager"),
 }
+STORE_REGION = "North"  # the store manager manages the first store (by id) of this region
+
+
+def first_store(app, region: str = STORE_REGION) -> str:
+    with app.server.extensions["toypulse"].warehouse.cursor() as cur:
+        return cur.execute("SELECT CAST(store_id AS VARCHAR) FROM stores WHERE region = ? "
+                           "ORDER BY store_id LIMIT 1", [region]).fetchall()[0][0]
 
 
 def make_accounts(app) -> dict[str, Login]:
@@ -32,8 +41,9 @@ def make_accounts(app) -> dict[str, Login]:
     out = {}
     for key, (username, role, regions, name) in ROSTER.items():
         secret = passwords.generate_password()
-        users.create(database, username, secret, role, regions, name, "tests")
-        out[key] = Login(username, secret, role, regions)
+        stores = (first_store(app),) if role == "store_manager" else ()
+        users.create(database, username, secret, role, regions, name, "tests", stores)
+        out[key] = Login(username, secret, role, regions, stores)
     return out
 
 

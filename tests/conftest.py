@@ -17,10 +17,11 @@ SAMPLE_ROWS = int(os.environ.get("TOYPULSE_TEST_ROWS", "150000"))
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory) -> Path:
-    from dashboard import sample
+    from dashboard import sample, sample_inventory
 
     folder = tmp_path_factory.mktemp("sample")
     sample.generate(folder, rows=SAMPLE_ROWS, seed=11)
+    sample_inventory.write(folder, seed=11)  # the stock snapshot (expiries from today)
     return folder
 
 

@@ -20,6 +20,8 @@ DEMO_ACCOUNTS = (  # username, role, regions, display name
     ("demo-north", "manager", ("North",), "Demo North Manager"),
     ("demo-south-west", "manager", ("South", "West"), "Demo South & West Manager"),
 )
+# A store manager of the first North store (by id) of the loaded sample.
+DEMO_STORE_MANAGER = ("demo-store-north", "North", "Demo North Store Manager")
 
 
 def open_db() -> db.AppDB:
@@ -43,7 +45,9 @@ def _show_password(username: str, secret: str) -> None:
 
 
 def _describe(account: users.Account) -> str:
-    regions = ", ".join(account.regions) if account.role == "manager" else "all regions"
+    regions = (", ".join(account.regions) if account.role == "manager" else
+               "stores " + (", ".join(account.stores) or "none")
+               if account.role == "store_manager" else "all regions")
     state = "" if account.active else " [inactive]"
     email = f" <{account.email}>" if account.email else ""
     return f"{account.username:<24} {account.role:<8} {regions}{email}{state}"
@@ -55,7 +59,8 @@ def cmd_users_create(args) -> int:
     if getattr(args, "email", None):
         users.clean_email(args.email)  # refused before the account is made
     account = users.create(database, args.username, secret, args.role,
-                           regions_arg(args.regions or ""), args.name or "", "cli")
+                           regions_arg(args.regions or ""), args.name or "", "cli",
+                           regions_arg(getattr(args, "stores", None) or ""))
     if getattr(args, "email", None):
         account = users.set_email(database, account.username, args.email, "cli")
     print(f"created {_describe(account)}")
@@ -82,6 +87,12 @@ def cmd_users_set_role(args) -> int:
 
 def cmd_users_set_regions(args) -> int:
     account = users.set_regions(open_db(), args.username, regions_arg(args.regions), "cli")
+    print(f"updated {_describe(account)}")
+    return 0
+
+
+def cmd_users_set_stores(args) -> int:
+    account = users.set_stores(open_db(), args.username, regions_arg(args.stores), "cli")
     print(f"updated {_describe(account)}")
     return 0
 
@@ -123,6 +134,20 @@ def warehouse_source(root: Path) -> str | None:
     return json.loads(rows[0][0]) if rows else None
 
 
+def first_store_of(root: Path, region: str) -> str | None:
+    """The lowest store id of `region` in the current warehouse version (as text)."""
+    from dashboard.warehouse.backends import open_warehouse
+
+    warehouse = open_warehouse(root)
+    try:
+        with warehouse.cursor() as cur:
+            rows = cur.execute("SELECT CAST(store_id AS VARCHAR) FROM stores WHERE region = ? "
+                               "ORDER BY store_id LIMIT 1", [region]).fetchall()
+    finally:
+        warehouse.close()
+    return rows[0][0] if rows else None
+
+
 def create_demo_users(root: Path) -> int:
     """Demo accounts, only over the sample retailer; prints each generated password."""
     source = warehouse_source(root)
@@ -138,6 +163,18 @@ def create_demo_users(root: Path) -> int:
         else:
             users.set_password(database, username, secret, "cli (demo)")
         print(f"demo user {username:<16} {role:<8} {', '.join(regions) or 'all regions':<12} "
+              f"password: {secret}")
+    username, region, name = DEMO_STORE_MANAGER
+    store = first_store_of(root, region)
+    if store is not None:
+        secret = passwords.generate_password()
+        if users.by_username(database, username) is None:
+            users.create(database, username, secret, "store_manager", (), name, "cli (demo)",
+                         (store,))
+        else:
+            users.set_password(database, username, secret, "cli (demo)")
+            users.set_stores(database, username, (store,), "cli (demo)")
+        print(f"demo user {username:<16} store_manager store {store} ({region})  "
               f"password: {secret}")
     return 0
 
@@ -203,6 +240,7 @@ def add_parsers(sub) -> None:
     c.add_argument("username")
     c.add_argument("--role", required=True, choices=users.ROLES)
     c.add_argument("--regions", help="comma-separated regions (managers), e.g. North,South")
+    c.add_argument("--stores", help="comma-separated store ids (store managers), e.g. 1,4")
     c.add_argument("--name", help="display name")
     c.add_argument("--email", help="address report subscriptions are mailed to")
     password_option(c)
@@ -217,6 +255,10 @@ def add_parsers(sub) -> None:
     c.add_argument("username")
     c.add_argument("regions", help="comma-separated, e.g. North,South")
     c.set_defaults(func=guarded(cmd_users_set_regions))
+    c = cmds.add_parser("set-stores", help="assign a store manager's stores ('' for none)")
+    c.add_argument("username")
+    c.add_argument("stores", help="comma-separated store ids, e.g. 1,4")
+    c.set_defaults(func=guarded(cmd_users_set_stores))
     for name, active in (("activate", True), ("deactivate", False)):
         c = cmds.add_parser(name, help=f"{name} an account")
         c.add_argument("username")

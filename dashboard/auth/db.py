@@ -40,6 +40,14 @@ user_regions = sa.Table(
     sa.Column("region", sa.String(128), primary_key=True),
 )
 
+# A store manager's stores (store ids as text, as the warehouse's `stores` table has them).
+user_stores = sa.Table(
+    "user_stores", metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("store_id", sa.String(64), primary_key=True),
+)
+
 audit_log = sa.Table(
     "audit_log", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -113,6 +121,7 @@ class AppDB:
     """The engine and the tables, created on first use."""
 
     def __init__(self, url: str):
+        from dashboard.inventory import tables as _stock  # noqa: F401 - stock movements
         from dashboard.pages import team_targets  # noqa: F401 - the employee_targets table
         from dashboard.views import tables  # noqa: F401 - the saved-view tables join metadata
 

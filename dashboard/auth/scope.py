@@ -2,7 +2,8 @@
 
 Nothing the browser sends (filter values, stores, state) reaches this function: admins and
 analysts see every region, a regional manager the regions assigned to them in the app database,
-and anyone else nothing. A manager with no region gets Scope(()), which the query layer refuses
+a store manager the stores assigned to them, and anyone else nothing. A manager with no region
+gets Scope(()) and a store manager with no store Scope(None, ()), which the query layer refuses
 (ScopeError), so a missing assignment fails closed.
 """
 
@@ -20,6 +21,8 @@ def scope_for_account(account: Account | None) -> Scope:
         return Scope.everything()
     if account.role == "manager":
         return Scope(tuple(account.regions))
+    if account.role == "store_manager":  # every region, but only their stores' rows
+        return Scope(None, tuple(account.stores))
     raise ScopeError(f"role {account.role!r} may see no data")
 
 

@@ -13,11 +13,13 @@ import sqlalchemy as sa
 
 from dashboard.auth import audit, counters, db, lockout, passwords
 
-ROLES = ("admin", "analyst", "manager")
-ROLE_LABELS = {"admin": "Admin", "analyst": "Analyst", "manager": "Regional manager"}
+ROLES = ("admin", "analyst", "manager", "store_manager")
+ROLE_LABELS = {"admin": "Admin", "analyst": "Analyst", "manager": "Regional manager",
+               "store_manager": "Store manager"}
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 MAX_REGIONS = 200
+MAX_STORES = 500
 
 
 class UserError(ValueError):
@@ -37,6 +39,7 @@ class Account:
     regions: tuple[str, ...]
     session_epoch: int = 0
     email: str = ""
+    stores: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -81,11 +84,25 @@ def clean_regions(regions) -> tuple[str, ...]:
     return tuple(out)
 
 
+def clean_stores(stores) -> tuple[str, ...]:
+    """Store ids as text (the warehouse's ids: '1', 'S004'), sorted, without blanks."""
+    if isinstance(stores, str | int):
+        stores = [stores]
+    if not isinstance(stores, list | tuple | set | frozenset):
+        raise UserError("stores must be a list of store ids")
+    out = sorted({str(s).strip() for s in stores if isinstance(s, str | int) and str(s).strip()})
+    if len(out) > MAX_STORES or any(len(s) > 64 for s in out):
+        raise UserError("too many or too long store ids")
+    return tuple(out)
+
+
 def _account(conn, row) -> Account:
     regions = tuple(sorted(r.region for r in conn.execute(
         sa.select(db.user_regions.c.region).where(db.user_regions.c.user_id == row.id))))
+    stores = tuple(sorted(r.store_id for r in conn.execute(
+        sa.select(db.user_stores.c.store_id).where(db.user_stores.c.user_id == row.id))))
     return Account(row.id, row.username, row.display_name, row.role, bool(row.active), regions,
-                   row.session_epoch, row.email or "")
+                   row.session_epoch, row.email or "", stores)
 
 
 def get(database: db.AppDB, user_id: int) -> Account | None:
@@ -113,12 +130,15 @@ def count_active_admins(conn) -> int:
 
 
 def create(database: db.AppDB, username: str, password: str, role: str,
-           regions=(), display_name: str = "", actor: str | None = None) -> Account:
+           regions=(), display_name: str = "", actor: str | None = None,
+           stores=()) -> Account:
     name, role = normalize_username(username), check_role(role)
-    regions = clean_regions(regions)
+    regions, stores = clean_regions(regions), clean_stores(stores)
     display_name = (display_name or "").strip()[:128]
     if role != "manager" and regions:
         raise UserError("only regional managers have assigned regions")
+    if role != "store_manager" and stores:
+        raise UserError("only store managers have assigned stores")
     try:
         password_hash = passwords.hash_password(password)
     except ValueError as exc:
@@ -130,8 +150,10 @@ def create(database: db.AppDB, username: str, password: str, role: str,
             username=name, display_name=display_name, password_hash=password_hash, role=role,
             active=True, session_epoch=0, created_at=db.now())).inserted_primary_key[0]
         _write_regions(conn, user_id, regions)
+        _write_stores(conn, user_id, stores)
         audit.record(conn, "user_created", actor, name,
-                     f"role {role}" + (f", regions {', '.join(regions)}" if regions else ""))
+                     f"role {role}" + (f", regions {', '.join(regions)}" if regions else "")
+                     + (f", stores {', '.join(stores)}" if stores else ""))
     account = get(database, user_id)
     assert account is not None
     return account
@@ -142,6 +164,32 @@ def _write_regions(conn, user_id: int, regions: tuple[str, ...]) -> None:
     if regions:
         conn.execute(sa.insert(db.user_regions),
                      [{"user_id": user_id, "region": r} for r in regions])
+
+
+def _write_stores(conn, user_id: int, stores: tuple[str, ...]) -> None:
+    conn.execute(sa.delete(db.user_stores).where(db.user_stores.c.user_id == user_id))
+    if stores:
+        conn.execute(sa.insert(db.user_stores),
+                     [{"user_id": user_id, "store_id": s} for s in stores])
+
+
+def _change_stores(conn, row, role: str, stores: tuple[str, ...], actor: str | None) -> None:
+    if role != "store_manager" and stores:
+        raise UserError(f"{row.username} is {role}: only store managers have assigned stores")
+    before = _account(conn, row).stores
+    if before != stores:
+        _write_stores(conn, row.id, stores)
+        _end_sessions(conn, row.id)
+        audit.record(conn, "stores_changed", actor, row.username,
+                     f"{', '.join(before) or 'none'} -> {', '.join(stores) or 'none'}")
+
+
+def set_stores(database: db.AppDB, username: str, stores, actor: str | None = None) -> Account:
+    stores = clean_stores(stores)
+    with database.begin() as conn:
+        row = _row_for_update(conn, username)
+        _change_stores(conn, row, row.role, stores, actor)
+    return by_username(database, row.username)
 
 
 def _row_for_update(conn, username: str):
@@ -194,15 +242,18 @@ def _change_active(conn, row, role: str, active: bool, actor: str | None) -> Non
 
 
 def update(database: db.AppDB, username: str, role: str, regions, active: bool,
-           actor: str | None = None) -> Account:
-    """Role, regions and active together, all or nothing. A non-manager keeps no regions."""
+           actor: str | None = None, stores=None) -> Account:
+    """Role, regions, stores and active together, all or nothing. A non-manager keeps no
+    regions, a non-store-manager no stores; `stores=None` leaves a store manager's stores."""
     role, regions = check_role(role), clean_regions(regions)
     if role != "manager":
         regions = ()
     with database.begin() as conn:
         row = _row_for_update(conn, username)
+        keep = _account(conn, row).stores if stores is None else clean_stores(stores)
         _change_role(conn, row, role, actor)
         _change_regions(conn, row, role, regions, actor)
+        _change_stores(conn, row, role, keep if role == "store_manager" else (), actor)
         _change_active(conn, row, role, active, actor)
     return by_username(database, row.username)
 
@@ -215,6 +266,8 @@ def set_role(database: db.AppDB, username: str, role: str, actor: str | None = N
         _change_role(conn, row, role, actor)
         if role != "manager":
             _change_regions(conn, row, role, (), actor)
+        if role != "store_manager":
+            _change_stores(conn, row, role, (), actor)
     return by_username(database, row.username)
 
 

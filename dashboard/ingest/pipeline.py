@@ -107,7 +107,7 @@ def run_import(files: list[tuple[Path, str]], root: Path, *, mapping: Mapping | 
             info = {"source": "import", "user": user,
                     "files": [d["name"] for d in described],
                     "currency": report.currency["code"]}
-            sources = {t: str(p) for t, p in parquet.items() if t != "inventory"}
+            sources = {t: str(p) for t, p in parquet.items()}  # inventory: the stock snapshot
             manifest: dict = {}
 
             def keep(version: int, rows: int) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard import config, sample
+from dashboard import config, sample, sample_inventory
 from dashboard.ingest.errors import ImportBusy
 from dashboard.ingest.locking import import_lock
 from dashboard.warehouse import store
@@ -56,6 +56,7 @@ def load_sample_if_empty(root: Path, user: str, rows: int | None = None,
         work = Path(tempfile.mkdtemp(prefix="sample-", dir=scratch))
         try:
             sample.generate(work, rows=rows, seed=seed)
+            sample_inventory.write(work, seed=seed)  # the stock snapshot
             try:
                 result = build_version(root, parquet_sources(work),
                                        info={"source": "sample", "user": user, "seed": seed})

@@ -40,6 +40,7 @@ def layout(**_query):
         _field("Role", dcc.Dropdown(id="adm-new-role", options=ROLE_OPTIONS, value="manager",
                                     clearable=False), width=2),
         _field("Regions (managers)", dcc.Dropdown(id="adm-new-regions", multi=True)),
+        _field("Stores (store managers)", dcc.Dropdown(id="adm-new-stores", multi=True)),
         dbc.Col(dbc.Button("Create user", id="adm-create", color="primary", className="w-100"),
                 xs=12, md=1, className="d-flex align-items-end"),
     ], className="g-2")
@@ -48,6 +49,7 @@ def layout(**_query):
         _field("Role", dcc.Dropdown(id="adm-role", options=ROLE_OPTIONS, clearable=False),
                width=2),
         _field("Regions (managers)", dcc.Dropdown(id="adm-regions", multi=True)),
+        _field("Stores (store managers)", dcc.Dropdown(id="adm-stores", multi=True)),
         _field("Email (reports by mail)", dbc.Input(id="adm-email", type="email", maxLength=254,
                                                     autoComplete="off"), width=2),
         dbc.Col(dbc.Checklist(id="adm-active", options=[{"label": "Active", "value": "on"}],
@@ -110,6 +112,22 @@ def known_regions(accounts: list[users.Account]) -> list[str]:
     return sorted(set(in_data) | assigned)
 
 
+def known_stores(accounts: list[users.Account]) -> list[dict]:
+    """Stores in the data as dropdown options ('North · Store 3 (#3)'), plus any assigned."""
+    try:
+        with services.current().warehouse.cursor() as cur:
+            rows = cur.execute("SELECT CAST(store_id AS VARCHAR), name, region FROM stores "
+                               "ORDER BY region, name").fetchall()
+    except NoWarehouseError:
+        rows = []
+    options = [{"label": f"{region} · {name} (#{sid})", "value": sid}
+               for sid, name, region in rows]
+    seen = {o["value"] for o in options}
+    options += [{"label": f"#{s} (not in the data)", "value": s}
+                for s in sorted({s for a in accounts for s in a.stores} - seen)]
+    return options
+
+
 def _table(header: list[str], rows: list[list], table_id: str) -> dbc.Table:
     return dbc.Table(
         [html.Thead(html.Tr([html.Th(h) for h in header])),
@@ -123,6 +141,8 @@ def _table(header: list[str], rows: list[list], table_id: str) -> dbc.Table:
     Output("adm-user", "options"),
     Output("adm-new-regions", "options"),
     Output("adm-regions", "options"),
+    Output("adm-new-stores", "options"),
+    Output("adm-stores", "options"),
     Input("adm-version", "data"),
 )
 def refresh(_version):
@@ -130,15 +150,19 @@ def refresh(_version):
     database = db.current()
     accounts = users.list_accounts(database)
     user_rows = [[a.username, a.display_name, users.ROLE_LABELS[a.role],
-                  ", ".join(a.regions) if a.role == "manager" else "all", a.email,
-                  "yes" if a.active else "no"] for a in accounts]
+                  ", ".join(a.regions) if a.role == "manager" else
+                  "stores " + ", ".join(a.stores) if a.role == "store_manager" else "all",
+                  a.email, "yes" if a.active else "no"] for a in accounts]
     regions = known_regions(accounts)
+    stores = known_stores(accounts)
     return (
         _table(["User", "Name", "Role", "Regions", "Email", "Active"], user_rows,
                "adm-users-table"),
         [{"label": a.username, "value": a.username} for a in accounts],
         regions,
         regions,
+        stores,
+        stores,
     )
 
 
@@ -191,6 +215,7 @@ def audit_page(_version, action, text, _newer, _older, page):
 @callback(
     Output("adm-role", "value"),
     Output("adm-regions", "value"),
+    Output("adm-stores", "value"),
     Output("adm-active", "value"),
     Output("adm-email", "value"),
     Input("adm-user", "value"),
@@ -201,7 +226,8 @@ def pick_user(username):
     account = users.by_username(db.current(), username) if isinstance(username, str) else None
     if account is None:
         raise PreventUpdate
-    return (account.role, list(account.regions), ["on"] if account.active else [],
+    return (account.role, list(account.regions), list(account.stores),
+            ["on"] if account.active else [],
             account.email)
 
 
@@ -223,16 +249,18 @@ def _message(text: str, color: str = "success", secret: str | None = None) -> db
     State("adm-new-display", "value"),
     State("adm-new-role", "value"),
     State("adm-new-regions", "value"),
+    State("adm-new-stores", "value"),
     State("adm-user", "value"),
     State("adm-role", "value"),
     State("adm-regions", "value"),
+    State("adm-stores", "value"),
     State("adm-active", "value"),
     State("adm-email", "value"),
     State("adm-version", "data"),
     prevent_initial_call=True,
 )
-def act(_create, _save, _reset, new_username, new_display, new_role, new_regions,
-        username, role, regions, active, email, version):
+def act(_create, _save, _reset, new_username, new_display, new_role, new_regions, new_stores,
+        username, role, regions, stores, active, email, version):
     admin = require_admin()
     database, actor = db.current(), admin.username
     version = (version if isinstance(version, int) else 0) + 1
@@ -240,7 +268,8 @@ def act(_create, _save, _reset, new_username, new_display, new_role, new_regions
         if ctx.triggered_id == "adm-create":
             secret = passwords.generate_password()
             account = users.create(database, str(new_username or ""), secret, str(new_role),
-                                   new_regions or (), str(new_display or ""), actor)
+                                   new_regions or (), str(new_display or ""), actor,
+                                   new_stores or ())
             return _message(f"Created {account.username} ({users.ROLE_LABELS[account.role]}).",
                             secret=secret), version
         if not isinstance(username, str) or not username:
@@ -254,7 +283,8 @@ def act(_create, _save, _reset, new_username, new_display, new_role, new_regions
             if isinstance(email, str):  # checked first, so a bad address changes nothing
                 users.clean_email(email)
             users.update(database, username, str(role), regions or (),
-                         isinstance(active, list) and "on" in active, actor)
+                         isinstance(active, list) and "on" in active, actor,
+                         stores if isinstance(stores, list) else None)
             if isinstance(email, str):  # not sent (None): the address stays as it is
                 users.set_email(database, username, email, actor)
             return _message(f"Saved {username}."), version

@@ -34,6 +34,7 @@ NOTICES = {
                           "Try again."),
 }
 WHAT_OPTIONS = [{"label": "Overview", "value": "overview"},
+                {"label": "Inventory alerts (daily digest)", "value": "inventory"},
                 {"label": "Story (the default story)", "value": "story"}]
 WIDE = "d-none d-md-table-cell"  # columns a phone leaves out, so the switch stays in view
 CADENCE_OPTIONS = [{"label": "Daily", "value": "daily"}, {"label": "Weekly", "value": "weekly"}]

@@ -21,18 +21,37 @@ class ScopeError(PermissionError):
 
 @dataclass(frozen=True)
 class Scope:
-    """Regions a user may see; None means every region. An empty tuple means none."""
+    """Regions and stores a user may see; None means every region (every store). An empty
+    tuple means none. A store manager's scope has `stores` (store ids as text) and every
+    region: their rows are those of their stores, wherever the stores are."""
 
     regions: tuple[str, ...] | None = None
+    stores: tuple[str, ...] | None = None
 
     @classmethod
     def everything(cls) -> Scope:
         return cls(None)
 
+    @property
+    def limited(self) -> bool:
+        """Does this scope hold back any rows (regions or stores)?"""
+        return self.regions is not None or self.stores is not None
+
     def key(self) -> str:
-        """A cache key part that no two scopes share: JSON of the sorted list (a region named
-        `North|South` is not North plus South), `null` for every region."""
-        return json.dumps(None if self.regions is None else sorted(set(self.regions)))
+        """A cache key part that no two scopes share: JSON of the sorted lists (a region named
+        `North|South` is not North plus South), `null` for every region or store."""
+        regions = None if self.regions is None else sorted(set(self.regions))
+        if self.stores is None:
+            return json.dumps(regions)
+        return json.dumps({"regions": regions, "stores": sorted(set(self.stores))})
+
+    def allows_store(self, store_id: str) -> bool:
+        """For lists built in Python (inventory rows); SQL goes through scope_condition."""
+        if self.stores is None:
+            return True
+        if not self.stores:
+            raise ScopeError("no store is assigned to this user")
+        return str(store_id) in self.stores
 
     def allows(self, region: str) -> bool:
         """For lists built in Python (filter options); SQL goes through scope_condition."""
@@ -103,13 +122,32 @@ def in_list(column: str, count: int) -> str:
     return f"{column} IN ({', '.join('?' * count)})"
 
 
-def scope_condition(scope: Scope) -> tuple[str, list]:
-    """The one place row scope becomes SQL. Every query passes through it."""
-    if scope.regions is None:
-        return "", []
-    if not scope.regions:
-        raise ScopeError("no region is assigned to this user")
-    return in_list("region", len(scope.regions)), list(scope.regions)
+def scope_condition(scope: Scope, store_column: str = "store_id") -> tuple[str, list]:
+    """The one place row scope becomes SQL. Every query passes through it. Store ids are
+    compared as text (`CAST(store_id AS VARCHAR)`), so an import's integer ids and the app
+    database's text ids match; `store_column` is a fixed name from the caller's own table."""
+    if store_column not in ("store_id", "from_store", "to_store"):
+        raise ValueError(f"unknown store column {store_column!r}")
+    conditions: list[str] = []
+    params: list = []
+    if scope.regions is not None:
+        if not scope.regions:
+            raise ScopeError("no region is assigned to this user")
+        conditions.append(in_list("region", len(scope.regions)))
+        params.extend(scope.regions)
+    if scope.stores is not None:
+        if not scope.stores:
+            raise ScopeError("no store is assigned to this user")
+        conditions.append(f"CAST({store_column} AS VARCHAR) IN "
+                          f"({', '.join('?' * len(scope.stores))})")
+        params.extend(scope.stores)
+    return " AND ".join(conditions), params
+
+
+def store_condition(scope: Scope, store_column: str = "store_id") -> tuple[str, list]:
+    """The store part of scope_condition alone, for tables that have stores but no region
+    (inventory snapshots); a region-scoped caller must join the stores table for its region."""
+    return scope_condition(Scope(None, scope.stores), store_column)
 
 
 LABELS = {
@@ -162,6 +200,8 @@ def describe(flt: Filter, scope: Scope | None = None) -> str:
         parts.append(_join(flt.regions))
     elif scope is not None and scope.regions is not None:
         parts.append(_join(tuple(sorted(scope.regions))) + " (your regions)")
+    elif scope is not None and scope.stores is not None:
+        parts.append("Your stores")
     else:
         parts.append("All regions")
     parts.append(describe_dates(flt.start, flt.end))

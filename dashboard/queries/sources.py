@@ -66,6 +66,8 @@ def needed_dims(flt: Filter, scope: Scope, columns: tuple[str, ...],
                if getattr(flt, name) and column not in TIME_COLUMNS}
     if scope.regions is not None:
         needed.add("region")
+    if scope.stores is not None:  # only r_geo and the fact tables have store_id
+        needed.add("store_id")
     if highlight is not None:
         needed.add(highlight.column)
     return needed

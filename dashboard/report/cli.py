@@ -64,6 +64,8 @@ def account_scope(username: str):
         scope = scope_for_account(account)
         if scope.regions is not None and not scope.regions:
             raise ScopeError("no region is assigned to this user")
+        if scope.stores is not None and not scope.stores:
+            raise ScopeError("no store is assigned to this user")
     except ScopeError as exc:
         raise ReportProblem(f"user {account.username!r} may see no data: {exc}") from exc
     return scope

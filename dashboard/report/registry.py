@@ -14,7 +14,8 @@ PAGES = {"overview": "dashboard.pages.overview_report:page_report",
          "team": "dashboard.pages.team_report:page_report",
          "customers": "dashboard.pages.customers_report:page_report",
          "forecast": "dashboard.pages.forecast_report:page_report",
-         "profit": "dashboard.pages.profit_report:page_report"}
+         "profit": "dashboard.pages.profit_report:page_report",
+         "inventory": "dashboard.pages.inventory_report:page_report"}
 
 
 class UnknownPage(LookupError):

@@ -66,6 +66,8 @@ def scope_of(account: users.Account | None) -> Scope:
         raise Skip(f"the user may see no data ({exc})") from exc
     if scope.regions is not None and not scope.regions:
         raise Skip("no region is assigned to this manager")
+    if scope.stores is not None and not scope.stores:
+        raise Skip("no store is assigned to this store manager")
     if not account.email:
         raise Skip("no email address (set one: dashboard users set-email USER ADDRESS)")
     return scope
@@ -81,7 +83,8 @@ def render(warehouse, scope: Scope, subscription: Subscription) -> tuple[bytes, 
 
 def body(account: users.Account, subscription: Subscription, found: list[dict],
          scope: Scope, at: dt.datetime) -> str:
-    regions = "all regions" if scope.regions is None else ", ".join(sorted(scope.regions))
+    regions = ("stores " + ", ".join(sorted(scope.stores)) if scope.stores is not None else
+               "all regions" if scope.regions is None else ", ".join(sorted(scope.regions)))
     lines = [f"Hello {account.label},", "",
              f"Your {subscription.cadence} ToyPulse report \"{subscription.name}\" is attached "
              "as a PDF.", "", f"Regions: {regions}"]

@@ -55,7 +55,42 @@ def parquet_sources(folder: Path) -> dict[str, str]:
     """Canonical tables written as Parquet (as `dashboard generate` does): table -> glob."""
     sources = {t: str(folder / f"{t}.parquet") for t in CANONICAL_TABLES if t != "sales"}
     sources["sales"] = str(folder / "sales" / "*.parquet")
+    if (folder / "inventory.parquet").exists():  # stock snapshot (sample_inventory, imports)
+        sources["inventory"] = str(folder / "inventory.parquet")
     return sources
+
+
+INVENTORY = {"as_of": "DATE", "store_id": "VARCHAR", "product_id": "VARCHAR",
+             "stock_on_hand": "DOUBLE", "batch": "VARCHAR", "expiry": "DATE"}
+
+
+def _create_inventory(con: duckdb.DuckDBPyConnection, source: object) -> int:
+    """Stock on hand per store, product (and batch) from a snapshot; ids as text, a missing
+    snapshot date is the last sales day. An empty table when the source has no snapshot."""
+    typed = ", ".join(f"{c} {t}" for c, t in INVENTORY.items())
+    con.execute(f"CREATE TABLE inventory ({typed})")
+    if source is None:
+        return 0
+    if isinstance(source, pd.DataFrame):
+        con.register("_inv", source)
+    else:
+        con.read_parquet(source).create_view("_inv")
+    have = {d[0] for d in con.execute("SELECT * FROM _inv LIMIT 0").description}
+    last = "(SELECT max(date) FROM sales_fact)"
+    parts = []
+    for column, kind in INVENTORY.items():
+        value = f"CAST({column} AS {kind})" if column in have else f"NULL::{kind}"
+        if column == "as_of":
+            value = f"coalesce({value}, {last})"
+        if column == "batch":
+            value = f"coalesce({value}, '')"
+        if column in ("store_id", "product_id"):  # 1.0 from a float column is store 1
+            value = (f"regexp_replace(trim(CAST({column} AS VARCHAR)), '\\.0+$', '')"
+                     if column in have else value)
+        parts.append(value)
+    con.execute(f"INSERT INTO inventory SELECT {', '.join(parts)} FROM _inv "
+                "WHERE store_id IS NOT NULL AND product_id IS NOT NULL")
+    return con.execute("SELECT count(*) FROM inventory").fetchall()[0][0]
 
 
 def _create_dimensions(con: duckdb.DuckDBPyConnection, sources: dict[str, object]) -> None:
@@ -171,15 +206,15 @@ def _create_orders(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE TABLE orders_fact AS
-        SELECT f.order_id, f.date, f.month, f.season, f.festival, f.region, f.channel,
-               f.age_group, f.gender, {mask}::BIGINT AS category_mask,
+        SELECT f.order_id, f.date, f.month, f.season, f.festival, f.region, f.store_id,
+               f.channel, f.age_group, f.gender, {mask}::BIGINT AS category_mask,
                {type_mask}::BIGINT AS toy_type_mask, max(f.ship_mode) AS ship_mode,
                max(date_diff('day', f.date, f.ship_date))::INTEGER AS ship_days,
                isodow(f.date)::INTEGER AS weekday
         FROM sales_fact f JOIN categories k USING (category)
              JOIN toy_types t USING (category, subcategory)
-        GROUP BY f.order_id, f.date, f.month, f.season, f.festival, f.region, f.channel,
-                 f.age_group, f.gender, isodow(f.date)
+        GROUP BY f.order_id, f.date, f.month, f.season, f.festival, f.region, f.store_id,
+                 f.channel, f.age_group, f.gender, isodow(f.date)
         ORDER BY f.date
         """
     )
@@ -352,7 +387,8 @@ def _build(building: Path, sources: dict[str, object], info: dict,
         _create_orders(con)
         _create_rollups(con)
         _create_members(con)
-        _write_meta(con, info, unavailable)
+        inventory_rows = _create_inventory(con, sources.get("inventory"))
+        _write_meta(con, {**info, "inventory_rows": inventory_rows}, unavailable)
         rows = con.execute("SELECT count(*) FROM sales_fact").fetchall()[0][0]
         con.execute("CHECKPOINT")
     finally:

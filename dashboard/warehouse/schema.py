@@ -115,7 +115,7 @@ FACT_TABLES = {"sales": "sales_fact", "orders": "orders_fact"}
 FACT_DIMS = {
     "sales": (*_ALL, "product_name", "state", "city", "store_id"),
     "orders": ("region", "age_group", "gender", "channel", "category_mask", "ship_mode",
-               "ship_days", "weekday"),
+               "ship_days", "weekday", "store_id"),
 }
 
 # Line attributes of `sales` and where sales_fact looks them up when a line lacks its own:

@@ -10,6 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard import cli
@@ -150,8 +151,12 @@ def test_demo_users_only_for_the_sample_data(cli_env, capsys, sample_dir, tmp_pa
     assert cli.main(["--warehouse", str(demo), "demo-users"]) == 0
     out = capsys.readouterr().out
     found = dict(re.findall(r"demo user (\S+) .* password: (\S+)", out))
-    assert set(found) == {"demo-analyst", "demo-north", "demo-south-west"}
+    assert set(found) == {"demo-analyst", "demo-north", "demo-south-west", "demo-store-north"}
     assert users.authenticate(cli_env, "demo-north", found["demo-north"]).regions == ("North",)
+    store_manager = users.authenticate(cli_env, "demo-store-north", found["demo-store-north"])
+    stores = pd.read_parquet(sample_dir / "stores.parquet")
+    north = sorted(stores.loc[stores["region"] == "North", "store_id"])
+    assert store_manager.role == "store_manager" and store_manager.stores == (north[0],)
 
 
 # ---- The Admin page, through its callbacks ---------------------------------------------

@@ -12,11 +12,12 @@ import pytest
 
 from tests import dash_payloads as dp
 
-ROLES = ("anonymous", "admin", "analyst", "manager")
-SIGNED_IN = {"admin": 200, "analyst": 200, "manager": 200}
-ADMIN_ONLY = {"admin": 200, "analyst": 403, "manager": 403}
-NOT_FOUND = {"admin": 404, "analyst": 404, "manager": 404}
-PUBLIC = {"anonymous": 200, "admin": 200, "analyst": 200, "manager": 200}
+ROLES = ("anonymous", "admin", "analyst", "manager", "store_manager")
+SIGNED_IN = {"admin": 200, "analyst": 200, "manager": 200, "store_manager": 200}
+ADMIN_ONLY = {"admin": 200, "analyst": 403, "manager": 403, "store_manager": 403}
+NOT_FOUND = {"admin": 404, "analyst": 404, "manager": 404, "store_manager": 404}
+PUBLIC = {"anonymous": 200, "admin": 200, "analyst": 200, "manager": 200, "store_manager": 200}
+REDIRECTED = {"admin": 303, "analyst": 303, "manager": 303, "store_manager": 303}
 
 # name -> (how to call it, expected status per role); anonymous pages redirect, XHR gets 401
 MATRIX = {
@@ -45,10 +46,19 @@ MATRIX = {
                                                       {"anonymous": 401, **ADMIN_ONLY}),
     "POST /_dash-update-component: Admin pick user": ("dash:admin-pick",
                                                       {"anonymous": 401, **ADMIN_ONLY}),
-    "GET /login": ("get:/login", {"anonymous": 200, "admin": 303, "analyst": 303,
-                                  "manager": 303}),
-    "POST /logout": ("logout", {"anonymous": 401, "admin": 303, "analyst": 303,
-                                "manager": 303}),
+    "GET /login": ("get:/login", {"anonymous": 200, **REDIRECTED}),
+    "POST /logout": ("logout", {"anonymous": 401, **REDIRECTED}),
+    "GET /inventory (Inventory page)": ("page:/inventory", {"anonymous": 302, **SIGNED_IN}),
+    "GET /inventory/alerts.csv": ("get:/inventory/alerts.csv", {"anonymous": 302,
+                                                                 **SIGNED_IN}),
+    "GET /inventory/po.csv?store=unknown": ("get:/inventory/po.csv?store=no-such",
+                                            {"anonymous": 302, **NOT_FOUND}),
+    "GET /inventory/po.pdf?store=unknown": ("get:/inventory/po.pdf?store=no-such",
+                                            {"anonymous": 302, **NOT_FOUND}),
+    # without a CSRF token: back to the page with the 'expired' notice, nothing recorded
+    "POST /inventory/move (no token)": ("post:/inventory/move", {"anonymous": 401,
+                                                                 **REDIRECTED}),
+    "GET /print/inventory": ("get:/print/inventory", {"anonymous": 302, **SIGNED_IN}),
     "GET /assets/00-bootstrap.min.css": ("get:/assets/00-bootstrap.min.css", PUBLIC),
     "GET /_dash-component-suites/... (renderer)": ("suite", PUBLIC),
     "GET /_favicon.ico": ("get:/_favicon.ico", PUBLIC),
@@ -83,6 +93,8 @@ def call(client, how: str, dependencies):
         return client.get(how[5:], headers={"Accept": "text/html"})
     if how.startswith("get:"):
         return client.get(how[4:])
+    if how.startswith("post:"):
+        return client.post(how[5:], data={"kind": "receive", "qty": "1"})
     if how == "suite":
         return client.get(suite)
     if how == "logout":

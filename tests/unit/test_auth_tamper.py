@@ -266,3 +266,30 @@ def test_forged_drill_outside_scope_shows_nothing_of_it(north, sql_log, sample_d
     shown = _drill_members(dp.outputs(response))
     assert shown == set(mine["state"]) and not shown & foreign
     assert_scoped_to_north(sql_log)
+
+
+# ---- a store manager (one North store): the store condition on every read ------------------
+
+STORE_SQL = "CAST(store_id AS VARCHAR) IN (?)"  # scope_condition for a one-store scope
+
+
+@pytest.mark.parametrize("forged", [None, ["North", "South"], ["South"], "' OR 1=1--"],
+                         ids=["null", "north-and-south", "south", "sql-injection"])
+def test_store_manager_forged_regions_stay_in_their_store(client_as, accounts, sql_log, raw,
+                                                          forged):
+    store, = accounts["store_manager"].stores
+    response = run_overview(client_as("store_manager"), **{"ov-f-regions.value": forged})
+    assert response.status_code == 200
+    out = dp.outputs(response)
+    mine = raw[(raw["store_id"] == store)
+               & raw["date"].between(dt.datetime(2025, 1, 1), dt.datetime(2025, 12, 31))]
+    inside = forged is None or (isinstance(forged, list) and "North" in forged)
+    assert dp.category_revenue(out) == pytest.approx(mine["revenue"].sum() if inside else 0)
+    reads = data_reads(sql_log)
+    assert reads
+    for sql, params in reads:
+        for part in sql.split("UNION ALL"):
+            if DATA_TABLES.search(part):
+                assert STORE_SQL in part, f"read without the store condition: {part}"
+        assert params.count(store) >= len(DATA_TABLES.findall(sql)), (sql, params)
+        assert "OR 1=1" not in sql and "South" not in sql

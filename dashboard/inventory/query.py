@@ -1,0 +1,90 @@
+"""The Inventory page's own URL query (`store`, `alert`, `sort`, `order`), checked exactly as the
+page checks it, and the alerts list it selects. Unknown values fall back to the defaults; a store
+outside the viewer's stores matches nothing (and is never named back).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
+
+import pandas as pd
+
+from dashboard.inventory.policy import ALERT_KINDS, ALERT_LABELS
+
+SORTS = {  # key -> (column, label)
+    "alert": ("alert_rank", "Alert"), "store": ("store_name", "Store"),
+    "product": ("product_name", "Product"), "on_hand": ("on_hand", "On hand"),
+    "cover": ("days_cover", "Days of cover"), "reorder": ("reorder_point", "Reorder point"),
+    "order": ("order_qty", "Suggested order"), "abc": ("abc", "ABC"),
+    "expiry": ("expiry", "Expiry"),
+}
+COLUMNS = ["Alert", "Store", "Store id", "Product", "Product id", "On hand", "Days of cover",
+           "Reorder point", "Suggested order", "ABC", "XYZ", "Batch", "Expiry"]
+
+
+@dataclass(frozen=True)
+class InventoryQuery:
+    store: str = ""  # "" = every store of the viewer
+    alert: str = ""  # "" = every kind
+    sort: str = "alert"
+    order: str = "asc"
+
+    def to_query(self) -> str:
+        pairs = {k: v for k, v in (("store", self.store), ("alert", self.alert),
+                                   ("sort", self.sort if self.sort != "alert" else ""),
+                                   ("order", self.order if self.order != "asc" else "")) if v}
+        return ("?" + urlencode(pairs)) if pairs else ""
+
+
+def _one(values: dict, key: str) -> str:
+    got = values.get(key) or [""]
+    return str(got[0])[:64]
+
+
+def parse(query: str | dict) -> InventoryQuery:
+    values = parse_qs(query.lstrip("?"), keep_blank_values=True) if isinstance(query, str) \
+        else {k: [v] if isinstance(v, str) else v for k, v in (query or {}).items()}
+    alert = _one(values, "alert")
+    sort = _one(values, "sort")
+    order = _one(values, "order")
+    store = _one(values, "store").strip()
+    return InventoryQuery(
+        store="" if store == "all" else store,  # "all": the filter form's every store
+        alert=alert if alert in ALERT_KINDS else "",
+        sort=sort if sort in SORTS else "alert",
+        order=order if order in ("asc", "desc") else "asc")
+
+
+def select(alerts: pd.DataFrame, q: InventoryQuery) -> pd.DataFrame:
+    """The alerts this query shows, sorted (ties by store and product)."""
+    out = alerts
+    if q.store:
+        out = out[out["store_id"] == q.store]
+    if q.alert:
+        out = out[out["alert"] == q.alert]
+    out = out.assign(alert_rank=out["alert"].map({k: i for i, k in enumerate(ALERT_KINDS)}))
+    column = SORTS[q.sort][0]
+    return out.sort_values([column, "store_name", "product_name"],
+                           ascending=[q.order == "asc", True, True], na_position="last",
+                           kind="stable").drop(columns="alert_rank").reset_index(drop=True)
+
+
+def _num(value, digits: int = 1):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), digits)
+
+
+def rows(alerts: pd.DataFrame) -> list[list]:
+    """The alerts as table rows (COLUMNS), raw names and plain numbers."""
+    a = alerts
+    expiry = ["" if v is None or pd.isna(v) else v.isoformat() for v in a["expiry"]]
+    columns = [[ALERT_LABELS[k] for k in a["alert"]], a["store_name"].tolist(),
+               a["store_id"].tolist(), a["product_name"].tolist(), a["product_id"].tolist(),
+               [_num(v, 0) for v in a["on_hand"]], [_num(v) for v in a["days_cover"]],
+               [_num(v) for v in a["reorder_point"]],
+               [int(v) if v == v and v else 0 for v in a["order_qty"]], a["abc"].tolist(),
+               a["xyz"].tolist(), a["batch"].tolist(), expiry]
+    return [list(r) for r in zip(*columns, strict=True)]

@@ -1,0 +1,134 @@
+"""Stock status for one viewer: every item (store × product) of their stores with its stock on
+hand (snapshot + movements since), demand, reorder point, suggested order, classes and alerts,
+and every batch with its expiry. Pure of Flask: the page, the report, the CLI and the digest
+call `compute` alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard.inventory import demand as demand_rate
+from dashboard.inventory import policy
+from dashboard.inventory.snapshot import Snapshot
+
+ITEM_COLUMNS = ["store_id", "store_name", "region", "product_id", "product_name", "category",
+                "on_hand", "daily_mean", "daily_std", "days_cover", "safety_stock",
+                "reorder_point", "order_qty", "unit_cost", "order_value", "abc", "xyz",
+                "last_sale", "alerts"]
+BATCH_COLUMNS = ["store_id", "store_name", "product_id", "product_name", "batch", "expiry",
+                 "days_to_expiry", "qty", "alert"]
+
+
+@dataclass(frozen=True)
+class Status:
+    items: pd.DataFrame  # ITEM_COLUMNS
+    batches: pd.DataFrame  # BATCH_COLUMNS
+    as_of: dt.date | None
+    sales_end: dt.date | None
+    movements: int  # recorded since the snapshot, in these stores
+    settings: policy.Settings
+
+    def alerts(self) -> pd.DataFrame:
+        """One row per alert: item alerts and batch (expiry) alerts."""
+        items = self.items.explode("alerts").dropna(subset=["alerts"])
+        items = items.assign(alert=items["alerts"], batch="", expiry=None)
+        batches = self.batches[self.batches["alert"] != ""]
+        batches = batches.assign(region="", category="", on_hand=batches["qty"], days_cover=None,
+                                 reorder_point=None, order_qty=0, abc="", xyz="")
+        frames = [f[ALERT_COLUMNS] for f in (items, batches) if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=ALERT_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+
+ALERT_COLUMNS = ["alert", "store_id", "store_name", "region", "product_id", "product_name",
+                 "category", "on_hand", "days_cover", "reorder_point", "order_qty", "abc", "xyz",
+                 "batch", "expiry"]
+
+
+def compute(snap: Snapshot, rates: pd.DataFrame, moves: list[dict], sales_end: dt.date | None,
+            settings: policy.Settings, today: dt.date) -> Status:
+    stores = snap.stores.set_index("store_id")
+    mine = set(stores.index)
+    products = snap.products.set_index("product_id")
+    stock = snap.stock[snap.stock["store_id"].isin(mine)]
+    on_hand = stock.groupby(["store_id", "product_id"])["stock_on_hand"].sum().astype(float)
+    moved = pd.DataFrame(moves, columns=["store_id", "product_id", "qty", "batch", "expiry"])
+    moved = moved[moved["store_id"].isin(mine)]
+    moved_qty = moved.groupby(["store_id", "product_id"])["qty"].sum().astype(float)
+    rates = rates[rates["store_id"].isin(mine)].set_index(["store_id", "product_id"])
+    keys = on_hand.index.union(moved_qty.index).union(rates.index)
+    items = pd.DataFrame(index=keys)
+    items["on_hand"] = on_hand.reindex(keys, fill_value=0) + moved_qty.reindex(keys, fill_value=0)
+    for column in ("daily_mean", "daily_std", "weekly_cv", "revenue"):
+        items[column] = rates[column].reindex(keys).astype(float).fillna(0.0) \
+            if column != "weekly_cv" else rates[column].reindex(keys).astype(float)
+    items["last_sale"] = rates["last_sale"].reindex(keys)
+    items = items.reset_index()
+    items = items[items["product_id"].isin(products.index)]
+    classes = policy.abc(items.groupby("product_id")["revenue"].sum().to_dict())
+    s = settings
+    items = items.join(stores[["store_name", "region"]], on="store_id").join(
+        products[["product_name", "category", "unit_cost"]], on="product_id")
+    mean, std, have = items["daily_mean"], items["daily_std"], items["on_hand"]
+    items["days_cover"] = (have.clip(lower=0) / mean).where(mean > 0)
+    items["safety_stock"] = s.z * std * s.lead_days ** 0.5
+    items["reorder_point"] = mean * s.lead_days + items["safety_stock"]
+    items["order_qty"] = policy.order_quantities(have, mean, std, s)
+    items["order_value"] = items["order_qty"] * items["unit_cost"]
+    items["abc"] = items["product_id"].map(classes).fillna("C")
+    items["xyz"] = [policy.xyz(v) for v in items["weekly_cv"]]
+    items["last_sale"] = [v if isinstance(v, dt.date) else None for v in items["last_sale"]]
+    since = [(sales_end - v).days if v is not None and sales_end is not None else None
+             for v in items["last_sale"]]
+    items["alerts"] = [policy.stock_alerts(h, m, d, n, s) for h, m, d, n in
+                       zip(have, mean, std, since, strict=True)]
+    frame = items[ITEM_COLUMNS].sort_values(
+        ["store_name", "product_name"], kind="stable").reset_index(drop=True)
+    return Status(frame, _batches(snap, moved, stores, products, s, today), snap.as_of,
+                  sales_end, len(moved) if len(moves) else 0, s)
+
+
+def _batches(snap: Snapshot, moved: pd.DataFrame, stores, products, s: policy.Settings,
+             today: dt.date) -> pd.DataFrame:
+    keys = ["store_id", "product_id", "batch"]
+    stock = snap.stock[snap.stock["store_id"].isin(stores.index)
+                       & (snap.stock["batch"].fillna("") != "")]
+    stock = stock.rename(columns={"stock_on_hand": "qty"})[[*keys, "qty", "expiry"]]
+    got = moved[moved["batch"].fillna("") != ""][[*keys, "qty", "expiry"]]
+    both = pd.concat([f for f in (stock, got) if len(f)] or [stock], ignore_index=True)
+    both["expiry"] = pd.to_datetime(both["expiry"], errors="coerce")  # min in numpy, not Python
+    left = both.groupby(keys).agg(qty=("qty", "sum"), expiry=("expiry", "min")).reset_index()
+    left = left[(left["qty"] > 0) & left["expiry"].notna()
+                & left["product_id"].isin(products.index)]
+    left["expiry"] = left["expiry"].dt.date
+    if left.empty:
+        return pd.DataFrame(columns=BATCH_COLUMNS)
+    left = left.join(stores[["store_name"]], on="store_id").join(
+        products[["product_name"]], on="product_id")
+    left["days_to_expiry"] = [(when - today).days for when in left["expiry"]]
+    left["qty"] = left["qty"].astype(float)
+    left["alert"] = [policy.batch_alert(d, s) or "" for d in left["days_to_expiry"]]
+    return left[BATCH_COLUMNS].sort_values(
+        ["days_to_expiry", "store_name", "product_name"], kind="stable").reset_index(drop=True)
+
+
+def for_viewer(warehouse, database, scope, settings: policy.Settings | None = None,
+               today: dt.date | None = None, rates: pd.DataFrame | None = None,
+               snap: Snapshot | None = None) -> Status:
+    """Everything from the warehouse and the app database for one scope. `rates` and `snap` may
+    come from a cache (they change only with the data version); movements are always read."""
+    from dashboard.inventory import movements, snapshot
+
+    snap = snap if snap is not None else snapshot.read(warehouse, scope)
+    end = snapshot.sales_end(warehouse)
+    if rates is None:
+        rates = demand_rate.demand(warehouse, scope, end) if end else pd.DataFrame(
+            columns=demand_rate.COLUMNS)
+    moves = movements.movements(database, snap.stores["store_id"], snap.as_of)
+    return compute(snap, rates, moves, end, settings or policy.Settings.from_config(),
+                   today or dt.date.today())
