@@ -1,9 +1,11 @@
 """The profit and loss page's charts as pure functions: (DataFrame, Look) -> plotly figure dict.
 
-Bars are drawn top-down (the y axis reversed) in the order the frame gives, so the table and
-the exports read them in the same order. Each bar carries customdata [column, member] for the
-drill-down; texts from data pass formats.text; tooltips say revenue, profit and margin by the
-one number rule (Look.numbers). Profit is drawn in PROFIT_COLOR, a loss in LOSS_COLOR.
+Bars show the frame's first row on top: they are listed last-to-first, as Plotly draws bars
+bottom-up (not with a reversed axis, which Plotly writes back as autorange true, so a redraw
+sometimes came out upside down); the table and the exports read them back top-down. Each bar
+carries customdata [column, member] for the drill-down; texts from data pass formats.text;
+tooltips say revenue, profit and margin by the one number rule (Look.numbers). Profit is
+drawn in PROFIT_COLOR, a loss in LOSS_COLOR.
 """
 
 from __future__ import annotations
@@ -62,16 +64,17 @@ def ranked_bars(df: pd.DataFrame, column: str, value: str, look: Look = DEFAULT,
     tips = [money_tip(look, name, row, with_profit)
             for name, row in zip(shown, df.to_dict("records"), strict=True)]
     data = [{
-        "type": "bar", "orientation": "h", "x": values.tolist(), "y": [text(s) for s in shown],
-        "customdata": [[column, m] for m in members], "name": _value_label(value),
-        "marker": {"color": colors}, "hovertemplate": HOVER, "hovertext": tips,
+        "type": "bar", "orientation": "h", "x": values.tolist()[::-1],
+        "y": [text(s) for s in shown][::-1],
+        "customdata": [[column, m] for m in members][::-1], "name": _value_label(value),
+        "marker": {"color": list(colors)[::-1]},
+        "hovertemplate": HOVER, "hovertext": tips[::-1],
     }]
     return theme.figure(data, height=height, legend=False, clickmode="event",
                         xaxis=look.numbers.axis("profit" if value != "revenue" else "revenue",
                                                 title=False)
                         | {"title": {"text": _axis_title(look, value), "font": {"size": 11}}},
-                        yaxis={"type": "category", "autorange": "reversed",
-                               "automargin": True})
+                        yaxis={"type": "category", "automargin": True})
 
 
 def _value_label(value: str) -> str:

@@ -51,7 +51,7 @@ def layout(**query):
 
 
 dash.register_page(__name__, path="/customers", name="Customers", title="Customers · ToyPulse",
-                   order=1.7, layout=layout)
+                   order=3, layout=layout)
 
 
 def render(state: ViewState, view=None) -> dict:

@@ -127,7 +127,7 @@ def layout(**query):
 
 
 dash.register_page(__name__, path="/forecast", name="Forecast", title="Forecast · ToyPulse",
-                   order=3, layout=layout)
+                   order=4, layout=layout)
 
 
 @callback(

@@ -234,4 +234,4 @@ def layout(notice: str | None = None, **params):
 
 
 dash.register_page(__name__, path=PAGE, name="Inventory", title="Inventory · ToyPulse",
-                   order=3, layout=layout)
+                   order=5, layout=layout)

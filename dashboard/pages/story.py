@@ -129,7 +129,7 @@ def layout(**query):
     )
 
 
-dash.register_page(__name__, path="/story", name="Story", title="Story · ToyPulse", order=1,
+dash.register_page(__name__, path="/story", name="Story", title="Story · ToyPulse", order=6,
                    layout=layout)
 
 

@@ -84,7 +84,7 @@ def layout(**query):
     ])
 
 
-dash.register_page(__name__, path="/team", name="Team", title="Team · ToyPulse", order=1.6,
+dash.register_page(__name__, path="/team", name="Team", title="Team · ToyPulse", order=2,
                    layout=layout)
 
 

@@ -142,5 +142,5 @@ def layout(id=None, saved=None, **_query):  # noqa: A002 - the URL's own key
     return view_list(account)
 
 
-dash.register_page(__name__, path="/views", name="Views", title="Views · ToyPulse", order=2,
+dash.register_page(__name__, path="/views", name="Views", title="Views · ToyPulse", order=7,
                    layout=layout)

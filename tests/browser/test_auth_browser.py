@@ -49,7 +49,8 @@ def test_manager_signs_in_and_sees_only_their_region(dash_duo, app, raw, sample_
     assert dash_duo.find_element("#shell-user-name").text == "Test North Manager"
     nav = [a.text for a in dash_duo.find_elements("header .nav-link")]
     # no Data or Admin link for a manager
-    assert nav == ["Overview", "Story", "Views", "Reports by mail"]
+    assert nav == ["Overview", "Profit & loss", "Team", "Customers", "Forecast", "Inventory",
+                   "Story", "Views", "Reports by mail"]
 
     dash_duo.wait_for_element("#ov-heatmap .heatmaplayer")
     heat_rows = dash_duo.driver.execute_script(
