@@ -13,9 +13,9 @@ from dashboard.queries.drill import DROPPED_NOTE, NAMES, level_of
 
 TOPS = {"geo": "All regions", "prod": "All categories"}
 AXIS_LABELS = {"geo": "Places", "prod": "Toys"}
-HINT = ("Drill down: click a region bar or heat-map row, or a category bar; the breadcrumbs go "
-        "back up. Other charts highlight a member. Choose “Highlight” to highlight regions and "
-        "categories instead.")
+HINT = ("Drill down: click a region bar or heat-map row, or a category bar; every tile and "
+        "chart then shows that place or toy group, and the breadcrumbs go back up. Other charts "
+        "highlight a member. Choose “Highlight” to highlight regions and categories instead.")
 
 
 def crumb_id(axis: str, depth: int, kind: str = "ov-crumb") -> dict:

@@ -41,7 +41,7 @@ from dashboard.pages.overview_view import (
     state_from_query,
 )
 from dashboard.queries import drill
-from dashboard.queries.filters import ScopeError, describe
+from dashboard.queries.filters import ScopeError
 from dashboard.queries.sources import Highlight
 from dashboard.warehouse.store import NoWarehouseError
 
@@ -243,7 +243,7 @@ def render(state: ViewState, view: View | None = None) -> dict:
     outputs = dict(overview_view.compute(view, state))
     outputs["kpis"] = [] if outputs["empty"] else kpi_tiles(
         outputs["kpis"], outputs["hl_note"], outputs["numbers"], view.domain.unavailable)
-    outputs["summary"] = describe(state.filter, view.scope)
+    outputs["summary"] = overview_view.focus_sentence(view, state)
     outputs["query"] = view_state.to_query(state, view.domain)
     return outputs
 

@@ -21,7 +21,7 @@ from dashboard.figures.colors import Colors
 from dashboard.figures.formats import Numbers
 from dashboard.queries import drill
 from dashboard.queries import overview as metrics
-from dashboard.queries.filters import Scope
+from dashboard.queries.filters import Filter, Scope, describe
 from dashboard.queries.options import Domain, domain
 from dashboard.queries.registry import currency_symbol
 from dashboard.queries.sources import Highlight
@@ -107,14 +107,47 @@ def compute(view: View, state: ViewState) -> dict:
     """Every chart's figure and the KPI data for one state, within the view's scope (cached)."""
 
     def run() -> dict:
-        scan = metrics.run_overview(view.warehouse, state.filter, view.scope, state.highlight,
+        flt, scope = focus(view, state)
+        scan = metrics.run_overview(view.warehouse, flt, scope, state.highlight,
                                     state.top_n, state.measure)
         out = figures_for(view, scan, state)
         if not out["empty"]:
-            out.update(drilled_figures(view, state))
+            out.update(drilled_figures(view, state, flt, scope))
         return out
 
     return view.cached("overview", view.scope, (state,), run)
+
+
+def focus(view: View, state: ViewState) -> tuple[Filter, Scope]:
+    """The filter and scope every tile and chart shows: a drill path narrows the whole page to
+    its place and toy group, so the KPIs, trend and Top toys answer for the store a manager
+    opened. A region or category step is its filter; a state, city or store step becomes the
+    stores under it, intersected with the viewer's own: the scope only ever gets narrower."""
+    flt, scope = state.filter, view.scope
+    if state.geo:
+        flt = replace(flt, regions=(state.geo[0],))
+        if len(state.geo) > 1:
+            depth = len(state.geo)
+            stores = {path[drill.STORE_STEP] for path in drill_members(view, "geo").paths
+                      if len(path) == drill.STORE_STEP + 1 and path[:depth] == state.geo}
+            if scope.stores is not None:
+                stores &= set(scope.stores)
+            scope = Scope(scope.regions, tuple(sorted(stores)))
+    if state.prod:
+        flt = replace(flt, categories=(state.prod[0],))
+        if len(state.prod) > 1:
+            flt = replace(flt, subcategories=(state.prod[1],))
+    return flt, scope
+
+
+def focus_sentence(view: View, state: ViewState) -> str:
+    """What the page shows, in words: the filters, then the drilled place and toy group."""
+    parts = [describe(state.filter, view.scope)]
+    if state.geo:
+        parts.append(" › ".join(shown_geo(view, state.geo)))
+    if state.prod:
+        parts.append(" › ".join(state.prod))
+    return " · ".join(parts)
 
 
 def hidden_graphs(domain_: Domain) -> set[str]:
@@ -244,9 +277,9 @@ def place_column(state: ViewState) -> str:
     return "store_id" if by_stores(state) else drill.level_of("geo", state.geo)
 
 
-def drilled_figures(view: View, state: ViewState) -> dict:
+def drilled_figures(view: View, state: ViewState, flt: Filter, scope: Scope) -> dict:
     """Contribution and heat map one level below the place path (or its stores, compared);
-    categories below the toy path."""
+    categories below the toy path; `flt` and `scope` are the page's focus (`focus`)."""
     if not state.geo and not state.prod and not by_stores(state):
         return {}
     look = chart_look(view, state)
@@ -256,8 +289,8 @@ def drilled_figures(view: View, state: ViewState) -> dict:
     if state.geo or by_stores(state):
         column = place_column(state)
         hl = _chart_highlight(state.highlight, "geo", column)
-        level = drill.level_data(view.warehouse, state.filter, view.scope, "geo", state.geo,
-                                 previous, hl, by=column)
+        level = drill.level_data(view.warehouse, flt, scope, "geo", state.geo, previous, hl,
+                                 by=column)
         frame = drill.labelled(level, drill_members(view, "geo"))
         shares = drill.contribution(frame, column)
         if "previous" not in covered:
@@ -271,8 +304,7 @@ def drilled_figures(view: View, state: ViewState) -> dict:
     if state.prod:
         column = drill.level_of("prod", state.prod)
         hl = _chart_highlight(state.highlight, "prod", column)
-        level = drill.level_data(view.warehouse, state.filter, view.scope, "prod", state.prod,
-                                 previous, hl)
+        level = drill.level_data(view.warehouse, flt, scope, "prod", state.prod, previous, hl)
         bars = drill.bars(level.frame, column, state.measure)
         if "previous" not in covered:
             bars = bars.drop(columns=[f"prev_{state.measure}"])

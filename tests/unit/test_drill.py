@@ -4,6 +4,7 @@ the raw rows; paths from the URL or a forged store are kept only inside the user
 from __future__ import annotations
 
 import datetime as dt
+import html
 import importlib
 from urllib.parse import parse_qs
 
@@ -285,3 +286,42 @@ def test_levels_agree_on_every_backend(any_warehouse, lines):
     assert {p[1] for p in found.paths if len(p) == 2} == set(
         ref.select(lines, *YEAR, regions=("North",))["state"])
     assert set(found.store_names.values()) >= set(north["store_name"])
+
+
+def test_drill_path_narrows_every_tile_and_chart(page, manager_ctx, lines):
+    """A manager who opens their weakest store sees that store's KPIs, trend and Top toys, not
+    the region's: pandas over the store's own rows."""
+    from dashboard.pages import overview_view
+
+    north = ref.select(lines, *YEAR, regions=("North",))
+    store_id = str(north.groupby("store_id")["revenue"].sum().idxmin())
+    at_store = north[north["store_id"].astype(str) == store_id]
+    row = at_store.iloc[0]
+    path = ["North", row["state"], row["city"], store_id]
+    state, dropped = page.state_from_inputs("2025-01-01", "2025-12-31", [None] * len(FIELDS),
+                                            None, "category", "revenue", 5,
+                                            {"geo": path, "prod": []})
+    assert not dropped and list(state.geo) == path
+    view = page.current_view()
+    out = overview_view.compute(view, state)
+    assert out["kpis"]["revenue"]["value"] == pytest.approx(at_store["revenue"].sum())
+    assert out["kpis"]["units"]["value"] == pytest.approx(at_store["units"].sum())
+    trend = go.Figure(out["trend"])
+    shown = sum(y for trace in trend.data if trace.y is not None for y in trace.y
+                if y is not None)
+    assert shown == pytest.approx(at_store["revenue"].sum())
+    toys = {html.unescape(str(t)) for trace in go.Figure(out["top"]).data
+            for t in (trace.y if trace.y is not None else ())}
+    assert toys and toys <= set(at_store["product_name"])
+    assert row["store_name"] in overview_view.focus_sentence(view, state)
+
+
+def test_category_path_narrows_the_regional_charts(page, request_ctx, lines):
+    year = ref.select(lines, *YEAR)
+    dolls = year[year["category"] == "Dolls"]
+    figs, *_ = figures(page, {"geo": [], "prod": ["Dolls"]})
+    assert shares(figs["contrib"]) == pytest.approx(expected_shares(dolls, "region"))
+    heat = figs["heatmap"].data[0]
+    region = heat.y[0]
+    monthly = dolls[dolls["region"] == region].groupby("month")["revenue"].sum()
+    assert list(heat.z[0]) == pytest.approx(monthly.tolist())
