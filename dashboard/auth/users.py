@@ -149,8 +149,8 @@ def create(database: db.AppDB, username: str, password: str, role: str,
         user_id = conn.execute(sa.insert(db.users).values(
             username=name, display_name=display_name, password_hash=password_hash, role=role,
             active=True, session_epoch=0, created_at=db.now())).inserted_primary_key[0]
-        _write_regions(conn, user_id, regions)
-        _write_stores(conn, user_id, stores)
+        _write(conn, REGIONS, user_id, regions)
+        _write(conn, STORES, user_id, stores)
         audit.record(conn, "user_created", actor, name,
                      f"role {role}" + (f", regions {', '.join(regions)}" if regions else "")
                      + (f", stores {', '.join(stores)}" if stores else ""))
@@ -159,36 +159,49 @@ def create(database: db.AppDB, username: str, password: str, role: str,
     return account
 
 
-def _write_regions(conn, user_id: int, regions: tuple[str, ...]) -> None:
-    conn.execute(sa.delete(db.user_regions).where(db.user_regions.c.user_id == user_id))
-    if regions:
-        conn.execute(sa.insert(db.user_regions),
-                     [{"user_id": user_id, "region": r} for r in regions])
+@dataclass(frozen=True)
+class _Assigned:
+    """Regions or stores a user is assigned: one table, the one role that may hold them."""
+
+    table: sa.Table
+    column: str
+    role: str
+    attribute: str  # the Account field
+    event: str  # the audit event
+    holders: str  # who may hold them, as the refusal says it
 
 
-def _write_stores(conn, user_id: int, stores: tuple[str, ...]) -> None:
-    conn.execute(sa.delete(db.user_stores).where(db.user_stores.c.user_id == user_id))
-    if stores:
-        conn.execute(sa.insert(db.user_stores),
-                     [{"user_id": user_id, "store_id": s} for s in stores])
+REGIONS = _Assigned(db.user_regions, "region", "manager", "regions", "regions_changed",
+                    "regional managers have assigned regions")
+STORES = _Assigned(db.user_stores, "store_id", "store_manager", "stores", "stores_changed",
+                   "store managers have assigned stores")
 
 
-def _change_stores(conn, row, role: str, stores: tuple[str, ...], actor: str | None) -> None:
-    if role != "store_manager" and stores:
-        raise UserError(f"{row.username} is {role}: only store managers have assigned stores")
-    before = _account(conn, row).stores
-    if before != stores:
-        _write_stores(conn, row.id, stores)
+def _write(conn, kind: _Assigned, user_id: int, values: tuple[str, ...]) -> None:
+    conn.execute(sa.delete(kind.table).where(kind.table.c.user_id == user_id))
+    if values:
+        conn.execute(sa.insert(kind.table), [{"user_id": user_id, kind.column: v}
+                                             for v in values])
+
+
+def _change(conn, kind: _Assigned, row, role: str, values: tuple[str, ...],
+            actor: str | None) -> None:
+    """New assignments, audited; the user's sessions end, so the new scope applies at once."""
+    if role != kind.role and values:
+        raise UserError(f"{row.username} is {role}: only {kind.holders}")
+    before = getattr(_account(conn, row), kind.attribute)
+    if before != values:
+        _write(conn, kind, row.id, values)
         _end_sessions(conn, row.id)
-        audit.record(conn, "stores_changed", actor, row.username,
-                     f"{', '.join(before) or 'none'} -> {', '.join(stores) or 'none'}")
+        audit.record(conn, kind.event, actor, row.username,
+                     f"{', '.join(before) or 'none'} -> {', '.join(values) or 'none'}")
 
 
 def set_stores(database: db.AppDB, username: str, stores, actor: str | None = None) -> Account:
     stores = clean_stores(stores)
     with database.begin() as conn:
         row = _row_for_update(conn, username)
-        _change_stores(conn, row, row.role, stores, actor)
+        _change(conn, STORES, row, row.role, stores, actor)
     return by_username(database, row.username)
 
 
@@ -221,17 +234,6 @@ def _change_role(conn, row, role: str, actor: str | None) -> None:
         audit.record(conn, "role_changed", actor, row.username, f"{row.role} -> {role}")
 
 
-def _change_regions(conn, row, role: str, regions: tuple[str, ...], actor: str | None) -> None:
-    if role != "manager" and regions:
-        raise UserError(f"{row.username} is {role}: only regional managers have assigned regions")
-    before = _account(conn, row).regions
-    if before != regions:
-        _write_regions(conn, row.id, regions)
-        _end_sessions(conn, row.id)
-        audit.record(conn, "regions_changed", actor, row.username,
-                     f"{', '.join(before) or 'none'} -> {', '.join(regions) or 'none'}")
-
-
 def _change_active(conn, row, role: str, active: bool, actor: str | None) -> None:
     if bool(row.active) != active:
         _keep_an_admin(conn, row, role, active)
@@ -252,8 +254,8 @@ def update(database: db.AppDB, username: str, role: str, regions, active: bool,
         row = _row_for_update(conn, username)
         keep = _account(conn, row).stores if stores is None else clean_stores(stores)
         _change_role(conn, row, role, actor)
-        _change_regions(conn, row, role, regions, actor)
-        _change_stores(conn, row, role, keep if role == "store_manager" else (), actor)
+        _change(conn, REGIONS, row, role, regions, actor)
+        _change(conn, STORES, row, role, keep if role == "store_manager" else (), actor)
         _change_active(conn, row, role, active, actor)
     return by_username(database, row.username)
 
@@ -265,9 +267,9 @@ def set_role(database: db.AppDB, username: str, role: str, actor: str | None = N
         row = _row_for_update(conn, username)
         _change_role(conn, row, role, actor)
         if role != "manager":
-            _change_regions(conn, row, role, (), actor)
+            _change(conn, REGIONS, row, role, (), actor)
         if role != "store_manager":
-            _change_stores(conn, row, role, (), actor)
+            _change(conn, STORES, row, role, (), actor)
     return by_username(database, row.username)
 
 
@@ -275,7 +277,7 @@ def set_regions(database: db.AppDB, username: str, regions, actor: str | None = 
     regions = clean_regions(regions)
     with database.begin() as conn:
         row = _row_for_update(conn, username)
-        _change_regions(conn, row, row.role, regions, actor)
+        _change(conn, REGIONS, row, row.role, regions, actor)
     return by_username(database, row.username)
 
 
