@@ -106,7 +106,7 @@ def to_filter(state: State, warehouse: Warehouse) -> Filter:
     start, end = domain(warehouse, Scope.everything()).default_range()
     return Filter(start=dt.date.fromisoformat(state.start) if state.start else start,
                   end=dt.date.fromisoformat(state.end) if state.end else end,
-                  **{k: tuple(v) for k, v in state.filters.items()})
+                  **{k: tuple(v) for k, v in state.page_filters().items()})
 
 
 def replay(server: http.Server, states: list[State]) -> list[tuple[float, bytes]]:

@@ -22,6 +22,18 @@ class State:
     geo: tuple[str, ...] = ()  # drill-down path by place (region, state, city)
     prod: tuple[str, ...] = ()  # drill-down path by toy (category, toy type)
 
+    def page_filters(self) -> dict[str, list[str]]:
+        """The filters the whole page shows: a drill path narrows every chart (its region,
+        category and toy type); the scripted paths stop at a region, whose stores need no list."""
+        if len(self.geo) > 1:
+            raise ValueError("scripted place paths stop at a region")
+        out = dict(self.filters)
+        for name, step in (("regions", self.geo[:1]), ("categories", self.prod[:1]),
+                           ("subcategories", self.prod[1:2])):
+            if step:
+                out[name] = list(step)
+        return out
+
 
 def _hl(column: str, value: str) -> dict:
     return {"column": column, "value": value}

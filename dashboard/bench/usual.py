@@ -58,7 +58,7 @@ def load_frame(sample_dir: Path) -> pd.DataFrame:
 
 def _mask(df: pd.DataFrame, state: State, start: str, end: str) -> pd.Series:
     mask = (df["date"] >= pd.Timestamp(start)) & (df["date"] <= pd.Timestamp(end))
-    for name, values in state.filters.items():
+    for name, values in state.page_filters().items():
         if values:
             mask &= df[COLUMN_OF[name]].isin(values)
     return mask
