@@ -141,13 +141,18 @@ def focus(view: View, state: ViewState) -> tuple[Filter, Scope]:
 
 
 def focus_sentence(view: View, state: ViewState) -> str:
-    """What the page shows, in words: the filters, then the drilled place and toy group."""
-    parts = [describe(state.filter, view.scope)]
-    if state.geo:
-        parts.append(" › ".join(shown_geo(view, state.geo)))
+    """What the page shows, in words: the filters with the drilled region and toy group in
+    them ("North, 2025, Dolls"), then the places below the region ("· Minnesota › Duluth").
+    A manager's own single region stays "North (your regions)"."""
+    flt, own = state.filter, view.scope.regions
+    if state.geo and not (own is not None and tuple(own) == state.geo[:1]):
+        flt = replace(flt, regions=state.geo[:1])
     if state.prod:
-        parts.append(" › ".join(state.prod))
-    return " · ".join(parts)
+        flt = replace(flt, categories=state.prod[:1])
+    if len(state.prod) > 1:
+        flt = replace(flt, subcategories=state.prod[1:2])
+    below = shown_geo(view, state.geo)[1:]
+    return describe(flt, view.scope) + (f" · {' › '.join(below)}" if below else "")
 
 
 def hidden_graphs(domain_: Domain) -> set[str]:

@@ -21,6 +21,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
+from dashboard.figures.theme import format_number
 from tests import reference as ref
 from tests.auth_helpers import browser_sign_in
 
@@ -127,6 +128,11 @@ def test_analyst_drills_a_region_and_climbs_back(dash_duo, app, lines, accounts)
     _wait_members(dash_duo, "ov-heatmap", set(north["state"]))
     assert "geo=North" in dash_duo.driver.current_url
     assert dash_duo.find_element("#ov-highlight-note").text == ""  # a drill, not a highlight
+    # The drill narrows the whole page: the tiles now show North alone.
+    dash_duo.wait_for_text_to_equal("#ov-summary", "North, 2025", timeout=30)
+    dash_duo.wait_for_text_to_equal("#ov-kpi-revenue-value",
+                                    format_number(north["revenue"].sum(), "currency"),
+                                    timeout=30)
 
     state = north.groupby("state")["revenue"].sum().idxmax()
     _click_member(dash_duo, "ov-contrib", state)
