@@ -80,14 +80,12 @@ def notes_list(notes: list[str]) -> list:
 
 
 def register_links(page: str, keys: tuple[str, ...]) -> None:
-    """One clientside callback: the view's query into the URL, the CSV and the print links."""
+    """One clientside callback: the view's query into the URL (the shared writer in
+    assets/25-url-state.js), the CSV and the print links."""
     clientside_callback(
         "function(query) {\n"
         '    const q = (typeof query === "string") ? query : "";\n'
-        "    const url = window.location.pathname + q;\n"
-        "    if (url !== window.location.pathname + window.location.search) {\n"
-        '        window.history.replaceState(null, "", url);\n'
-        "    }\n"
+        "    window.dash_clientside.toypulse.writeUrl(q);\n"
         f"    const keys = {json.dumps(list(keys))};\n"
         f'    return [...keys.map(k => "/export/{page}/" + k + ".csv" + q), '
         f'"/print/{page}" + q];\n'
