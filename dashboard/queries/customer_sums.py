@@ -33,23 +33,27 @@ def per_customer(rows: dict, end_day: int, year: tuple[int, int], prev_year: tup
     period = _filled(rows, "period", np.int8)
     month = _filled(rows, "month", np.int64)
     revenue = _filled(rows, "revenue", np.float64)
-    orders = _filled(rows, "orders", np.int64)
-    lines = _filled(rows, "lines", np.int64)
+    orders = _filled(rows, "orders", np.float64)  # bincount sums in float64 (exact here)
+    lines = _filled(rows, "lines", np.float64)
     segment = _filled(rows, "segment", np.int16)
 
-    def total(values, where) -> np.ndarray:
-        return np.bincount(keys, weights=np.where(where, values, 0), minlength=size)
+    def sums(where, *columns) -> list[np.ndarray]:
+        """Per-customer sums of `columns` over the rows in `where` (picked once, then summed:
+        cheaper than masking every column)."""
+        picked = np.flatnonzero(where)
+        at = keys[picked]
+        return [np.bincount(at, weights=None if c is None else c[picked], minlength=size)
+                for c in columns]
 
     cur, prev = period == CUR, period == PREV
     in_year = (month >= year[0]) & (month <= year[1])
     in_prev_year = (month >= prev_year[0]) & (month <= prev_year[1]) & ~cur
-    out = {
-        "cur_revenue": total(revenue, cur), "cur_orders": total(orders, cur),
-        "cur_lines": total(lines, cur), "prev_revenue": total(revenue, prev),
-        "prev_orders": total(orders, prev), "before_prev": total(1, period == BEFORE) > 0,
-        "year_orders": total(orders, in_year), "year_revenue": total(revenue, in_year),
-        "prev_year_orders": total(orders, in_prev_year),
-    }
+    out = dict(zip(("cur_revenue", "cur_orders", "cur_lines"),
+                   sums(cur, revenue, orders, lines), strict=True))
+    out["prev_revenue"], out["prev_orders"] = sums(prev, revenue, orders)
+    out["before_prev"] = sums(period == BEFORE, None)[0] > 0
+    out["year_orders"], out["year_revenue"] = sums(in_year, orders, revenue)
+    (out["prev_year_orders"],) = sums(in_prev_year, orders)
     for name in ("cur_orders", "cur_lines", "prev_orders", "year_orders", "prev_year_orders"):
         out[name] = np.rint(out[name]).astype(np.int64)
     first = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
