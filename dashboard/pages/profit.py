@@ -28,12 +28,11 @@ from dash.exceptions import PreventUpdate
 from dashboard.auth.permissions import current_account
 from dashboard.components import breadcrumbs, chart_table, drill_clicks, exports, view_state
 from dashboard.components.chart_graph import GRAPH_CONFIG, chart_graph
-from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
-from dashboard.components.filter_bar import FIELDS, control_id
+from dashboard.components.filter_bar import FIELDS
 from dashboard.components.filter_drawer import filter_drawer, open_button
 from dashboard.components.kpi import metric_help
-from dashboard.pages import profit_report, profit_view
+from dashboard.pages import people_layout, profit_report, profit_view
 from dashboard.pages.overview import current_view
 from dashboard.pages.overview_view import checked_drill
 from dashboard.pages.profit_view import GRAPHS, ProfitState
@@ -160,11 +159,7 @@ def _tiles(report: dict) -> list:
 def state_from_inputs(start, end, values: list, drill_data, promise) -> tuple[ProfitState, bool]:
     """Raw callback inputs (forgeable) as a checked state; was a drill step dropped?"""
     view = current_view()
-    try:
-        flt = view_state.make_filter(start, end, view.domain,
-                                     **dict(zip(FIELDS, values, strict=True)))
-    except (TypeError, ValueError) as exc:
-        raise PreventUpdate from exc
+    flt = people_layout.checked_filter(view, start, end, dict(zip(FIELDS, values, strict=True)))
     paths = drill_clicks.drill_paths(drill_data)
     state = ProfitState(filter=flt, promise=profit_view.as_promise(promise))
     return checked_drill(view, state, paths["geo"], paths["prod"])
@@ -197,17 +192,11 @@ def render(state: ProfitState, dropped: bool) -> tuple:
     Output("pl-title-pl-geo", "children"),
     Output("pl-title-pl-late", "children"),
     Output("pl-notes", "children"),
-    Input("ov-dates", "start_date"),
-    Input("ov-dates", "end_date"),
-    *[Input(control_id(f), "value") for f in FIELDS],
-    Input("pl-drill", "data"),
-    Input("pl-promise", "value"),
-    VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
+    *people_layout.filter_inputs(Input("pl-drill", "data"), Input("pl-promise", "value")),
 )
-def update_profit(start, end, *rest):
-    values = list(rest[: len(FIELDS)])
-    drill_data, promise = (list(rest[len(FIELDS):]) + [None, None])[:2]
-    state, dropped = state_from_inputs(start, end, values, drill_data, promise)
+def update_profit(*args):
+    start, end, fields, (drill_data, promise) = people_layout.unpack(args, 2)
+    state, dropped = state_from_inputs(start, end, list(fields.values()), drill_data, promise)
     return render(state, dropped)
 
 
