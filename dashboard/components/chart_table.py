@@ -14,7 +14,7 @@ import re
 
 from dash import Input, Output, State, callback, clientside_callback, html
 
-from dashboard.figures.order import bottom_up
+from dashboard.figures.order import bottom_up, rows_bottom_up
 
 TAG = re.compile(r"<[^>]+>")
 NOTE = "Note"
@@ -59,7 +59,9 @@ def _tips(figure: dict, trace: dict) -> list[str]:
     if isinstance(tips, str):
         return [tips]
     flat = []
-    for tip in tips:  # a heat map's tooltips are a list per row
+    if rows_bottom_up(figure, trace):  # a heat map's tooltips are a list per row
+        tips = list(tips)[::-1]
+    for tip in tips:
         flat.extend(tip if isinstance(tip, list) else [tip])
     flat = [t for t in flat if isinstance(t, str)]
     # A table reads top-down, as the eye does; most horizontal bars are drawn bottom-up.

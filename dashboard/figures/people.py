@@ -80,17 +80,18 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], z: list[list[float | No
     the scale (cells above it take the darkest colour) so small shares stay apart."""
     if not rows or not columns:
         return theme.empty()
-    trace = {"type": "heatmap", "z": z, "x": [text(c) for c in columns],
-             "y": [text(r) for r in rows], "colorscale": theme.SEQUENTIAL, "zmin": 0,
-             "hovertemplate": HOVER, "hovertext": tips, "xgap": 1, "ygap": 1,
+    # Listed last-to-first: Plotly draws rows bottom-up, so the first row shows on top.
+    trace = {"type": "heatmap", "z": list(z)[::-1], "x": [text(c) for c in columns],
+             "y": [text(r) for r in rows][::-1], "colorscale": theme.SEQUENTIAL, "zmin": 0,
+             "hovertemplate": HOVER, "hovertext": list(tips)[::-1], "xgap": 1, "ygap": 1,
              "colorbar": {"thickness": 8, "tickformat": ".0%",
                           "title": {"text": text(colorbar), "side": "right",
                                     "font": {"size": 11}}}}
     if zmax is not None:
         trace["zmax"] = zmax
     if cell_text is not None:
-        trace.update(text=cell_text, texttemplate="%{text}", textfont={"size": 9})
+        trace.update(text=list(cell_text)[::-1], texttemplate="%{text}", textfont={"size": 9})
     return theme.figure([trace], height=height or max(300, 26 * len(rows) + 120), legend=False,
                         xaxis={"type": "category", "showgrid": False, "tickangle": -45,
                                "side": "top"},
-                        yaxis={"type": "category", "showgrid": False, "autorange": "reversed"})
+                        yaxis={"type": "category", "showgrid": False})

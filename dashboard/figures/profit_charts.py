@@ -145,17 +145,18 @@ def ship_heatmap(matrix: pd.DataFrame, counts: pd.DataFrame,
              + ("–" if np.isnan(z[i, j]) else f"{z[i, j]:.1f}")
              + f"<br>Orders: {n[i, j]:,.0f}" for j, region in enumerate(regions)]
             for i, mode in enumerate(modes)]
+    # Rows listed last-to-first: Plotly draws them bottom-up, so the first mode shows on top.
     data = [{
         "type": "heatmap", "z": [[None if np.isnan(v) else round(float(v), 2) for v in row]
-                                 for row in z],
-        "x": [text(r) for r in regions], "y": [text(m) for m in modes],
-        "colorscale": theme.SEQUENTIAL, "hovertemplate": HOVER, "hovertext": tips,
+                                 for row in z][::-1],
+        "x": [text(r) for r in regions], "y": [text(m) for m in modes][::-1],
+        "colorscale": theme.SEQUENTIAL, "hovertemplate": HOVER, "hovertext": tips[::-1],
         "colorbar": {"thickness": 10, "title": {"text": "Days", "side": "right",
                                                 "font": {"size": 11}}},
     }]
     return theme.figure(data, height=max(240, 40 * len(modes) + 120), legend=False,
                         xaxis={"type": "category", "tickangle": -45, "showgrid": False},
-                        yaxis={"type": "category", "showgrid": False, "autorange": "reversed"})
+                        yaxis={"type": "category", "showgrid": False})
 
 
 def _margin_scale(z: np.ndarray) -> dict:

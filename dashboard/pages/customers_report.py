@@ -12,7 +12,6 @@ import datetime as dt
 import numpy as np
 
 from dashboard.figures import people as figs
-from dashboard.figures import theme
 from dashboard.figures.charts import AGE_ORDER
 from dashboard.figures.formats import text
 from dashboard.pages import people_view
@@ -20,7 +19,6 @@ from dashboard.pages.overview_view import View
 from dashboard.queries import customers as cq
 from dashboard.queries.filters import Scope
 from dashboard.queries.sources import month_start, sales_source
-from dashboard.report.tables import marks
 
 BEHAVIOURS = ("New", "Returning", "Loyal")
 RFM_GROUPS = ("Champions", "Loyal", "Recent", "Needs attention", "At risk", "Lost")
@@ -259,18 +257,7 @@ def _tiles(c, now_groups, prev_groups, compare, nums, scan) -> list[dict]:
 def report_for_view(view: View, query: str) -> dict:
     state, notes = people_view.state_for(view, query)
     out = compute(view, state)
-    if "hidden" in out:
-        return people_view.report("customers", "Customers", view, state,
-                                  [*notes, out["hidden"]], [], [])
-    notes = [*notes, *out["notes"]]
-    if out["empty"]:  # every chart still there, empty (as the Overview's report does)
-        notes.append(people_view.EMPTY_NOTE)
-        out["figures"] = {key: theme.empty() for key in CHARTS}
-    charts = [{"id": key, "title": title, "figure": out["figures"][key], "columns": columns,
-               "rows": marks(out["figures"][key])}
-              for key, (title, columns) in CHARTS.items() if key in out["figures"]]
-    return people_view.report("customers", "Customers", view, state, notes, out["tiles"],
-                              charts)
+    return people_view.page_dict("customers", "Customers", view, state, notes, out, CHARTS)
 
 
 def page_report(warehouse, scope: Scope, query: str) -> dict:

@@ -11,7 +11,18 @@ from dataclasses import replace
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+)
 from dash.exceptions import PreventUpdate
 
 from dashboard import services
@@ -313,25 +324,8 @@ def update_overview(start, end, *rest):
             *breadcrumbs.titles(shown, state.prod, by_stores(state)))
 
 
-clientside_callback(
-    """
-    function(query) {
-        if (query === undefined || query === null) { return window.dash_clientside.no_update; }
-        // The saved view a page was opened from stays in its URL, so a reload keeps the line
-        // naming it (which then says whether the page still matches it).
-        const here = new URLSearchParams(window.location.search);
-        const next = new URLSearchParams(query);
-        for (const key of ["view", "version"]) {
-            if (here.has(key) && !next.has(key)) { next.set(key, here.get(key)); }
-        }
-        const search = next.toString();
-        const url = window.location.pathname + (search ? "?" + search : "");
-        if (url !== window.location.pathname + window.location.search) {
-            window.history.replaceState(null, "", url);
-        }
-        return window.dash_clientside.no_update;
-    }
-    """,
+clientside_callback(  # assets/25-url-state.js, shared by every page
+    ClientsideFunction(namespace="toypulse", function_name="writeUrl"),
     Output("ov-query", "id"),
     Input("ov-query", "data"),
 )

@@ -13,9 +13,12 @@ import json
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, clientside_callback, dcc, html
+from dash.exceptions import PreventUpdate
 
-from dashboard.components import chart_table
+from dashboard.components import chart_table, view_state
 from dashboard.components.chart_graph import chart_graph
+from dashboard.components.data_version import VERSION_INPUT
+from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.filter_drawer import filter_drawer, open_button
 
 
@@ -80,14 +83,12 @@ def notes_list(notes: list[str]) -> list:
 
 
 def register_links(page: str, keys: tuple[str, ...]) -> None:
-    """One clientside callback: the view's query into the URL, the CSV and the print links."""
+    """One clientside callback: the view's query into the URL (the shared writer in
+    assets/25-url-state.js), the CSV and the print links."""
     clientside_callback(
         "function(query) {\n"
         '    const q = (typeof query === "string") ? query : "";\n'
-        "    const url = window.location.pathname + q;\n"
-        "    if (url !== window.location.pathname + window.location.search) {\n"
-        '        window.history.replaceState(null, "", url);\n'
-        "    }\n"
+        "    window.dash_clientside.toypulse.writeUrl(q);\n"
         f"    const keys = {json.dumps(list(keys))};\n"
         f'    return [...keys.map(k => "/export/{page}/" + k + ".csv" + q), '
         f'"/print/{page}" + q];\n'
@@ -100,3 +101,27 @@ def register_links(page: str, keys: tuple[str, ...]) -> None:
 
 def query_store(page: str) -> dcc.Store:
     return dcc.Store(id=f"{page}-query")
+
+
+def filter_inputs(*extra) -> list:
+    """A filtered page's main callback inputs: the dates, every filter field, the page's own
+    `extra` inputs, then the data version (a new version redraws the page)."""
+    return [Input("ov-dates", "start_date"), Input("ov-dates", "end_date"),
+            *[Input(control_id(f), "value") for f in FIELDS], *extra, VERSION_INPUT]
+
+
+def unpack(args: tuple, extra: int = 0) -> tuple:
+    """(start, end, {field: value}, [the `extra` inputs' values]) from `filter_inputs`' values
+    in order (the version's value, last, only triggers)."""
+    start, end, rest = args[0], args[1], list(args[2:])
+    fields = dict(zip(FIELDS, rest[:len(FIELDS)], strict=True))
+    extras = (rest[len(FIELDS):len(FIELDS) + extra] + [None] * extra)[:extra]
+    return start, end, fields, extras
+
+
+def checked_filter(view, start, end, fields: dict):
+    """The Filter for these (forgeable) inputs; anything malformed leaves the page as it is."""
+    try:
+        return view_state.make_filter(start, end, view.domain, **fields)
+    except (TypeError, ValueError) as exc:
+        raise PreventUpdate from exc

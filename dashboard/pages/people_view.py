@@ -12,12 +12,13 @@ from urllib.parse import urlencode
 
 from dashboard.components import view_state
 from dashboard.components.view_state import ViewState
-from dashboard.figures import charts
+from dashboard.figures import charts, theme
 from dashboard.figures.colors import Colors
 from dashboard.figures.formats import Numbers
 from dashboard.pages import overview_report, overview_view
 from dashboard.pages.overview_view import View
 from dashboard.queries.registry import currency_symbol
+from dashboard.report.tables import marks
 from dashboard.warehouse.schema import FILTER_COLUMNS
 
 EMPTY_NOTE = overview_report.EMPTY_NOTE
@@ -76,3 +77,20 @@ def report(page: str, title: str, view: View, state: ViewState, notes: list[str]
     if narrative:
         out["narrative"] = narrative
     return out
+
+
+def page_dict(page: str, title: str, view: View, state: ViewState, notes: list[str],
+              out: dict, charts: dict[str, tuple[str, list[str]]]) -> dict:
+    """The report dict from a page's `compute` output (the Team and Customers tail): hidden
+    with its reason, or every chart of `charts` (id -> title, table columns) that it drew, all
+    of them empty when nothing matches (as the Overview's report does)."""
+    if "hidden" in out:
+        return report(page, title, view, state, [*notes, out["hidden"]], [], [])
+    notes, figures = [*notes, *out["notes"]], out["figures"]
+    if out["empty"]:
+        notes.append(EMPTY_NOTE)
+        figures = {key: theme.empty() for key in charts}
+    shown = [{"id": key, "title": name, "figure": figures[key], "columns": columns,
+              "rows": marks(figures[key])}
+             for key, (name, columns) in charts.items() if key in figures]
+    return report(page, title, view, state, notes, out["tiles"], shown)

@@ -11,18 +11,28 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+)
 from dash.exceptions import PreventUpdate
 
 from dashboard.auth.permissions import current_account
-from dashboard.components import breadcrumbs, chart_table, exports, view_state
+from dashboard.components import breadcrumbs, chart_table, drill_clicks, exports, view_state
 from dashboard.components.chart_graph import GRAPH_CONFIG, chart_graph
-from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
-from dashboard.components.filter_bar import FIELDS, control_id
+from dashboard.components.filter_bar import FIELDS
 from dashboard.components.filter_drawer import filter_drawer, open_button
 from dashboard.components.kpi import metric_help
-from dashboard.pages import profit_report, profit_view
+from dashboard.pages import people_layout, profit_report, profit_view
 from dashboard.pages.overview import current_view
 from dashboard.pages.overview_view import checked_drill
 from dashboard.pages.profit_view import GRAPHS, ProfitState
@@ -149,12 +159,8 @@ def _tiles(report: dict) -> list:
 def state_from_inputs(start, end, values: list, drill_data, promise) -> tuple[ProfitState, bool]:
     """Raw callback inputs (forgeable) as a checked state; was a drill step dropped?"""
     view = current_view()
-    try:
-        flt = view_state.make_filter(start, end, view.domain,
-                                     **dict(zip(FIELDS, values, strict=True)))
-    except (TypeError, ValueError) as exc:
-        raise PreventUpdate from exc
-    paths = drill_paths(drill_data)
+    flt = people_layout.checked_filter(view, start, end, dict(zip(FIELDS, values, strict=True)))
+    paths = drill_clicks.drill_paths(drill_data)
     state = ProfitState(filter=flt, promise=profit_view.as_promise(promise))
     return checked_drill(view, state, paths["geo"], paths["prod"])
 
@@ -186,57 +192,24 @@ def render(state: ProfitState, dropped: bool) -> tuple:
     Output("pl-title-pl-geo", "children"),
     Output("pl-title-pl-late", "children"),
     Output("pl-notes", "children"),
-    Input("ov-dates", "start_date"),
-    Input("ov-dates", "end_date"),
-    *[Input(control_id(f), "value") for f in FIELDS],
-    Input("pl-drill", "data"),
-    Input("pl-promise", "value"),
-    VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
+    *people_layout.filter_inputs(Input("pl-drill", "data"), Input("pl-promise", "value")),
 )
-def update_profit(start, end, *rest):
-    values = list(rest[: len(FIELDS)])
-    drill_data, promise = (list(rest[len(FIELDS):]) + [None, None])[:2]
-    state, dropped = state_from_inputs(start, end, values, drill_data, promise)
+def update_profit(*args):
+    start, end, fields, (drill_data, promise) = people_layout.unpack(args, 2)
+    state, dropped = state_from_inputs(start, end, list(fields.values()), drill_data, promise)
     return render(state, dropped)
 
 
-clientside_callback(
-    """
-    function(query) {
-        if (query === undefined || query === null) { return window.dash_clientside.no_update; }
-        const url = window.location.pathname + query;
-        if (url !== window.location.pathname + window.location.search) {
-            window.history.replaceState(null, "", url);
-        }
-        return window.dash_clientside.no_update;
-    }
-    """,
+clientside_callback(  # assets/25-url-state.js, shared by every page
+    ClientsideFunction(namespace="toypulse", function_name="writeUrl"),
     Output("pl-query", "id"),
     Input("pl-query", "data"),
 )
 
 
-def drill_paths(data) -> dict[str, tuple[str, ...]]:
-    data = data if isinstance(data, dict) else {}
-    return {axis: view_state.as_path(data.get(axis), drill.max_depth(axis))
-            for axis in drill.LEVELS}
-
-
 def drill_target(data, graph, click_data) -> tuple[str, tuple[str, ...]] | None:
-    """(axis, the path one level down) when a click on this graph drills, else None."""
-    axis = DRILL_GRAPHS.get(graph) if isinstance(graph, str) else None
-    if axis is None:
-        return None
-    try:
-        column, member = click_data["points"][0]["customdata"]
-    except (TypeError, KeyError, IndexError, ValueError):
-        return None
-    path = drill_paths(data)[axis]
-    if not isinstance(member, str) or len(path) >= drill.max_depth(axis):
-        return None
-    if column != drill.level_of(axis, path):
-        return None
-    return axis, (*path, member)
+    """(axis, the path one level down) when a click on this page's graphs drills, else None."""
+    return drill_clicks.drill_target(data, graph, click_data, DRILL_GRAPHS)
 
 
 @callback(
@@ -251,7 +224,7 @@ def drill_click(*args):
     current = args[-1]
     trigger = ctx.triggered_id
     value = ctx.triggered[0]["value"] if ctx.triggered else None
-    paths = drill_paths(current)
+    paths = drill_clicks.drill_paths(current)
     if isinstance(trigger, dict):
         depth = trigger.get("depth")
         if not value or trigger.get("axis") not in paths or not isinstance(depth, int):

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
-from dash.exceptions import PreventUpdate
+from dash import Output, callback, html
 from flask_wtf.csrf import generate_csrf
 
 from dashboard.auth.permissions import current_account
-from dashboard.components import chart_table, view_state
-from dashboard.components.data_version import VERSION_INPUT
+from dashboard.components import chart_table
 from dashboard.components.empty_state import empty_state
-from dashboard.components.filter_bar import FIELDS, control_id
 from dashboard.components.view_state import ViewState
 from dashboard.figures import theme
 from dashboard.pages import people_layout as parts
@@ -108,18 +105,12 @@ def render(state: ViewState, view=None) -> dict:
     Output("team-kpis", "children"),
     *[Output(parts.graph_id(PAGE, key), "figure") for key in KEYS],
     Output("team-query", "data"),
-    Input("ov-dates", "start_date"),
-    Input("ov-dates", "end_date"),
-    *[Input(control_id(f), "value") for f in FIELDS],
-    VERSION_INPUT,  # a new data version redraws the page (components/data_version.py)
+    *parts.filter_inputs(),
 )
-def update_team(start, end, *values):
+def update_team(*args):
     view = current_view()
-    try:
-        flt = view_state.make_filter(start, end, view.domain,
-                                     **dict(zip(FIELDS, values[:len(FIELDS)], strict=True)))
-    except (TypeError, ValueError) as exc:
-        raise PreventUpdate from exc
+    start, end, fields, _ = parts.unpack(args)
+    flt = parts.checked_filter(view, start, end, fields)
     out = render(ViewState(filter=flt), view)
     return (out["summary"], parts.notes_list(out["notes"]), out["kpis"],
             *[out["figures"][k] for k in KEYS], out["query"])

@@ -9,14 +9,12 @@ when the caller does not pass them (pages/team_targets.py).
 from __future__ import annotations
 
 from dashboard.figures import people as figs
-from dashboard.figures import theme
 from dashboard.figures.colors import ACCENT
 from dashboard.figures.formats import text
 from dashboard.pages import people_view
 from dashboard.pages.overview_view import View
 from dashboard.queries import team
 from dashboard.queries.filters import Scope
-from dashboard.report.tables import marks
 
 TOP_SHOWN = 15  # employees on the ranking and attainment charts
 TREND_PEOPLE = 5
@@ -185,16 +183,7 @@ def report_for_view(view: View, query: str, targets: dict[str, float] | None = N
 
         targets = team_targets.stored()
     out = compute(view, state, targets)
-    if "hidden" in out:
-        return people_view.report("team", "Team", view, state, [*notes, out["hidden"]], [], [])
-    notes = [*notes, *out["notes"]]
-    if out["empty"]:  # every chart still there, empty (as the Overview's report does)
-        notes.append(people_view.EMPTY_NOTE)
-        out["figures"] = {key: theme.empty() for key in CHARTS}
-    charts = [{"id": key, "title": title, "figure": out["figures"][key], "columns": columns,
-               "rows": marks(out["figures"][key])}
-              for key, (title, columns) in CHARTS.items() if key in out["figures"]]
-    return people_view.report("team", "Team", view, state, notes, out["tiles"], charts)
+    return people_view.page_dict("team", "Team", view, state, notes, out, CHARTS)
 
 
 def page_report(warehouse, scope: Scope, query: str) -> dict:

@@ -8,6 +8,13 @@ first (an order has one date, so it falls in one part only). Each part is labell
 period it belongs to: CUR (the filter's range), PREV (the same number of days just before)
 and BEFORE (everything older), so "ordered before the period" and "first order ever" are read
 over the whole history the viewer may see, not just the range.
+
+Fast path (versions with `segment_keys` and schema.CUSTOMER_HISTORY): rows older than every
+window the page needs (month < W, W = the earlier of the previous period's start month and the
+start of the 12 months to its end) come one per customer partition from the history table,
+carrying only the first month and last order day, and segments are grouped as small integers.
+Filters the history cannot answer (season, festival, category, toy, a store scope) fall back to
+aggregating every visible customer-month row, as older versions do.
 """
 
 from __future__ import annotations
@@ -18,10 +25,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.queries import customer_sums
+from dashboard.queries.customer_sums import BEFORE, CUR, PREV
 from dashboard.queries.filters import Filter, Scope
 from dashboard.queries.overview import comparison_periods
 from dashboard.queries.sources import add_months, month_start, needed_dims, split_range
-from dashboard.warehouse.schema import FACT_TABLES
+from dashboard.warehouse.schema import (
+    CUSTOMER_HISTORY,
+    CUSTOMER_HISTORY_PARTITION,
+    FACT_TABLES,
+)
+from dashboard.warehouse.store import Warehouse
 
 LOYAL_ORDERS = 4  # orders in the 12 months to the period's last month
 COHORT_MONTHS = 12  # month +0 .. +11
@@ -31,7 +45,6 @@ NUMERIC = ("days_since", "cur_revenue", "cur_orders", "cur_lines", "prev_revenue
 NO_CUSTOMERS = ("This data has no customer ids, so customers cannot be told apart: the "
                 "Customers page has nothing to show.")
 COLUMNS = ("customer_key", "month", "segment")
-CUR, PREV, BEFORE = 0, 1, 2  # the parts' period labels (small integers compare fastest)
 
 
 @dataclass(frozen=True)
@@ -54,31 +67,57 @@ def has_customers(warehouse) -> bool:
             "SELECT count(*) FROM (SELECT 1 FROM customer_keys LIMIT 1) AS one").fetchall()[0][0])
 
 
-def _part(table: str, is_fact: bool, column: str, where: str) -> str:
+def _part(table: str, is_fact: bool, column: str, where: str, fast: bool) -> str:
     """One labelled part: rollup rows as they are; raw lines (edge days, or filters the rollup
-    lacks) grouped first, so the outer query needs no distinct count."""
+    lacks) grouped first, so the outer query needs no distinct count. `segment` is the integer
+    segment_key on the fast path, the name otherwise."""
     if not is_fact:
-        return (f"SELECT CAST(? AS INTEGER) AS period, customer_key, month, segment, revenue, "
-                f"lines, orders, last_date FROM {table} WHERE {column} BETWEEN ? AND ?{where}")
-    return ("SELECT CAST(? AS INTEGER) AS period, k.customer_key, f.month, f.segment, "
+        segment = "segment_key" if fast else "segment"
+        return (f"SELECT CAST(? AS INTEGER) AS period, customer_key, month, {segment} AS segment, "
+                f"revenue, lines, orders, last_date FROM {table} "
+                f"WHERE {column} BETWEEN ? AND ?{where}")
+    segment = "sk.segment_key" if fast else "f.segment"
+    join = " LEFT JOIN segment_keys sk ON sk.segment = f.segment" if fast else ""
+    return (f"SELECT CAST(? AS INTEGER) AS period, k.customer_key, f.month, {segment} AS segment, "
             "sum(f.revenue) AS revenue, CAST(count(*) AS BIGINT) AS lines, "
             "CAST(count(DISTINCT f.order_id) AS BIGINT) AS orders, max(f.date) AS last_date "
-            f"FROM {table} f LEFT JOIN customer_keys k ON k.customer_id = f.customer_id "
-            f"WHERE f.{column} BETWEEN ? AND ?{where} GROUP BY k.customer_key, f.month, f.segment")
+            f"FROM {table} f LEFT JOIN customer_keys k ON k.customer_id = f.customer_id{join} "
+            f"WHERE f.{column} BETWEEN ? AND ?{where} GROUP BY k.customer_key, f.month, {segment}")
 
 
-def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> tuple[str, list]:
+def _history_part(where: str) -> str:
+    """Rows before W: one per customer partition, its first month (as `month`, so the outer
+    min() finds it) and last order day before W; nothing else is read from them."""
+    return ("SELECT CAST(? AS INTEGER) AS period, customer_key, first_month AS month, "
+            "CAST(NULL AS SMALLINT) AS segment, 0 AS revenue, CAST(0 AS BIGINT) AS lines, "
+            f"CAST(0 AS BIGINT) AS orders, last_date FROM {CUSTOMER_HISTORY} "
+            f"WHERE month < ? AND (next_month IS NULL OR next_month >= ?){where}")
+
+
+def fast_path(catalog, flt: Filter, scope: Scope) -> bool:
+    """Can the history table and segment keys answer this view exactly? Only in versions that
+    have them, and only when every filter is on a history partition column (a season, festival,
+    category or toy filter, or a store scope, cuts rows the history has merged)."""
+    if "customer_segments" not in catalog.meta or flt.seasons or flt.festivals:
+        return False
+    return needed_dims(flt, scope, COLUMNS) <= {*CUSTOMER_HISTORY_PARTITION, "segment"}
+
+
+def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous,
+           fast: bool) -> tuple[str, list]:
     """The `cur`, `prev` and `before` parts (whole months from the customer rollup, edge days
-    from the fact table), UNION ALL, with their parameters."""
+    from the fact table; on the fast path `before` only from W on, older rows from the history
+    table), UNION ALL, with their parameters."""
     conditions, params = flt.dimension_conditions(scope)
     where = "".join(f" AND {c}" for c in conditions)
     needed = needed_dims(flt, scope, COLUMNS)
     ranges = [(CUR, flt.start, flt.end)]
     prev_start, prev_end = previous
+    history = min(_window(prev_end)[0], month_start(prev_start)) if fast else min_date
     if prev_end >= min_date:
         ranges.append((PREV, max(prev_start, min_date), prev_end))
-    if prev_start > min_date:
-        ranges.append((BEFORE, min_date, prev_start - dt.timedelta(days=1)))
+    if prev_start > max(min_date, history):
+        ranges.append((BEFORE, max(min_date, history), prev_start - dt.timedelta(days=1)))
     sqls, out = [], []
     for label, lo, hi in ranges:
         whole, edges = split_range(lo, hi)
@@ -88,8 +127,11 @@ def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous) -> t
             pieces.append((table, is_fact, "month", whole))
         pieces += [(FACT_TABLES["sales"], True, "date", edge) for edge in edges]
         for table, is_fact, column, (a, b) in pieces:
-            sqls.append(_part(table, is_fact, column, where))
+            sqls.append(_part(table, is_fact, column, where, fast))
             out += [label, a, b, *params]
+    if fast and history > min_date:
+        sqls.append(_history_part(where))
+        out += [BEFORE, history, history, *params]
     return " UNION ALL ".join(sqls), out
 
 
@@ -100,21 +142,54 @@ def _window(end: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> CustomerScan:
-    """One statement: a row per customer (and one for sales with no customer id).
+    """A row per customer (and the walk-in sales with no customer id).
 
     `active` is a bit mask of the months (from the period's first month, bit 0) in which the
     customer ordered, so cohort retention needs no second pass over the rows.
     """
     catalog = warehouse.catalog()
+    # Server backends (PostgreSQL, ClickHouse) keep the GROUP BY: their drivers return other
+    # types and ClickHouse's date arithmetic differs; the fast path is checked on DuckDB only.
+    fast = isinstance(warehouse, Warehouse) and fast_path(catalog, flt, scope)
     periods = comparison_periods(flt.start, flt.end)
-    source, params = _parts(catalog, flt, scope, min_date, periods["previous"])
+    source, params = _parts(catalog, flt, scope, min_date, periods["previous"], fast)
     cur_lo, cur_hi = _window(flt.end)
     prev_lo, prev_hi = _window(periods["previous"][1])
     origin = max(month_start(flt.start), add_months(month_start(flt.end), -(MASK_MONTHS - 1)))
+    if fast:
+        customers, walk_lines, walk_revenue = _summed(
+            warehouse, source, params, flt.end, (cur_lo, cur_hi), (prev_lo, prev_hi), origin)
+        names = np.array(["Unknown", *catalog.meta["customer_segments"]], dtype=object)
+        for name in ("segment", "prev_segment"):  # keys 1..n in name order; 0: Unknown
+            customers[name] = names[customers[name].astype(int)]
+    else:
+        customers, walk_lines, walk_revenue = _grouped(
+            warehouse, source, params, flt.end, (cur_lo, cur_hi), (prev_lo, prev_hi), origin)
+    covered = periods["previous"][0] >= min_date
+    return CustomerScan(customers, month_index(origin), walk_lines, walk_revenue, flt.start,
+                        flt.end,
+                        periods["previous"] if covered else None)
+
+
+def _summed(warehouse, source, params, end, year, prev_year, origin):
+    """The fast path: the rows as integer columns, summed per customer in numpy."""
+    sql = ("SELECT CAST(period AS TINYINT) AS period, customer_key, "
+           "CAST(year(month) * 12 + month(month) - 1 AS INTEGER) AS month, revenue, orders, "
+           "lines, CAST(last_date - DATE '1970-01-01' AS INTEGER) AS last_day, segment "
+           f"FROM ({source}) AS s")
+    with warehouse.cursor() as cur:
+        rows = cur.execute(sql, params).fetchnumpy()
+    return customer_sums.per_customer(
+        rows, (end - dt.date(1970, 1, 1)).days, tuple(map(month_index, year)),
+        tuple(map(month_index, prev_year)), month_index(origin))
+
+
+def _grouped(warehouse, source, params, end, year, prev_year, origin):
+    """Any other view: one GROUP BY statement over the rows (segments by name)."""
     orders = "coalesce(sum(orders) FILTER (WHERE {c}), 0)::BIGINT"
     sql = f"""
         SELECT customer_key,
-               min(month) AS first_month, max(month) AS last_month,
+               min(month) AS first_month,
                date_diff('day', max(last_date), CAST(? AS DATE)) AS days_since,
                coalesce(sum(revenue) FILTER (WHERE period = 0), 0) AS cur_revenue,
                {orders.format(c="period = 0")} AS cur_orders,
@@ -126,15 +201,13 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
                coalesce(sum(revenue) FILTER (WHERE month BETWEEN ? AND ?), 0) AS year_revenue,
                {orders.format(c="month BETWEEN ? AND ? AND period <> 0")}
                    AS prev_year_orders,
-               coalesce(max(segment) FILTER (WHERE period = 0), 'Unknown')
-                   AS segment,
-               coalesce(max(segment) FILTER (WHERE period = 1), 'Unknown')
-                   AS prev_segment,
+               coalesce(max(segment) FILTER (WHERE period = 0), 'Unknown') AS segment,
+               coalesce(max(segment) FILTER (WHERE period = 1), 'Unknown') AS prev_segment,
                coalesce(bit_or(CASE WHEN month >= ? THEN CAST(1 AS BIGINT) << CAST(date_diff(
                         'month', CAST(? AS DATE), month) AS INTEGER) ELSE 0 END), 0) AS active
         FROM ({source}) AS s GROUP BY customer_key
     """
-    window = [flt.end] + [cur_lo, cur_hi] * 2 + [prev_lo, prev_hi] + [origin, origin]
+    window = [end, *year, *year, *prev_year, origin, origin]
     with warehouse.cursor() as cur:
         rows = cur.execute(sql, [*window, *params]).fetchnumpy()
     # No customer id (no key): NULL, or "Unknown" where an import found the cell empty.
@@ -144,12 +217,8 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
     customers = {name: np.asarray(np.ma.filled(values, 0) if name in NUMERIC and
                                   np.ma.isMaskedArray(values) else values)[~nulls]
                  for name, values in rows.items()}
-    for name in ("first_month", "last_month"):
-        customers[name] = _months(customers[name])
-    covered = periods["previous"][0] >= min_date
-    return CustomerScan(customers, month_index(origin), walk_lines, walk_revenue, flt.start,
-                        flt.end,
-                        periods["previous"] if covered else None)
+    customers["first_month"] = _months(customers["first_month"])
+    return customers, walk_lines, walk_revenue
 
 
 def month_index(day: dt.date) -> int:

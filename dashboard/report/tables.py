@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import math
 
-from dashboard.figures.order import bottom_up
+from dashboard.figures.order import bottom_up, rows_bottom_up
 
 
 def _plain(label) -> str:
@@ -57,8 +57,9 @@ def marks(figure: dict) -> list[list]:
         group = groups.get(trace.get("yaxis", "y"))
         if group is not None and group != name:
             name = f"{group} · {name}"
-        if kind == "heatmap":
-            for row, label in enumerate(trace.get("y", [])):
+        if kind == "heatmap":  # rows as the eye reads them, top-down
+            labels = list(enumerate(trace.get("y", [])))
+            for row, label in (labels[::-1] if rows_bottom_up(figure, trace) else labels):
                 for col, month in enumerate(trace.get("x", [])):
                     out.append([_plain(label), _plain(month), _number(trace["z"][row][col])])
         elif kind == "pie":

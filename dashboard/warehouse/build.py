@@ -26,6 +26,8 @@ from dashboard.warehouse import backends, store
 from dashboard.warehouse.calendar import build_calendar
 from dashboard.warehouse.schema import (
     CANONICAL_TABLES,
+    CUSTOMER_HISTORY,
+    CUSTOMER_HISTORY_PARTITION,
     FACT_TABLES,
     FILTER_COLUMNS,
     LINE_LOOKUPS,
@@ -36,8 +38,9 @@ from dashboard.warehouse.schema import (
 )
 
 # The sales lines with their customer's integer key (the customer rollup is built from these).
-CUSTOMER_LINES = ("(SELECT f.*, k.customer_key FROM sales_fact f "
-                  "LEFT JOIN customer_keys k ON k.customer_id = f.customer_id)")
+CUSTOMER_LINES = ("(SELECT f.*, k.customer_key, sk.segment_key FROM sales_fact f "
+                  "LEFT JOIN customer_keys k ON k.customer_id = f.customer_id "
+                  "LEFT JOIN segment_keys sk ON sk.segment = f.segment)")
 # Bits in a BIGINT category mask (bit 63 is the sign bit, left alone).
 MAX_MASK_CATEGORIES = 62
 
@@ -240,6 +243,27 @@ def _create_customer_keys(con: duckdb.DuckDBPyConnection) -> None:
         "(row_number() OVER (ORDER BY customer_id))::INTEGER AS customer_key "
         "FROM (SELECT DISTINCT customer_id FROM sales_fact WHERE customer_id IS NOT NULL "
         "AND CAST(customer_id AS VARCHAR) <> ?)", [UNKNOWN])
+    con.execute(
+        "CREATE TABLE segment_keys AS SELECT segment, "
+        "(row_number() OVER (ORDER BY segment))::SMALLINT AS segment_key "
+        "FROM (SELECT DISTINCT segment FROM sales_fact WHERE segment IS NOT NULL)")
+
+
+def _create_customer_history(con: duckdb.DuckDBPyConnection) -> None:
+    """schema.CUSTOMER_HISTORY from r_customer_month (see there), sorted by month so a query
+    for the months before W skips the rest."""
+    part = ", ".join(CUSTOMER_HISTORY_PARTITION)
+    con.execute(
+        f"""
+        CREATE TABLE {CUSTOMER_HISTORY} AS
+        SELECT {part}, month, last_date,
+               min(month) OVER w AS first_month, lead(month) OVER w AS next_month
+        FROM (SELECT {part}, month, max(last_date) AS last_date FROM r_customer_month
+              GROUP BY ALL)
+        WINDOW w AS (PARTITION BY {part} ORDER BY month)
+        ORDER BY month
+        """
+    )
 
 
 def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
@@ -270,6 +294,7 @@ def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO rollups VALUES (?, ?, ?, ?, ?)",
                     [rollup.name, rollup.source, rollup.grain, list(rollup.dims), rows])
         built[rollup] = rows
+    _create_customer_history(con)
 
 
 def _create_members(con: duckdb.DuckDBPyConnection) -> None:
@@ -306,6 +331,9 @@ def _write_meta(con: duckdb.DuckDBPyConnection, info: dict, unavailable: tuple[s
     meta = {
         "order_rollup_exact": order_rollup_exact(con),
         "toy_type_masks": toy_type_masks(con),
+        # The Customers page's fast path (segment_keys, r_customer_history) is there.
+        "customer_segments": [r[0] for r in con.execute(
+            "SELECT segment FROM segment_keys ORDER BY segment_key").fetchall()],
         **info,
         "rows": rows[0],
         "min_date": rows[1].isoformat(),

@@ -99,9 +99,10 @@ ROLLUPS: tuple[Rollup, ...] = (
     # Customers page: one row per customer and month with its distinct orders (every column is
     # order-level, so orders add up across months), for cohorts, RFM and new/returning/loyal.
     # `customer_key` is a dense integer per customer id (table customer_keys; NULL for lines with
-    # no customer id), so grouping by customer is an integer hash, not a string one.
-    *_family("r_customer", "sales", ("region", "customer_key", "segment", "age_group", "gender",
-                                     "channel"), day=False, orders=True),
+    # no customer id), so grouping by customer is an integer hash, not a string one; likewise
+    # `segment_key` (table segment_keys, numbered in name order, so max(key) = max(name)).
+    *_family("r_customer", "sales", ("region", "customer_key", "segment", "segment_key",
+                                     "age_group", "gender", "channel"), day=False, orders=True),
     *_family("o_people", "orders", ("region", "age_group", "gender", "channel"), day=True),
     *_family("o_all", "orders", ("region", "age_group", "gender", "channel", "category_mask"),
              day=False),
@@ -110,6 +111,16 @@ ROLLUPS: tuple[Rollup, ...] = (
     *_family("o_ship", "orders", ("region", "channel", "ship_mode", "ship_days", "weekday"),
              day=False),
 )
+
+# The Customers page's history: r_customer_month per customer and PARTITION (the filterable
+# order-level columns) and month, with the partition's first month and the next month it ordered
+# in. For any month boundary W, the rows `month < W AND (next_month IS NULL OR next_month >= W)`
+# are one per partition that ordered before W, carrying its first month and its last order day
+# before W: all "before the period" needs, without aggregating every older customer-month row.
+# Exact for filters on PARTITION columns only (queries/customers.py falls back otherwise).
+CUSTOMER_HISTORY = "r_customer_history"
+CUSTOMER_HISTORY_PARTITION = ("customer_key", "region", "age_group", "gender", "channel")
+
 # Raw tables answer whatever no rollup covers.
 FACT_TABLES = {"sales": "sales_fact", "orders": "orders_fact"}
 FACT_DIMS = {

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from dashboard.cli import main
-from dashboard.pages import customers_report
+from dashboard.pages import customers_report, people_view
+from dashboard.pages.overview_view import View
 from dashboard.queries import customers as cq
 from dashboard.queries.filters import Scope
 from dashboard.queries.options import domain
@@ -267,3 +268,53 @@ def test_sample_segments_match_pandas(warehouse, raw, dates):
             len(members) / len(segment), abs=1e-12)
         assert values[("Share of revenue", name)] == pytest.approx(
             revenue[members].sum() / revenue.sum(), abs=1e-9)
+
+
+def test_a_short_period_reads_older_customers_from_the_history(warehouse, raw, dates):
+    """One quarter with a channel filter: rows older than the 12-month windows come from
+    r_customer_history (the fast path), and the shares and RFM still equal pandas over every
+    raw row (recency reaches back to each customer's last order, however old)."""
+    year = dates[1].year
+    lo, hi = dt.date(year, 4, 1), dt.date(year, 6, 30)
+    view = View.of(warehouse, Scope.everything())
+    flt = people_view.state_for(view, f"start={lo}&end={hi}&channel=Online")[0].filter
+    assert view.domain.min_date < dt.date(year - 1, 4, 1)  # there are rows before the windows
+    assert cq.fast_path(warehouse.catalog(), flt, Scope.everything())
+    report = customers_report.page_report(warehouse, Scope.everything(),
+                                          f"start={lo}&end={hi}&channel=Online")
+    online = raw[raw["channel"] == "Online"]
+    values = _bar_values(_chart(report, "behaviour"))
+    for name, (customers, revenue) in expected_behaviour(online, lo, hi).items():
+        assert values[("Share of customers", name)] == pytest.approx(customers, abs=1e-12)
+        assert values[("Share of revenue", name)] == pytest.approx(revenue, abs=1e-9)
+    rfm = _bar_values(_chart(report, "rfm"))
+    expected = expected_rfm(online, hi)
+    for name in customers_report.RFM_GROUPS:
+        assert rfm[("Share of customers", name)] == pytest.approx(
+            expected.get(name, 0) / sum(expected.values()), abs=1e-12)
+
+
+def test_filters_the_history_cannot_answer_fall_back(warehouse, dates, monkeypatch):
+    """A category or season filter cuts rows the history merged: the GROUP BY path answers.
+    And where both paths can answer, they give the same per-customer figures."""
+    view = View.of(warehouse, Scope(("North",)))
+    state_for = people_view.state_for
+    for query in ("category=Plush", "season=Winter"):
+        flt = state_for(view, query)[0].filter
+        assert not cq.fast_path(warehouse.catalog(), flt, view.scope)
+    year = dates[1].year
+    flt = state_for(view, f"start={year}-02-10&end={year}-05-20&age=6-8")[0].filter
+    fast = cq.run_customers(warehouse, flt, view.scope, view.domain.min_date)
+    monkeypatch.setattr(cq, "fast_path", lambda *_: False)
+    grouped = cq.run_customers(warehouse, flt, view.scope, view.domain.min_date)
+    a, b = fast.customers, grouped.customers
+    order_a, order_b = np.argsort(a["customer_key"]), np.argsort(b["customer_key"])
+    assert len(order_a) == len(order_b) > 0
+    for name, values in b.items():
+        got, want = np.asarray(a[name])[order_a], np.asarray(values)[order_b]
+        if want.dtype.kind in "fiub":
+            np.testing.assert_allclose(got.astype(float), want.astype(float), rtol=1e-12)
+        else:
+            assert (got == want).all(), name
+    assert (fast.walk_in_lines, fast.walk_in_revenue) == pytest.approx(
+        (grouped.walk_in_lines, grouped.walk_in_revenue))
