@@ -57,10 +57,9 @@ def _what(sub: subscriptions.Subscription, account) -> list:
         what = "Story" if sub.story else sub.page.capitalize()
         return [what, html.Div(sub.view, className="small text-muted text-break")
                 if sub.view else None]
-    try:
-        view = subscriptions.saved(db.current(), sub, account)
-    except subscriptions.Stopped as exc:
-        return [html.Div(f"Stopped: {exc}.", className="small text-danger",
+    view, stopped = subscriptions.shown(db.current(), sub, account)
+    if stopped:
+        return [html.Div(f"Stopped: {stopped}.", className="small text-danger",
                          id=f"sub-stopped-{sub.id}")]
     kind = "Story" if view.page == store.STORY else "Saved view"
     return [f"{kind}: ", html.A(view.name, href=f"/views?id={view.id}",

@@ -121,6 +121,17 @@ def create(database: db.AppDB, user_id: int, name: str, *, page: str = "", story
             db.subscriptions.c.id == new_id)).one())
 
 
+def shown(database: db.AppDB, subscription: Subscription, account):
+    """(saved view, None) of a subscription to one it may still see, else (None, the reason
+    its mails stopped); (None, None) for a page or the default story."""
+    if subscription.saved_id is None:
+        return None, None
+    try:
+        return saved(database, subscription, account), None
+    except Stopped as exc:
+        return None, str(exc)
+
+
 def subscribe_saved(database: db.AppDB, account, saved_id, name: str = "",
                     cadence: str = "daily") -> Subscription:
     """Subscribe `account` to a saved view or story it may see, by id (named after it unless
