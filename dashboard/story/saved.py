@@ -70,17 +70,19 @@ def check_scene(raw, number: int, warehouse, scope: Scope) -> dict:
     if not isinstance(raw, dict):
         raise StoryError(f"{where} is not a scene")
     page = raw.get("page")
-    if page not in PAGES or page == PAGE:
+    if not isinstance(page, str) or page not in PAGES or page == PAGE:
         shown = ", ".join(sorted(p for p in PAGES if p != PAGE))
         raise StoryError(f"{where}: no page {str(page)[:40]!r} (choose one of {shown})")
     query = clean_query(raw.get("query", ""), where)
     chart = raw.get("chart")
     charts = chart_ids(warehouse, scope, page, query)
-    if chart not in charts:
+    if not isinstance(chart, str) or chart not in charts:
         raise StoryError(f"{where}: the {page} page has no chart {str(chart)[:40]!r} (its "
                          f"charts: {', '.join(charts) or 'none for this data'})")
     kinds = raw.get("insights", list(DEFAULT_INSIGHTS))
-    if not isinstance(kinds, list) or any(k not in KINDS for k in kinds):
+    kinds = [k.get("kind") if isinstance(k, dict) else k  # as stored, or as the builder sends
+             for k in (kinds if isinstance(kinds, list) else [None])]
+    if any(not isinstance(k, str) or k not in KINDS for k in kinds):
         raise StoryError(f"{where}: insights must be among {', '.join(KINDS)}")
     scene = {"title": _text(raw.get("title"), where, "title") or charts[chart],
              "page": page, "chart": chart, "query": query,

@@ -80,12 +80,27 @@ def test_a_checked_scene_takes_the_pages_chart_title_and_the_drill_level(warehou
     ({"title": "t", "scenes": []}, "add at least one scene"),
     ({"title": "t", "scenes": [scene("trend", insights=["horoscope"])]}, "insights must be"),
     ({"title": "t", "scenes": [scene("trend", caption="x" * 200)]}, "caption is too long"),
+    # Forged shapes from a hand-made callback: words, never a TypeError.
+    ({"title": "t", "scenes": [scene({"x": 1})]}, "scene 1: the overview page has no chart"),
+    ({"title": "t", "scenes": [scene("trend", page=["overview"])]}, "scene 1: no page"),
+    ({"title": "t", "scenes": [scene("trend", insights=[{"kind": ["trend"]}])]},
+     "insights must be"),
+    ({"title": "t", "scenes": [scene("trend", query={"a": 1})]}, "must be a page query"),
+    ({"title": "t", "scenes": ["trend"]}, "scene 1 is not a scene"),
+    ({"title": ["t"], "scenes": [scene("trend")]}, "the title must be text"),
 ])
 def test_bad_input_says_what_and_where_and_stores_nothing(local_db, warehouse, raw, message):
     database, who = local_db
     with pytest.raises(StoryError, match=re.escape(message)):
-        _save(database, who["ann"], "bad", raw["scenes"], warehouse)
+        story = saved.check(raw, warehouse, EVERYONE)
+        store.save_story(database, who["ann"], "bad", saved.dumps(story), 1)
     assert store.visible_views(database, who["ann"]) == []
+
+
+def test_a_stored_story_checks_again_as_it_was_stored(warehouse):
+    first = saved.check({"title": "t", "scenes": [scene("trend", insights=["seasonal"])]},
+                        warehouse, EVERYONE)
+    assert saved.check(saved.parsed(saved.dumps(first)), warehouse, EVERYONE) == first
 
 
 @pytest.mark.parametrize("name", ["", "   ", None])
