@@ -69,7 +69,7 @@ def _scene_card(page_views: list[dict], found) -> dbc.Card:
             _field("Chart", dbc.Select(id="sb-chart", options=charts(FIRST_PAGE),
                                        value=charts(FIRST_PAGE)[0]["value"]
                                        if charts(FIRST_PAGE) else None), 4),
-            _field("Drill level", dbc.Select(id="sb-drill", value="", options=picker
+            _field("Drill level", dbc.Select(id="sb-drill", value=picker.TOP, options=picker
                                              .drill_options(FIRST_PAGE, found)), 4),
             _field("Take the filters of a saved view (optional)",
                    dbc.Select(id="sb-from-view", options=page_views, value=None,
@@ -107,7 +107,7 @@ def scene_list(scenes: list[dict]):
         html.Div([html.Span(f"{i + 1}. ", className="fw-semibold"),
                   html.Span(s["title"], className="fw-semibold sb-scene-title")]),
         html.Div(picker.describe(s), className="small text-muted text-break"),
-        html.Div(s.get("caption", ""), className="small fst-italic") if s.get("caption")
+        html.Div(s.get("caption", ""), className="small fst-italic sb-caption") if s.get("caption")
         else None,
         html.Div([button("↑ Up", "up", i, i == 0, f"Move scene {i + 1} up"),
                   button("↓ Down", "down", i, i == count - 1, f"Move scene {i + 1} down"),
@@ -180,11 +180,11 @@ dash.register_page(__name__, path="/story/build", name="Build a story",
 def page_chosen(page):
     """The chosen page's charts and drill levels (an unknown page offers none)."""
     if page not in dict((o["value"], o) for o in picker.page_options()):
-        return [], None, [], ""
+        return [], None, [], picker.TOP
     options = charts(page)
     found = services.current().domain(scope_for_request())
     return (options, options[0]["value"] if options else None,
-            picker.drill_options(page, found), "")
+            picker.drill_options(page, found), picker.TOP)
 
 
 @callback(
@@ -217,6 +217,8 @@ def _moved(scenes: list, index, kind: str) -> list:
 @callback(
     Output("sb-scenes", "data"),
     Output("sb-add-message", "children"),
+    Output("sb-scene-title", "value"),
+    Output("sb-caption", "value"),
     Input("sb-add", "n_clicks"),
     Input({"type": "sb-move", "index": ALL, "kind": ALL}, "n_clicks"),
     State("sb-scenes", "data"),
@@ -230,16 +232,18 @@ def _moved(scenes: list, index, kind: str) -> list:
     prevent_initial_call=True,
 )
 def edit_scenes(_add, _moves, scenes, page, chart, filters, drill, title, caption, kinds):
-    """Add (checked against the page's real charts), move or remove one scene."""
+    """Add (checked against the page's real charts), move or remove one scene. An added
+    scene's title and caption fields are emptied, so the next scene does not inherit them."""
     scenes = scenes if isinstance(scenes, list) else []
     trigger = ctx.triggered_id
+    keep = dash.no_update
     if not ctx.triggered or not ctx.triggered[0].get("value"):
-        return dash.no_update, dash.no_update  # a button appearing, not a click
+        return keep, keep, keep, keep  # a button appearing, not a click
     if isinstance(trigger, dict):
-        return _moved(scenes, trigger.get("index"), trigger.get("kind")), ""
+        return _moved(scenes, trigger.get("index"), trigger.get("kind")), "", keep, keep
     if len(scenes) >= saved.MAX_SCENES:
-        return dash.no_update, _problem(f"A story holds at most {saved.MAX_SCENES} scenes: "
-                                        "remove one first.")
+        return keep, _problem(f"A story holds at most {saved.MAX_SCENES} scenes: remove one "
+                              "first."), keep, keep
     svc = services.current()
     try:
         raw = {"page": page, "chart": chart, "title": title, "caption": caption,
@@ -247,9 +251,9 @@ def edit_scenes(_add, _moves, scenes, page, chart, filters, drill, title, captio
                "insights": kinds if isinstance(kinds, list) else []}
         scene = saved.check_scene(raw, len(scenes) + 1, svc.warehouse, scope_for_request())
     except StoryError as exc:
-        return dash.no_update, _problem(f"Not added: {exc}.")
-    return scenes + [scene], html.Span(f"Added scene {len(scenes) + 1}.",
-                                       className="text-success", id="sb-added")
+        return keep, _problem(f"Not added: {exc}."), keep, keep
+    return (scenes + [scene], html.Span(f"Added scene {len(scenes) + 1}.",
+                                        className="text-success", id="sb-added"), "", "")
 
 
 def _scene_query(filters, drill):

@@ -16,6 +16,7 @@ INSIGHT_LABELS = {"trend": "Trend", "seasonal": "Seasonal peak", "drivers": "Wha
                   "change", "concentration": "Concentration", "unusual": "Unusual change",
                   "bestsellers": "Best-sellers by age group", "regional": "Regional gaps"}
 DRILL_NAMES = {"geo": "Places", "prod": "Toys"}
+TOP = "top"  # the drill level "no drill-down" (a select shows an empty value as blank)
 
 
 def page_options() -> list[dict]:
@@ -29,7 +30,7 @@ def insight_options() -> list[dict]:
 def drill_options(page: str, found: Domain) -> list[dict]:
     """The Overview's drill levels as the viewer may see them: top, one region, one category
     (the page checks a deeper path again). Other pages have no drill level."""
-    top = [{"label": "Top level (no drill-down)", "value": ""}]
+    top = [{"label": "Top level (no drill-down)", "value": TOP}]
     if page != "overview":
         return top
     return top + [{"label": f"Places › {r}", "value": urlencode({"geo": r})}
@@ -42,7 +43,7 @@ def with_drill(filters: str, drill: str) -> str:
     """The filters with the drill level chosen here in place of any drill they held."""
     pairs = [(k, v) for k, v in parse_qsl((filters or "").strip().lstrip("?"),
                                           keep_blank_values=True) if k not in DRILL_KEYS]
-    pairs += parse_qsl(drill or "")
+    pairs += parse_qsl(drill) if drill and drill != TOP else []
     return urlencode(pairs)
 
 

@@ -27,21 +27,29 @@ YEAR = "start=2025-01-01&end=2025-12-31"
 
 
 def _titles(dash_duo) -> list[str]:
-    return [e.text for e in dash_duo.find_elements("#sb-list .sb-scene-title")]
+    return _texts(dash_duo, "#sb-list .sb-scene-title")
+
+
+def _texts(dash_duo, selector: str) -> list[str]:
+    """Texts read in one script (the list may be redrawn between two element reads)."""
+    return dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText.trim())",
+        selector)
 
 
 def _add_scene(dash_duo, chart: str, filters: str, caption: str = "") -> None:
     Select(dash_duo.find_element("#sb-chart")).select_by_value(chart)
     for field, value in (("#sb-filters", filters), ("#sb-caption", caption)):
-        box = dash_duo.find_element(field)
-        box.clear()
+        box = dash_duo.find_element(field)  # select all + delete: React sees the change
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.DELETE)
         box.send_keys(value)
     dash_duo.find_element("#sb-add").click()
 
 
 def _no_sideways_scroll(dash_duo) -> bool:
     return dash_duo.driver.execute_script(
-        "return document.documentElement.scrollWidth <= window.innerWidth")
+        "const d = document.documentElement; return d.scrollWidth <= d.clientWidth")
 
 
 def test_analyst_builds_reorders_saves_and_presents_a_story(dash_duo, app, accounts, warehouse):
@@ -61,6 +69,8 @@ def test_analyst_builds_reorders_saves_and_presents_a_story(dash_duo, app, accou
     _add_scene(dash_duo, "trend", YEAR)
     dash_duo.wait_for_element("#sb-scene-2", timeout=20)
     assert _titles(dash_duo) == [charts["category"], charts["trend"]]
+    captions = _texts(dash_duo, "#sb-list .sb-caption")
+    assert captions == ["Categories in 2025"]  # the second scene took no caption
 
     # Reorder by keyboard: focus "Move scene 2 up" and press Enter.
     up = dash_duo.find_element("[aria-label='Move scene 2 up']")
@@ -92,15 +102,15 @@ def test_analyst_builds_reorders_saves_and_presents_a_story(dash_duo, app, accou
     dash_duo.wait_for_text_to_equal("#story-progress-text", "Scene 1 of 2", timeout=20)
     assert dash_duo.find_element("#story-title").text == "Launch review"
     assert dash_duo.find_element("#story-scene-title").text == charts["trend"]
-    until(lambda: [li.text for li in dash_duo.find_elements("#story-narrative li")]
-          == expected[0]["narrative"], timeout=20)
+    until(lambda: _texts(dash_duo, "#story-narrative li") == expected[0]["narrative"],
+          timeout=20)
     dash_duo.find_element("body").send_keys(Keys.ARROW_RIGHT)
     dash_duo.wait_for_text_to_equal("#story-progress-text", "Scene 2 of 2", timeout=20)
     assert dash_duo.find_element("#story-caption").text == "Categories in 2025"
     until(lambda: re.search(rf"story={view.id}.*scene=2", dash_duo.driver.current_url),
           timeout=10)
-    until(lambda: [li.text for li in dash_duo.find_elements("#story-narrative li")]
-          == expected[1]["narrative"], timeout=20)
+    until(lambda: _texts(dash_duo, "#story-narrative li") == expected[1]["narrative"],
+          timeout=20)
     dash_duo.driver.save_screenshot(str(SHOTS / "story-build-present-1440.png"))
 
     dash_duo.driver.get(dash_duo.server.url + f"/story?story={view.id}&scene=2")  # deep link
@@ -117,6 +127,7 @@ def test_analyst_builds_reorders_saves_and_presents_a_story(dash_duo, app, accou
     dash_duo.driver.save_screenshot(str(SHOTS / "story-build-390.png"))
     dash_duo.driver.get(dash_duo.server.url + f"/story?story={view.id}")
     dash_duo.wait_for_text_to_equal("#story-progress-text", "Scene 1 of 2", timeout=20)
+    assert dash_duo.find_element("#story-caption").text == charts["trend"]  # no caption given
     assert _no_sideways_scroll(dash_duo)
     dash_duo.driver.save_screenshot(str(SHOTS / "story-build-present-390.png"))
     assert dash_duo.get_logs() == []
