@@ -244,3 +244,66 @@ def test_report_story_unknown_name_is_one_clear_line(accounts, warehouse_dir, tm
                   "--format", "json", "--out", str(tmp_path / "x.json")) == 2
     err = capsys.readouterr().err
     assert "no story 'nope'" in err and "Traceback" not in err
+
+
+# ---- The builder's callbacks, as the browser calls them --------------------------------------
+
+
+def _edit(client, scenes, **fields):
+    from tests import dash_payloads as dp
+
+    dep = dp.dependency(client, "sb-scenes.data")
+    values = {"sb-add.n_clicks": 1, "sb-scenes.data": scenes, "sb-page.value": "overview",
+              "sb-chart.value": "trend", "sb-filters.value": YEAR, "sb-drill.value": "top",
+              "sb-insights.value": ["trend"]}
+    values.update({f"sb-{k}.value": v for k, v in fields.items()})
+    body = dp.payload(dep, values, ["sb-add.n_clicks"])
+    body["inputs"][1] = []  # the move/remove buttons (a pattern input): none on the page
+    response = dp.post(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()["response"]
+
+
+@pytest.mark.parametrize("fields, words", [
+    ({"chart": "nope"}, "Not added: scene 3: the overview page has no chart 'nope'"),
+    ({"filters": "region=North&oops"}, "are not a page query string"),
+    ({"page": "nowhere"}, "Not added: scene 3: no page 'nowhere'"),
+])
+def test_the_builder_refuses_a_bad_scene_in_words_and_keeps_its_scenes(client_as, warehouse,
+                                                                       fields, words):
+    two = [saved.check_scene(scene("trend"), 1, warehouse, EVERYONE)] * 2
+    answer = _edit(client_as("analyst"), two, **fields)
+    assert "sb-scenes" not in answer  # nothing changed
+    assert words in json.dumps(answer["sb-add-message"], ensure_ascii=False)
+
+
+def test_the_builder_adds_a_checked_scene_and_stops_at_the_limit(client_as, warehouse):
+    one = saved.check_scene(scene("trend"), 1, warehouse, EVERYONE)
+    answer = _edit(client_as("analyst"), [one], drill="geo=North", caption="Mine")
+    added = answer["sb-scenes"]["data"]
+    assert len(added) == 2 and added[1]["query"] == YEAR + "&geo=North"
+    assert added[1]["caption"] == "Mine" and answer["sb-caption"]["value"] == ""
+    full = _edit(client_as("analyst"), [one] * saved.MAX_SCENES)
+    assert "sb-scenes" not in full
+    assert f"at most {saved.MAX_SCENES} scenes" in json.dumps(full["sb-add-message"])
+
+
+def test_the_builder_save_refuses_an_empty_name_and_stores_nothing(app, accounts, client_as,
+                                                                   warehouse):
+    from tests import dash_payloads as dp
+
+    client = client_as("analyst")
+    analyst = account_of(app, accounts["analyst"])
+    database = app.server.extensions[db.EXTENSION]
+    before = len(store.visible_views(database, analyst))
+    dep = dp.dependency(client, "sb-save-message.children")
+    one = saved.check_scene(scene("trend"), 1, warehouse, EVERYONE)
+    for name, words in (("", "Not saved: give the view a name"),
+                        ("Forged", "Not saved: scene 1: the overview page has no chart")):
+        scenes = [one] if name == "" else [{**one, "chart": "nope"}]
+        body = dp.payload(dep, {"sb-save.n_clicks": 1, "sb-scenes.data": scenes,
+                                "sb-name.value": name, "sb-share.value": "private"},
+                          ["sb-save.n_clicks"])
+        answer = dp.post(client, body).get_json()["response"]
+        assert words in json.dumps(answer, ensure_ascii=False)
+    assert len(store.visible_views(database, analyst)) == before
