@@ -121,7 +121,7 @@ def layout(**query):
                 [
                     html.Span(story.title, className="fw-semibold small text-muted",
                               id="story-title"),
-                    html.A("Build a story", href="/story/build", className="small ms-2",
+                    html.A("Build a story", href="/story/build", className="small ms-2 story-open",
                            id="story-build-link"),
                     html.Span(text, id="story-progress-text", className="small ms-auto",
                               role="status", **{"aria-live": "polite"}),

@@ -99,7 +99,7 @@ def _owner_forms(view: store.SavedView) -> html.Div:
                    dbc.Button("Rename", type="submit", size="sm", color="secondary",
                               outline=True, id="views-rename")],
                   action=RENAME_ACTION, method="POST", className="d-flex gap-1 m-0"),
-        html.Form([*hidden(), dbc.Button("Delete", type="submit", size="sm", color="danger",
+        html.Form([*hidden(), dbc.Button("Delete", type="submit", size="sm", color="secondary",
                                          outline=True, id="views-delete")],
                   action=DELETE_ACTION, method="POST", className="m-0"),
     ], className="d-flex flex-wrap gap-2 mb-3")
