@@ -1,5 +1,5 @@
 /* Story presenter mode (dashboard/pages/story.py): step between scenes, keep the URL on the
- * scene shown (/story?scene=N, so a link reopens it), full screen, and keys: → / Page Down
+ * scene shown (/story?scene=N or ?story=ID&scene=N, so a link reopens it), full screen, and keys: → / Page Down
  * next, ← / Page Up previous, F full screen. Keys typed into a form field are left alone.
  */
 (function () {
@@ -18,7 +18,9 @@
       },
       link: function (index) {
         if (window.location.pathname.replace(/\/$/, "") === "/story" && index) {
-          var url = window.location.pathname + "?scene=" + encodeURIComponent(index);
+          var params = new URLSearchParams(window.location.search);
+          params.set("scene", index);  // a saved story keeps its ?story=ID&version=N
+          var url = window.location.pathname + "?" + params.toString();
           if (url !== window.location.pathname + window.location.search) {
             window.history.replaceState(null, "", url);
           }

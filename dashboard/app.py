@@ -16,7 +16,7 @@ from dashboard.warehouse.store import NoWarehouseError
 
 PAGES = ("dashboard.pages.overview", "dashboard.pages.overview_filters", "dashboard.pages.profit",
          "dashboard.pages.team", "dashboard.pages.customers", "dashboard.pages.forecast",
-         "dashboard.pages.inventory", "dashboard.pages.story",
+         "dashboard.pages.inventory", "dashboard.pages.story", "dashboard.pages.story_build",
          "dashboard.pages.views", "dashboard.pages.data",
          "dashboard.pages.subscriptions", "dashboard.pages.admin",
          "dashboard.pages.not_found_404")

@@ -16,7 +16,8 @@ ACTIONS = (
     "sign_in", "sign_in_failed", "sign_in_locked", "sign_out", "user_created", "role_changed",
     "regions_changed", "user_deactivated", "user_reactivated", "password_reset", "import",
     "rollback", "email_changed", "report_mailed", "report_mail_failed",
-    "view_saved", "view_restored", "target_set", "stores_changed", "stock_receive",
+    "view_saved", "view_restored", "view_renamed", "view_deleted", "target_set",
+    "stores_changed", "stock_receive",
     "stock_adjust", "stock_transfer", "stock_write_off", "purchase_order",
 )
 

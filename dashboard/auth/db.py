@@ -71,7 +71,8 @@ login_counts = sa.Table(
 )
 
 # Columns added after the first release: (table, column) created on existing databases.
-ADDED_COLUMNS = (("audit_log", "times"), ("audit_log", "last_at"), ("users", "email"))
+ADDED_COLUMNS = (("audit_log", "times"), ("audit_log", "last_at"), ("users", "email"),
+                 ("subscriptions", "saved_id"))
 
 
 # Server-side sign-in sessions when there is no Redis (dashboard/auth/sessions.py).
@@ -86,7 +87,8 @@ sessions = sa.Table(
 )
 
 # Reports mailed by `dashboard send-reports` (dashboard/report/subscriptions.py). `what` is a
-# page (`page` + its URL query `view`) or a story (`story` = its name, `view` = its query).
+# page (`page` + its URL query `view`), the default story (`story`), or a saved view or story
+# (`saved_id`).
 subscriptions = sa.Table(
     "subscriptions", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -96,6 +98,9 @@ subscriptions = sa.Table(
     sa.Column("page", sa.String(64), nullable=False, default=""),
     sa.Column("story", sa.String(64), nullable=False, default=""),
     sa.Column("view", sa.String(2000), nullable=False, default=""),
+    # A saved view or saved story by id (views/tables.py), so a rename keeps the subscription;
+    # no foreign key: a deleted view leaves the id, and the page says why the mails stopped.
+    sa.Column("saved_id", sa.Integer, nullable=True),
     sa.Column("cadence", sa.String(8), nullable=False),  # daily | weekly
     sa.Column("active", sa.Boolean, nullable=False, default=False),
     sa.Column("is_default", sa.Boolean, nullable=False, default=False),

@@ -1,18 +1,23 @@
-"""Story: the default story in presenter mode, one scene at a time.
+"""Story: the default story, or a saved one (`?story=ID[&version=N]`, built on /story/build),
+in presenter mode, one scene at a time.
 
 Next/previous by buttons and arrow keys (assets/60-story.js), full screen (Fullscreen API),
-progress ("Scene 2 of 6" and a bar), a deep link per scene (/story?scene=3). Each scene's chart
-comes from its page's report and its narrative from dashboard/insights, both computed under the
-viewer's scope (a North manager's story speaks only of North) and cached per scope.
+progress ("Scene 2 of 6" and a bar), a deep link per scene (/story?story=4&scene=3). Each
+scene's chart comes from its page's report and its narrative from dashboard/insights, both
+computed under the viewer's scope (a North manager's story speaks only of North) and cached
+per scope.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import services
+from dashboard.auth import db
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
 from dashboard.components.chart_graph import chart_graph
@@ -20,22 +25,31 @@ from dashboard.components.chart_table import figure_table
 from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
 from dashboard.queries.filters import ScopeError
-from dashboard.story import build
-from dashboard.story.scenes import default_story, scene_number
+from dashboard.story import build, library
+from dashboard.story.scenes import scene_number
 from dashboard.warehouse.store import NoWarehouseError
 
 KEYS_HINT = ("Keys: → or Page Down for the next scene, ← or Page Up for the previous, "
              "F for full screen.")
 
 
-def scene(number: int) -> dict:
-    """Scene `number` of the default story for this request's viewer (cached per scope)."""
-    story = default_story()
+def chosen_story(ref) -> library.Chosen:
+    """The story a link or the page's store names, as this account may see it."""
+    ref = ref if isinstance(ref, dict) else {}
+    return library.choose(db.current(), current_account(), ref.get("story"), ref.get("version"))
+
+
+def scene(chosen: library.Chosen, number: int) -> dict:
+    """Scene `number` of the chosen story for this request's viewer (cached per scope)."""
     svc = services.current()
     scope = scope_for_request()
-    chosen = story.scenes[number - 1]  # in the key too: an edited scene is computed anew
-    return svc.cached("story-scene", scope, (story.name, number, chosen),
-                      lambda: build.build_scene(svc.warehouse, scope, chosen, number))
+    one = chosen.story.scenes[number - 1]  # in the key too: an edited scene is computed anew
+    return svc.cached("story-scene", scope, (*chosen.key, number, one),
+                      lambda: build.build_scene(svc.warehouse, scope, one, number))
+
+
+def print_link(chosen: library.Chosen) -> str:
+    return "/print/story" + (f"?{urlencode(chosen.ref)}" if chosen.ref else "")
 
 
 def progress(number: int, count: int) -> tuple[str, int]:
@@ -71,6 +85,11 @@ def open_link(item: dict) -> str:
     return path + (f"?{item['query']}" if item["query"] else "")
 
 
+def open_words(item: dict) -> str:
+    return "Open in the Overview" if item["page"] == "overview" else \
+        f"Open the {item['page'].capitalize()} page"
+
+
 def layout(**query):
     scope = scope_for_request()
     try:
@@ -81,18 +100,29 @@ def layout(**query):
         return dbc.Alert("No region is assigned to your account yet, so there is no story to "
                          "show. Ask an admin to assign your regions.", color="warning",
                          id="story-no-scope")
-    story = default_story()
+    try:
+        chosen = chosen_story(query)
+    except library.StoryNotFound as exc:
+        return dbc.Alert([f"This story cannot be shown: {exc}. ",
+                          html.A("The default story", href="/story"), " · ",
+                          html.A("your saved views and stories", href="/views")],
+                         color="warning", id="story-not-found")
+    story = chosen.story
     count = len(story.scenes)
     number, link_note = scene_number(query.get("scene"), count)
-    item = scene(number)
+    item = scene(chosen, number)
     text, value = progress(number, count)
     return html.Div(
         [
             dcc.Store(id="story-index", data=number),
             dcc.Store(id="story-count", data=count),
+            dcc.Store(id="story-ref", data=chosen.ref),
             html.Div(
                 [
-                    html.Span(story.title, className="fw-semibold small text-muted"),
+                    html.Span(story.title, className="fw-semibold small text-muted",
+                              id="story-title"),
+                    html.A("Build a story", href="/story/build", className="small ms-2 story-open",
+                           id="story-build-link"),
                     html.Span(text, id="story-progress-text", className="small ms-auto",
                               role="status", **{"aria-live": "polite"}),
                 ],
@@ -103,9 +133,10 @@ def layout(**query):
             html.H1(item["title"], id="story-scene-title", className="h4 mb-1"),
             html.Div(item["caption"], id="story-caption", className="fw-semibold"),
             html.Div([html.Span(item["filters"], id="story-filters"), " · ",
-                      html.A("Open in the Overview", id="story-open", href=open_link(item),
+                      html.A(open_words(item), id="story-open", href=open_link(item),
                              className="story-open"), " · ",
-                      html.A("Print / PDF (whole story)", id="story-print", href="/print/story",
+                      html.A("Print / PDF (whole story)", id="story-print",
+                             href=print_link(chosen),
                              className="story-open", target="_blank")],
                      className="small text-muted mb-1"),
             html.Div(notes(item, link_note), id="story-notes"),
@@ -142,23 +173,30 @@ dash.register_page(__name__, path="/story", name="Story", title="Story · ToyPul
     Output("story-narrative", "children"),
     Output("story-table", "children"),
     Output("story-open", "href"),
+    Output("story-open", "children"),
     Output("story-progress-text", "children"),
     Output("story-progress", "value"),
     Output("story-prev", "disabled"),
     Output("story-next", "disabled"),
     Input("story-index", "data"),
     VERSION_INPUT,  # a new data version redraws the scene
+    State("story-ref", "data"),
     prevent_initial_call=True,
 )
-def show_scene(index, _version=None):
-    """Scene `index` (forgeable: anything odd shows the nearest real scene)."""
-    count = len(default_story().scenes)
+def show_scene(index, _version=None, ref=None):
+    """Scene `index` (forgeable: anything odd shows the nearest real scene; a forged story id
+    is checked against the account again)."""
+    try:
+        chosen = chosen_story(ref)
+    except library.StoryNotFound:
+        return (dash.no_update,) * 13
+    count = len(chosen.story.scenes)
     number, _ = scene_number(index, count)
-    item = scene(number)
+    item = scene(chosen, number)
     text, value = progress(number, count)
     return (item["title"], item["caption"], item["filters"], notes(item, None), figure(item),
-            narrative(item), table(item), open_link(item), text, value, number == 1,
-            number == count)
+            narrative(item), table(item), open_link(item), open_words(item), text, value,
+            number == 1, number == count)
 
 
 clientside_callback(

@@ -1,15 +1,17 @@
 """The Story's machine-readable twin: `page_report(warehouse, scope, query) -> dict`.
 
-Every scene of the default story as the viewer's scope sees it: its chart (the page's own chart
-data, via the page-data contract) and its narrative. `query` may hold `scene=N` for one scene.
-Pure of Flask, so `dashboard report --page story`, exports and tests call it alike.
+Every scene of the default story (or, through `story_report`, any saved story) as the viewer's
+scope sees it: its chart (the page's own chart data, via the page-data contract) and its
+narrative. `query` may hold `scene=N` for one scene. Pure of Flask, so `dashboard report`,
+exports and tests call it alike; `report_for_request` is /print/story's way in, where
+`?story=ID` names a saved story the signed-in account may see.
 """
 
 from __future__ import annotations
 
 from dashboard.queries.filters import Scope
 from dashboard.story import build
-from dashboard.story.scenes import default_story, scene_number
+from dashboard.story.scenes import Story, default_story, scene_number
 
 
 def _seen(scope: Scope) -> str:
@@ -17,7 +19,32 @@ def _seen(scope: Scope) -> str:
 
 
 def page_report(warehouse, scope: Scope, query: str) -> dict:
-    story = default_story()
+    return story_report(warehouse, scope, default_story(), query)
+
+
+def report_for_request(svc, scope: Scope, query: str) -> dict:
+    """/print/story[?story=ID&version=N]: a saved story when named, checked against the
+    signed-in account (one it may not see is a 404, as for a missing page)."""
+    import flask
+
+    from dashboard.auth import db
+    from dashboard.auth.permissions import current_account
+    from dashboard.story import library
+
+    params = build.query_dict(query)
+    try:
+        chosen = library.choose(db.current(), current_account(), params.get("story"),
+                                params.get("version"))
+    except library.StoryNotFound:
+        flask.abort(404)
+    rest = "&".join(p for p in query.split("&") if p.partition("=")[0] == "scene")
+    found = story_report(svc.warehouse, scope, chosen.story, rest)
+    if chosen.ref:  # the print page's "Back" goes to this story
+        found["query"] = "?" + "&".join(f"{k}={v}" for k, v in chosen.ref.items())
+    return found
+
+
+def story_report(warehouse, scope: Scope, story: Story, query: str) -> dict:
     params = build.query_dict(query)
     numbers = list(range(1, len(story.scenes) + 1))
     notes = []

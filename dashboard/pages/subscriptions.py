@@ -17,7 +17,8 @@ from flask_wtf.csrf import generate_csrf
 from dashboard.auth import db
 from dashboard.auth.permissions import current_account
 from dashboard.report import subscriptions
-from dashboard.report.subscription_routes import PAGE
+from dashboard.report.subscription_routes import PAGE, SAVED_PREFIX
+from dashboard.views import store
 
 # Fixed texts a redirect may ask for by key (?notice=on): a link can pick one, never write its own.
 NOTICES = {
@@ -30,6 +31,8 @@ NOTICES = {
     "invalid": ("danger", "The report was not added: give it a name and choose what and how "
                           "often."),
     "missing": ("danger", "There is no such subscription on your account."),
+    "no-view": ("danger", "The report was not added: that saved view or story is not found or "
+                          "not shared with you."),
     "expired": ("danger", "The form expired or did not come from this site; nothing changed. "
                           "Try again."),
 }
@@ -48,7 +51,22 @@ def _post(action: str, children: list, **kwargs) -> html.Form:
     return html.Form([_token(), *children], action=action, method="POST", **kwargs)
 
 
-def _row(sub: subscriptions.Subscription) -> html.Tr:
+def _what(sub: subscriptions.Subscription, account) -> list:
+    """What the row mails; for a saved view, its name now (renames show) or why it stopped."""
+    if sub.saved_id is None:
+        what = "Story" if sub.story else sub.page.capitalize()
+        return [what, html.Div(sub.view, className="small text-muted text-break")
+                if sub.view else None]
+    view, stopped = subscriptions.shown(db.current(), sub, account)
+    if stopped:
+        return [html.Div(f"Stopped: {stopped}.", className="small text-danger",
+                         id=f"sub-stopped-{sub.id}")]
+    kind = "Story" if view.page == store.STORY else "Saved view"
+    return [f"{kind}: ", html.A(view.name, href=f"/views?id={view.id}",
+                                id=f"sub-saved-{sub.id}")]
+
+
+def _row(sub: subscriptions.Subscription, account) -> html.Tr:
     state = "On" if sub.active else "Off"
     switch = _post(f"{PAGE}/{sub.id}/switch", [
         dbc.Input(type="hidden", name="active", value="0" if sub.active else "1"),
@@ -62,11 +80,10 @@ def _row(sub: subscriptions.Subscription) -> html.Tr:
         html.Button("Remove", type="submit", className="btn btn-sm btn-link",
                     **{"aria-label": f"Remove {sub.name}"})], className="d-inline m-0")
     sent = f"{sub.last_sent_at:%Y-%m-%d %H:%M} UTC" if sub.last_sent_at else "not yet"
-    what = "Story" if sub.story else sub.page.capitalize()
+    stopped = _what(sub, account)
     return html.Tr([
         html.Td(sub.name, className="fw-semibold"),
-        html.Td([what, html.Div(sub.view, className="small text-muted text-break")
-                 if sub.view else None], className=WIDE),
+        html.Td(stopped, className=WIDE if sub.saved_id is None else None),
         html.Td(sub.cadence.capitalize()),
         html.Td(state, id=f"sub-state-{sub.id}",
                 className="text-success fw-semibold" if sub.active else "text-muted"),
@@ -75,13 +92,15 @@ def _row(sub: subscriptions.Subscription) -> html.Tr:
     ], id=f"sub-row-{sub.id}")
 
 
-def _table(subs: list[subscriptions.Subscription]):
+def _table(subs: list[subscriptions.Subscription], account):
     if not subs:
         return html.P("No reports yet: add one below.", className="m-3 text-muted")
     head = html.Thead(html.Tr([
-        html.Th(t, scope="col", className=WIDE if t in ("What", "Last sent") else None)
+        html.Th(t, scope="col", className=WIDE if t == "Last sent" or (
+            t == "What" and all(s.saved_id is None for s in subs)) else None)
         for t in ("Report", "What", "How often", "State", "Last sent", "")]))
-    return dbc.Table([head, html.Tbody([_row(s) for s in subs])], className="mb-0 align-middle",
+    return dbc.Table([head, html.Tbody([_row(s, account) for s in subs])],
+                     className="mb-0 align-middle",
                      id="sub-table", responsive=True)
 
 
@@ -105,7 +124,16 @@ def _email_card(account) -> dbc.Card:
     ], className="mb-3")
 
 
-def _add_card() -> dbc.Card:
+def what_options(account) -> list[dict]:
+    """The pages and the default story, then every saved view and story this user may see."""
+    views = store.visible_views(db.current(), account)
+    return WHAT_OPTIONS + [
+        {"label": f"{'Story' if v.page == store.STORY else 'Saved view'}: {v.name}"
+                  f"{'' if v.owner == account.username else ' (' + v.owner + ')'}",
+         "value": f"{SAVED_PREFIX}{v.id}"} for v in views]
+
+
+def _add_card(account) -> dbc.Card:
     def field(label, control, width):
         return dbc.Col([dbc.Label(label, html_for=control.id, className="small"), control],
                        xs=12, md=width)
@@ -115,7 +143,7 @@ def _add_card() -> dbc.Card:
         dbc.CardBody(_post(f"{PAGE}/add", [dbc.Row([
             field("Name", dbc.Input(id="sub-new-name", name="name", maxLength=128,
                                     required=True), 3),
-            field("What", dbc.Select(id="sub-new-what", name="what", options=WHAT_OPTIONS,
+            field("What", dbc.Select(id="sub-new-what", name="what", options=what_options(account),
                                      value="overview"), 2),
             field("View (its address or query, optional)",
                   dbc.Input(id="sub-new-view", name="view", maxLength=subscriptions.MAX_VIEW,
@@ -145,10 +173,10 @@ def layout(notice: str | None = None, **_query):
         dbc.Alert(words, color=tone, id="sub-notice", className="py-2 small")
         if words else None,
         dbc.Card([dbc.CardHeader("Your reports", className="bg-white fw-semibold"),
-                  dbc.CardBody(_table(subscriptions.for_user(database, account.id)),
+                  dbc.CardBody(_table(subscriptions.for_user(database, account.id), account),
                                className="p-0")], className="mb-3"),
         _email_card(account),
-        _add_card(),
+        _add_card(account),
     ], style={"maxWidth": "72rem"})
 
 

@@ -19,7 +19,7 @@ from dashboard.auth import db
 from dashboard.auth.permissions import current_account
 from dashboard.components.errors import not_found_view
 from dashboard.views import diff, store
-from dashboard.views.routes import RESTORE_ACTION, data_version
+from dashboard.views.routes import DELETE_ACTION, RENAME_ACTION, RESTORE_ACTION, data_version
 
 
 def when(moment: dt.datetime) -> str:
@@ -30,6 +30,8 @@ def when(moment: dt.datetime) -> str:
 def open_href(view: store.SavedView, version: store.Version) -> str:
     """The Overview showing this version, with the view named (the page ignores unknown keys
     but the banner reads `view` and `version`)."""
+    if view.page == store.STORY:
+        return f"/story?{urlencode({'story': view.id, 'version': version.n})}"
     query = version.page_query
     extra = urlencode({"view": view.id, "version": version.n})
     return f"/?{query}&{extra}" if query else f"/?{extra}"
@@ -82,6 +84,27 @@ def _restore_form(view: store.SavedView, version: store.Version) -> html.Form:
     ], action=RESTORE_ACTION, method="POST", className="m-0")
 
 
+def _owner_forms(view: store.SavedView) -> html.Div:
+    """Rename (subscriptions follow the id, so they keep working) and delete (subscriptions
+    to it stop and say why)."""
+    def hidden():
+        return [dbc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+                dbc.Input(type="hidden", name="view_id", value=str(view.id))]
+
+    return html.Div([
+        html.Form([*hidden(), dbc.Label("New name", html_for="views-new-name",
+                                        className="small mb-0 visually-hidden"),
+                   dbc.Input(id="views-new-name", name="name", value=view.name, size="sm",
+                             maxLength=store.MAX_NAME, style={"maxWidth": "16rem"}),
+                   dbc.Button("Rename", type="submit", size="sm", color="secondary",
+                              outline=True, id="views-rename")],
+                  action=RENAME_ACTION, method="POST", className="d-flex gap-1 m-0"),
+        html.Form([*hidden(), dbc.Button("Delete", type="submit", size="sm", color="secondary",
+                                         outline=True, id="views-delete")],
+                  action=DELETE_ACTION, method="POST", className="m-0"),
+    ], className="d-flex flex-wrap gap-2 mb-3")
+
+
 def _version_item(view, version, previous, current, owner: bool) -> dbc.ListGroupItem:
     head = [html.Span(f"Version {version.n}", className="fw-semibold"),
             html.Span(f" · {version.author} · {when(version.saved_at)}",
@@ -94,7 +117,7 @@ def _version_item(view, version, previous, current, owner: bool) -> dbc.ListGrou
     return dbc.ListGroupItem([
         html.Div(head),
         html.P(version.note, className="mb-1 fst-italic small") if version.note else None,
-        html.P(diff.summary(previous, version), className="mb-1 views-diff",
+        html.P(diff.summary(previous, version, view.page), className="mb-1 views-diff",
                id=f"views-diff-{version.n}"),
         html.Div(tools, className="d-flex flex-wrap gap-2"),
     ], id=f"views-version-{version.n}")
@@ -122,9 +145,13 @@ def view_history(account, view_id, saved=None):
                f"version{'s' if view.versions != 1 else ''}", className="text-muted small",
                id="views-meta"),
         notice,
-        html.Div(dbc.Button("Open the latest version", href=open_href(view, view.latest),
-                            color="primary", size="sm", id="views-open-latest"),
-                 className="mb-3"),
+        html.Div([dbc.Button("Open the latest version", href=open_href(view, view.latest),
+                             color="primary", size="sm", id="views-open-latest"),
+                  dbc.Button("Edit the story", href=f"/story/build?story={view.id}",
+                             color="secondary", outline=True, size="sm", id="views-edit")
+                  if view.page == store.STORY and view.owner == account.username else None],
+                 className="mb-3 d-flex gap-2"),
+        _owner_forms(view) if view.owner == account.username else None,
         html.H2("History", className="h5"),
         html.P("Newest first; each version says what changed from the one before. Restoring "
                "adds a new version with the old content: the history stays.",

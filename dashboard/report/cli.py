@@ -27,7 +27,9 @@ def add_parser(sub, func) -> None:
                     help="the user whose scope (regions) the report is made within")
     what = sp.add_mutually_exclusive_group()
     what.add_argument("--page", default=None, help="a page (default: overview)")
-    what.add_argument("--story", default=None, help="a story by name: default (the shipped story)")
+    what.add_argument("--story", default=None,
+                      help="a story by name: default (the shipped story) or a saved story "
+                           "the user may see (OWNER/NAME when several share the name)")
     what.add_argument("--saved", default=None,
                       help="a saved view by name (its latest version): the user's own, or one "
                            "shared with them (OWNER/NAME when several share the name)")
@@ -71,41 +73,27 @@ def account_scope(username: str):
     return scope
 
 
-def saved_view(name: str, username: str, view_query: str):
-    """The saved view of this name that this user may open."""
+def saved_view(name: str, username: str, view_query: str, kind: str = "view"):
+    """The saved view (or, kind "story", saved story) of this name that this user may open."""
     from dashboard.auth import db
     from dashboard.views import store
 
     if view_query:
-        raise ReportProblem("--view goes with --page: a saved view brings its own query")
+        what = "saved view" if kind == "view" else "saved story"
+        raise ReportProblem(f"--view goes with --page: a {what} brings its own query")
     try:
-        view = store.by_name(db.AppDB(config.app_db_url()), account_for(username), name)
+        view = store.by_name(db.AppDB(config.app_db_url()), account_for(username), name, kind)
     except (store.ViewNotFound, store.ViewProblem) as exc:
         raise ReportProblem(str(exc)) from exc
     return view
 
 
-def saved_note(view, current: int) -> str:
-    """Which saved view a report shows, and whether the data changed since it was saved."""
-    latest = view.latest
-    note = (f"Saved view “{view.name}” by {view.owner}, version {latest.n}, saved on data "
-            f"version {latest.data_version if latest.data_version is not None else 'none'}.")
-    if latest.data_version != current:
-        note += f" The data has changed since: this report is on data version {current}."
-    return note
-
-
 def items(args) -> list[tuple[str, str]]:
-    """What to render, as (page, query) pairs: a story or a saved view would be several."""
+    """What to render, as (page, query) pairs, when it is a page or the default story (a saved
+    view or saved story is rendered by views/reports.py: see `saved_thing`)."""
     from dashboard.report.registry import PAGES
 
-    if args.saved:
-        view = saved_view(args.saved, args.user, args.view)
-        return [(view.page, view.latest.page_query)]
-    if args.story:  # the shipped story; saved stories come later
-        if args.story != "default":
-            raise ReportProblem(f"no story {args.story!r}: only the default story ships "
-                                "(--story default) until stories can be saved")
+    if args.story == "default":
         return [("story", args.view)]
     page = args.page or "overview"
     if page not in PAGES:
@@ -113,8 +101,18 @@ def items(args) -> list[tuple[str, str]]:
     return [(page, args.view)]
 
 
+def saved_thing(args):
+    """The saved view (--saved) or saved story (--story NAME other than default), or None."""
+    if args.saved:
+        return saved_view(args.saved, args.user, args.view)
+    if args.story and args.story != "default":
+        return saved_view(args.story, args.user, args.view, kind="story")
+    return None
+
+
 def run(args) -> int:
     from dashboard.report import chromium, export
+    from dashboard.views.reports import saved_report
     from dashboard.warehouse.backends import open_warehouse
     from dashboard.warehouse.store import NoWarehouseError
 
@@ -124,15 +122,16 @@ def run(args) -> int:
             raise ReportProblem(f"{str(out)!r} is a folder: give a file name")
         if not out.parent.is_dir():
             raise ReportProblem(f"folder {str(out.parent)!r} does not exist")
-        wanted = items(args)
+        thing = saved_thing(args)
+        wanted = [] if thing else items(args)
         scope = account_scope(args.user)
         started = time.perf_counter()
         warehouse = open_warehouse(Path(args.warehouse))
         try:
-            found = export.reports(warehouse, scope, wanted)
-            if args.saved:  # say which view, within the report itself
-                view = saved_view(args.saved, args.user, "")
-                found[0]["notes"].insert(0, saved_note(view, found[0]["data_version"]))
+            if thing:  # the note inside says which view or story, which version
+                found = [saved_report(warehouse, scope, thing)]
+            else:
+                found = export.reports(warehouse, scope, wanted)
             export.write(found, args.format, out)
         finally:
             warehouse.close()
@@ -145,6 +144,7 @@ def run(args) -> int:
     except (chromium.BrowserMissing, RuntimeError, OSError) as exc:
         print(f"dashboard report: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {args.format} of {', '.join(p for p, _ in wanted)} for {args.user} to "
+    shown = f"“{thing.name}”" if thing else ", ".join(p for p, _ in wanted)
+    print(f"wrote {args.format} of {shown} for {args.user} to "
           f"{out} ({out.stat().st_size:,} bytes, {time.perf_counter() - started:.1f} s)")
     return 0

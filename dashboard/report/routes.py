@@ -34,6 +34,8 @@ def request_report(page: str) -> dict:
     svc = services.current()
     scope = scope_for_request()
     module = importlib.import_module(PAGES[page].partition(":")[0])
+    if hasattr(module, "report_for_request"):  # a page that reads more than the query
+        return module.report_for_request(svc, scope, _query())
     if hasattr(module, "report_for_view"):
         from dashboard.pages.overview_view import View
 

@@ -4,7 +4,8 @@ Run by cron (README, "Reports by mail"). Each subscriber's report is rendered wi
 scope_for_account gives their account at send time (the one entry point the web app uses), so a
 North manager's mail holds only North. Subscribers are independent: a failure (rendering, SMTP)
 is reported and the run goes on; last_sent_at moves only when the SMTP server took the mail.
-Inactive users, users with no email address and managers with no region get nothing.
+Inactive users, users with no email address and managers with no region get nothing, nor does a
+subscription whose saved view was deleted or unshared (skipped, with that reason).
 Exit codes: 0 all sent (or nothing due), 1 some failed, 2 nothing could be tried (no SMTP
 settings, no data, another run still holding the lock).
 """
@@ -73,8 +74,13 @@ def scope_of(account: users.Account | None) -> Scope:
     return scope
 
 
-def render(warehouse, scope: Scope, subscription: Subscription) -> tuple[bytes, list[dict]]:
-    found = export.reports(warehouse, scope, subscription.items)
+def render(warehouse, scope: Scope, subscription: Subscription,
+           view=None) -> tuple[bytes, list[dict]]:
+    """The subscription's PDF within `scope` (`view`: the saved view it points to)."""
+    from dashboard.views.reports import saved_report
+
+    found = ([saved_report(warehouse, scope, view)] if view is not None else
+             export.reports(warehouse, scope, subscription.items))
     with tempfile.TemporaryDirectory(prefix="toypulse-mail-") as folder:
         out = Path(folder) / "report.pdf"
         export.write(found, "pdf", out)
@@ -116,10 +122,17 @@ def send_one(database, warehouse, settings, subscription: Subscription, rendered
         scope = scope_of(account)
     except Skip as exc:
         return Outcome("skipped", subscription, name, str(exc))
-    key = (scope.key(), tuple(subscription.items))  # one render per scope and report per run
+    view = None
+    if subscription.saved_id is not None:
+        try:
+            view = subscriptions.saved(database, subscription, account)
+        except subscriptions.Stopped as exc:
+            return Outcome("skipped", subscription, name, f"stopped: {exc}")
+    key = (scope.key(), tuple(subscription.items),  # one render per scope and report per run
+           view.latest.n if view else None)
     try:
         if key not in rendered:
-            rendered[key] = render(warehouse, scope, subscription)
+            rendered[key] = render(warehouse, scope, subscription, view)
         pdf, found = rendered[key]
         mail = mailer.message(settings, account.email,
                               f"ToyPulse: {subscription.name} ({at:%Y-%m-%d})",

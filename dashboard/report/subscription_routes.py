@@ -16,6 +16,7 @@ from dashboard.auth.permissions import require_signed_in
 from dashboard.report import subscriptions
 
 PAGE = "/subscriptions"
+SAVED_PREFIX = "saved:"  # the "What" of a saved view or story: saved:<id>
 
 
 def _back(notice: str) -> flask.Response:
@@ -50,6 +51,13 @@ def add() -> flask.Response:
         return _back("expired")
     form = flask.request.form
     what = form.get("what", "")
+    if what.startswith(SAVED_PREFIX):
+        try:
+            subscriptions.subscribe_saved(db.current(), account, what[len(SAVED_PREFIX):],
+                                          form.get("name", ""), form.get("cadence", ""))
+        except subscriptions.SubscriptionError as exc:
+            return _back("no-view" if "saved view" in str(exc) else "invalid")
+        return _back("added")
     page, story = ("", "default") if what == "story" else (what, "")
     try:
         subscriptions.create(db.current(), account.id, form.get("name", ""), page=page,

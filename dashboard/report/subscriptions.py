@@ -1,8 +1,11 @@
-"""Report subscriptions: who gets which report (a page view or a story) by mail, how often.
+"""Report subscriptions: who gets which report (a page view, the default story, or a saved view
+or story by id) by mail, how often.
 
 The one place that reads and changes the `subscriptions` table; the /subscriptions page and
 `dashboard send-reports` both call these functions. A subscription holds no scope: the report is
-made at send time within the subscriber's scope of that moment (scope_for_account).
+made at send time within the subscriber's scope of that moment (scope_for_account). A saved
+view is held by id, so renaming it keeps the subscription; one deleted, or no longer shared with
+the subscriber, stops the mails and `stopped` says why (the page shows it, send-reports logs it).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import sqlalchemy as sa
 
 from dashboard.auth import db
 from dashboard.report.registry import PAGES
+from dashboard.views import store
 
 CADENCES = ("daily", "weekly")
 DEFAULT_NAME = "Daily sales report"
 DEFAULT_PAGE = "overview"
-STORIES = ("default",)  # the shipped story; saved stories come later
+STORIES = ("default",)  # the shipped story; saved stories are subscribed to by id
 MAX_VIEW = 2000
 
 
@@ -38,30 +42,59 @@ class Subscription:
     active: bool
     is_default: bool
     last_sent_at: dt.datetime | None
+    saved_id: int | None = None
 
     @property
     def items(self) -> list[tuple[str, str]]:
-        """What export.reports renders: a story is its page 'story' at the view's query."""
+        """What export.reports renders: a story is its page 'story' at the view's query (a
+        saved view is rendered by views/reports.py instead: see `saved`)."""
+        if self.saved_id is not None:
+            return [("saved", str(self.saved_id))]
         return [("story", self.view)] if self.story else [(self.page, self.view)]
 
     @property
     def what(self) -> str:
+        if self.saved_id is not None:
+            return f"saved view #{self.saved_id}"
         base = f"story {self.story!r}" if self.story else f"page {self.page}"
         return f"{base}{' at ' + self.view if self.view else ''}"
+
+
+class Stopped(LookupError):
+    """A subscription to a saved view that can no longer be sent; the message says why."""
+
+
+def saved(database: db.AppDB, subscription: Subscription, account) -> store.SavedView:
+    """The saved view or story a subscription points to, as its subscriber may see it now;
+    Stopped says why not (deleted, or no longer shared with them)."""
+    try:
+        return store.get(database, account, subscription.saved_id)
+    except store.ViewNotFound:
+        if store.exists(database, subscription.saved_id):
+            raise Stopped(f"saved view #{subscription.saved_id} is no longer shared with "
+                          "you, so no more mails are sent") from None
+        raise Stopped(f"saved view #{subscription.saved_id} was deleted, so no more mails "
+                      "are sent") from None
 
 
 def _row(row) -> Subscription:
     sent = db.as_utc(row.last_sent_at) if row.last_sent_at else None
     return Subscription(row.id, row.user_id, row.name, row.page, row.story, row.view,
-                        row.cadence, bool(row.active), bool(row.is_default), sent)
+                        row.cadence, bool(row.active), bool(row.is_default), sent,
+                        row.saved_id)
 
 
-def _check(name: str, page: str, story: str, view: str, cadence: str) -> tuple[str, ...]:
+def _check(name: str, page: str, story: str, view: str, cadence: str,
+           saved_id: int | None = None) -> tuple[str, ...]:
     name = " ".join((name or "").split())[:128]  # no newline reaches the mail's subject
     if not name:
         raise SubscriptionError("give the subscription a name")
     if cadence not in CADENCES:
         raise SubscriptionError(f"cadence must be daily or weekly (got {cadence!r})")
+    if saved_id is not None:
+        if page or story or view:
+            raise SubscriptionError("a saved view brings its own page and query")
+        return name, page, story, view, cadence
     if bool(page) == bool(story):
         raise SubscriptionError("a subscription is either a page or a story")
     if page and (page not in PAGES or page == "story"):
@@ -77,14 +110,38 @@ def _check(name: str, page: str, story: str, view: str, cadence: str) -> tuple[s
 
 def create(database: db.AppDB, user_id: int, name: str, *, page: str = "", story: str = "",
            view: str = "", cadence: str = "daily", active: bool = False,
-           is_default: bool = False) -> Subscription:
-    name, page, story, view, cadence = _check(name, page, story, view, cadence)
+           is_default: bool = False, saved_id: int | None = None) -> Subscription:
+    name, page, story, view, cadence = _check(name, page, story, view, cadence, saved_id)
     with database.begin() as conn:
         new_id = conn.execute(sa.insert(db.subscriptions).values(
             user_id=user_id, name=name, page=page, story=story, view=view, cadence=cadence,
+            saved_id=saved_id,
             active=active, is_default=is_default, created_at=db.now())).inserted_primary_key[0]
         return _row(conn.execute(sa.select(db.subscriptions).where(
             db.subscriptions.c.id == new_id)).one())
+
+
+def shown(database: db.AppDB, subscription: Subscription, account):
+    """(saved view, None) of a subscription to one it may still see, else (None, the reason
+    its mails stopped); (None, None) for a page or the default story."""
+    if subscription.saved_id is None:
+        return None, None
+    try:
+        return saved(database, subscription, account), None
+    except Stopped as exc:
+        return None, str(exc)
+
+
+def subscribe_saved(database: db.AppDB, account, saved_id, name: str = "",
+                    cadence: str = "daily") -> Subscription:
+    """Subscribe `account` to a saved view or story it may see, by id (named after it unless
+    a name is given)."""
+    try:
+        view = store.get(database, account, saved_id)
+    except store.ViewNotFound as exc:
+        raise SubscriptionError("no such saved view, or it is not shared with you") from exc
+    return create(database, account.id, name or view.name, cadence=cadence, active=True,
+                  saved_id=view.id)
 
 
 def for_user(database: db.AppDB, user_id: int) -> list[Subscription]:

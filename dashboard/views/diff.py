@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 
 from dashboard.components.view_state import URL_KEYS, as_date
 from dashboard.queries.filters import LABELS
+from dashboard.story import saved
 from dashboard.views import content
 
 OPTIONS = {  # URL key -> (label, default, shown values)
@@ -78,9 +79,13 @@ def changes(old, new) -> list[str]:
     return [phrase for phrase in out if phrase]
 
 
-def summary(old, new) -> str:
-    """One line for the history: the changes joined, or that there were none."""
+def summary(old, new, page: str = "overview") -> str:
+    """One line for the history: the changes joined, or that there were none. A story's
+    versions are compared scene by scene (story/saved.changes)."""
     if old is None:
         return "First version."
+    if page == "story":
+        found = saved.changes(old.options, new.options)
+        return "; ".join(found) + "." if found else f"Same scenes as version {old.n}."
     found = changes(old, new)
     return "; ".join(found) + "." if found else f"Same filters and options as version {old.n}."

@@ -23,6 +23,8 @@ from dashboard.views import store
 
 SAVE_ACTION = "/views/save"
 RESTORE_ACTION = "/views/restore"
+RENAME_ACTION = "/views/rename"
+DELETE_ACTION = "/views/delete"
 PROBLEM_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -92,6 +94,40 @@ def restore_view() -> flask.Response:
     return flask.redirect(f"/views?{urlencode({'id': view_id, 'saved': n})}", code=303)
 
 
+def _owner_change(change, event: str):
+    """Rename or delete, for the owner only; problems in words, nothing half-done."""
+    account = require_signed_in()
+    if (refused := _checked_form()) is not None:
+        return refused
+    form = flask.request.form
+    try:
+        done = change(db.current(), account, form.get("view_id"))
+    except store.ViewNotFound:
+        return problem(404, "View not found",
+                       "There is no such view, or it is not shared with you.")
+    except store.ViewForbidden as exc:
+        return problem(403, "Not your view", f"{str(exc).capitalize()}.")
+    except store.ViewProblem as exc:
+        return problem(400, "Nothing was changed", f"{str(exc).capitalize()}.",
+                       f"/views?id={int(form.get('view_id'))}")
+    record_event(event, subject=f"view {form.get('view_id')}", detail=done)
+    return done
+
+
+def rename_view() -> flask.Response:
+    name = flask.request.form.get("name")
+    done = _owner_change(lambda d, a, i: store.rename(d, a, i, name).name, "view_renamed")
+    if isinstance(done, flask.Response):
+        return done
+    return flask.redirect(f"/views?{urlencode({'id': flask.request.form['view_id']})}",
+                          code=303)
+
+
+def delete_view() -> flask.Response:
+    done = _owner_change(store.delete, "view_deleted")
+    return done if isinstance(done, flask.Response) else flask.redirect("/views", code=303)
+
+
 def unseen_view_status():
     """GET /views?id=N of a view this user may not see: the page (which says "not found")
     with status 404, as for any other missing page."""
@@ -111,4 +147,6 @@ def unseen_view_status():
 def register(server: flask.Flask) -> None:
     server.add_url_rule(SAVE_ACTION, "views_save", save_view, methods=["POST"])
     server.add_url_rule(RESTORE_ACTION, "views_restore", restore_view, methods=["POST"])
+    server.add_url_rule(RENAME_ACTION, "views_rename", rename_view, methods=["POST"])
+    server.add_url_rule(DELETE_ACTION, "views_delete", delete_view, methods=["POST"])
     server.before_request(unseen_view_status)

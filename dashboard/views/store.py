@@ -24,6 +24,7 @@ from dashboard.views.tables import saved_views as views_t
 SHARES = {"private": "Private (only me)", "analyst": "Analysts", "manager": "Regional managers",
           "admin": "Admins", "all": "Everyone signed in"}
 PAGES = ("overview",)  # pages whose whole state is a query string (components/view_state.py)
+STORY = "story"  # a user-built story (dashboard/story/saved.py), saved and versioned alike
 MAX_NAME = 80
 MAX_NOTE = 200
 
@@ -121,26 +122,80 @@ def save(db: AppDB, account: Account, name, page_query: str, data_version: int |
          share=None, note: str = "", page: str = "overview") -> tuple[int, int]:
     """Save the page state under `name` for `account`: a new view, or a new version of their
     view of that name (its sharing follows the latest save). Returns (view id, version)."""
-    name, shared_role = clean_name(name), clean_share(share)
     if page not in PAGES:
         raise ViewProblem(f"views of the {page!r} page cannot be saved")
-    note = " ".join(note.split()) if isinstance(note, str) else ""
     try:
         query, options = content.split(page_query)
     except content.ContentProblem as exc:
         raise ViewProblem(str(exc)) from exc
+    return _save(db, account, name, page, query, options, data_version, share, note)
+
+
+def save_story(db: AppDB, account: Account, name, story_json: str, data_version: int | None,
+               share=None, note: str = "") -> tuple[int, int]:
+    """Save a story (already checked by dashboard/story/saved.check, as JSON) like a view:
+    page "story", the JSON in the version's `options`, no query."""
+    return _save(db, account, name, STORY, "", story_json, data_version, share, note)
+
+
+def _save(db: AppDB, account: Account, name, page: str, query: str, options: str,
+          data_version, share, note) -> tuple[int, int]:
+    name, shared_role = clean_name(name), clean_share(share)
+    note = " ".join(note.split()) if isinstance(note, str) else ""
     with db.begin_write() as conn:
-        view_id = conn.execute(sa.select(views_t.c.id).where(
-            views_t.c.owner == account.username, views_t.c.name == name)).scalar()
-        if view_id is None:
+        found = conn.execute(sa.select(views_t.c.id, views_t.c.page).where(
+            views_t.c.owner == account.username, views_t.c.name == name)).first()
+        if found is not None and found.page != page:
+            kind = "story" if found.page == STORY else "saved view"
+            raise ViewProblem(f"you already have a {kind} called {name!r}: choose another name")
+        if found is None:
             view_id = conn.execute(views_t.insert().values(
                 name=name, owner=account.username, shared_role=shared_role, page=page,
                 created=now())).inserted_primary_key[0]
         else:
+            view_id = found.id
             conn.execute(views_t.update().where(views_t.c.id == view_id)
                          .values(shared_role=shared_role))
         n = _insert_version(conn, view_id, query, options, data_version, account.username, note)
     return view_id, n
+
+
+def _owned(db: AppDB, account: Account, view_id) -> SavedView:
+    view = get(db, account, view_id)
+    if view.owner != account.username:
+        raise ViewForbidden("only the owner of a view can rename or delete it")
+    return view
+
+
+def rename(db: AppDB, account: Account, view_id, new_name) -> SavedView:
+    """A new name for the owner's view; its id (and every subscription to it) stays."""
+    view, name = _owned(db, account, view_id), clean_name(new_name)
+    with db.begin_write() as conn:
+        taken = conn.execute(sa.select(views_t.c.id).where(
+            views_t.c.owner == account.username, views_t.c.name == name,
+            views_t.c.id != view.id)).scalar()
+        if taken is not None:
+            raise ViewProblem(f"you already have a view or story called {name!r}")
+        conn.execute(views_t.update().where(views_t.c.id == view.id).values(name=name))
+    return get(db, account, view.id)
+
+
+def delete(db: AppDB, account: Account, view_id) -> str:
+    """Delete the owner's view and its versions; returns its name. Subscriptions to it stay
+    and say why they stopped (report/subscriptions.py)."""
+    view = _owned(db, account, view_id)
+    with db.begin_write() as conn:
+        conn.execute(versions_t.delete().where(versions_t.c.view_id == view.id))
+        conn.execute(views_t.delete().where(views_t.c.id == view.id))
+    return view.name
+
+
+def exists(db: AppDB, view_id: int) -> bool:
+    """Whether a view of this id exists at all (for saying why a subscription stopped; it
+    tells its owner nothing about anyone else's views beyond the one they subscribed to)."""
+    with db.begin() as conn:
+        return conn.execute(sa.select(views_t.c.id).where(views_t.c.id == int(view_id))
+                            ).scalar() is not None
 
 
 def _views(conn, where) -> list[SavedView]:
@@ -201,10 +256,12 @@ def restore(db: AppDB, account: Account, view_id, n, data_version: int | None) -
                                account.username, f"Restored version {old.n}")
 
 
-def by_name(db: AppDB, account: Account, name: str) -> SavedView:
+def by_name(db: AppDB, account: Account, name: str, kind: str | None = None) -> SavedView:
     """A view by name for this account: their own first, else the one shared view of that
-    name they may see ("owner/name" picks among several; a name may itself hold a "/")."""
-    visible = visible_views(db, account)
+    name they may see ("owner/name" picks among several; a name may itself hold a "/").
+    `kind` STORY looks among stories only, "view" among page views only."""
+    visible = [v for v in visible_views(db, account)
+               if kind is None or (v.page == STORY) == (kind == STORY)]
     found = [v for v in visible if v.name == " ".join(name.split())]
     if not found and "/" in name:
         owner, _, bare = name.partition("/")
@@ -215,6 +272,7 @@ def by_name(db: AppDB, account: Account, name: str) -> SavedView:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ViewNotFound(f"no saved view {name!r} that {account.username} may see")
+        what = "story" if kind == STORY else "saved view"
+        raise ViewNotFound(f"no {what} {name!r} that {account.username} may see")
     owners = ", ".join(sorted(f"{v.owner}/{v.name}" for v in found))
     raise ViewProblem(f"several views are called {name!r}: name one as OWNER/NAME ({owners})")
