@@ -28,7 +28,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import services
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
-from dashboard.components import breadcrumbs, chart_table, exports, view_state
+from dashboard.components import breadcrumbs, chart_table, drill_clicks, exports, view_state
 from dashboard.components.chart_graph import chart_graph
 from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
@@ -413,29 +413,9 @@ exports.register(GRAPHS)
 DRILL_GRAPHS = {"ov-contrib": "geo", "ov-heatmap": "geo", "ov-category": "prod"}
 
 
-def drill_paths(data) -> dict[str, tuple[str, ...]]:
-    """The drill store's paths (forgeable: anything odd counts as no path)."""
-    data = data if isinstance(data, dict) else {}
-    return {axis: view_state.as_path(data.get(axis), drill.max_depth(axis))
-            for axis in drill.LEVELS}
-
-
 def drill_target(data, graph, click_data) -> tuple[str, tuple[str, ...]] | None:
-    """(axis, the path one level down) when this click on this graph drills, else None: the
-    click must be on a member of the level the chart shows, and that level not the last."""
-    axis = DRILL_GRAPHS.get(graph) if isinstance(graph, str) else None
-    if axis is None:
-        return None
-    try:
-        column, member = click_data["points"][0]["customdata"]
-    except (TypeError, KeyError, IndexError, ValueError):
-        return None
-    path = drill_paths(data)[axis]
-    if not isinstance(member, str) or len(path) >= drill.max_depth(axis):
-        return None
-    if column != drill.level_of(axis, path):
-        return None
-    return axis, (*path, member)
+    """(axis, the path one level down) when this click on this Overview graph drills."""
+    return drill_clicks.drill_target(data, graph, click_data, DRILL_GRAPHS)
 
 
 def store_target(data, graph, click_data) -> str | None:
@@ -447,7 +427,7 @@ def store_target(data, graph, click_data) -> str | None:
         column, member = click_data["points"][0]["customdata"]
     except (TypeError, KeyError, IndexError, ValueError):
         return None
-    path = drill_paths(data)["geo"]
+    path = drill_clicks.drill_paths(data)["geo"]
     if column != "store_id" or not isinstance(member, str) or len(path) >= drill.STORE_STEP:
         return None
     return member
@@ -455,7 +435,7 @@ def store_target(data, graph, click_data) -> str | None:
 
 def go_up(data, axis, depth) -> dict:
     """The paths with `axis` cut back to its first `depth` steps (a breadcrumb click)."""
-    paths = drill_paths(data)
+    paths = drill_clicks.drill_paths(data)
     if axis not in paths or not isinstance(depth, int) or depth < 0:
         raise PreventUpdate
     paths[axis] = paths[axis][:depth]
@@ -489,13 +469,14 @@ def drill_click(*args):
         path = drill.store_path(drill.store_step(store, found), found)
         if path is None:
             raise PreventUpdate
-        return {**{k: list(v) for k, v in drill_paths(current).items()}, "geo": list(path)}
+        paths = drill_clicks.drill_paths(current)
+        return {**{k: list(v) for k, v in paths.items()}, "geo": list(path)}
     target = drill_target(current, trigger, value) if mode != "highlight" else None
     if target is None:
         raise PreventUpdate
     axis, path = target
     if axis == "geo" and len(path) == drill.STORE_STEP + 1:  # a store bar names its store
         path = (*path[:-1], drill.store_step(path[-1], drill_members(current_view(), "geo")))
-    paths = drill_paths(current)
+    paths = drill_clicks.drill_paths(current)
     paths[axis] = path
     return {key: list(path) for key, path in paths.items()}
