@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from dashboard import services
 from dashboard.auth.permissions import current_account
@@ -19,12 +19,20 @@ from dashboard.auth.scope import scope_for_request
 from dashboard.components.chart_graph import chart_graph
 from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
-from dashboard.forecast.spec import BY, DIMENSION_KEYS, GRAINS, HORIZON, MEASURES
+from dashboard.components.filter_bar import FIELDS, control_id
+from dashboard.components.filter_drawer import filter_drawer, open_button
+from dashboard.components.view_state import ViewState
+from dashboard.forecast.spec import BY, CALENDAR_FILTERS, DIMENSION_KEYS, GRAINS, HORIZON, MEASURES
 from dashboard.pages import forecast_view
-from dashboard.queries.filters import ScopeError
+from dashboard.queries.filters import Filter, ScopeError
 from dashboard.queries.registry import METRICS
 from dashboard.warehouse.store import NoWarehouseError
 
+# The shared filter bar's fields a forecast applies (seasons and festivals cut the calendar, and
+# the history is always the data's whole span, so those controls and the dates are hidden).
+FILTER_FIELDS = tuple(f for f in FIELDS if f not in CALENDAR_FILTERS)
+HIDDEN = ("dates", *CALENDAR_FILTERS)
+URL_KEY = {name: key for key, name in DIMENSION_KEYS.items()}  # Filter field -> URL key
 BY_LABELS = {"total": "Whole business", "category": "Category", "region": "Region",
              "store": "Store", "product": "Toy"}
 
@@ -88,6 +96,19 @@ def _pickers(spec, out: dict):
     )
 
 
+FILTER_NOTE = ("Filters narrow the sales each series is built from; a forecast always uses "
+               "the data's whole history, so dates, seasons and festivals are not offered here.")
+
+
+def filter_query(values) -> dict:
+    """The filter bar's values as URL query keys (forgeable: forecast_view.compute checks)."""
+    out = {}
+    for field, value in zip(FILTER_FIELDS, values, strict=True):
+        if value:
+            out[URL_KEY[field]] = value
+    return out
+
+
 def layout(**query):
     scope = scope_for_request()
     svc = services.current()
@@ -101,12 +122,20 @@ def layout(**query):
                          id="fc-no-scope")
     out = forecast_view.compute(svc.warehouse, scope, query)
     spec = out["spec"]
+    dom = svc.domain(scope)
+    state = ViewState(filter=Filter(start=dom.min_date, end=dom.max_date,
+                                    **dict(out["seen"].values)))
     return html.Div(
         [
             dcc.Location(id="fc-url", refresh=False),
-            dcc.Store(id="fc-filters", data={k: query[k] for k in DIMENSION_KEYS if k in query}),
+            filter_drawer(dom, state, HIDDEN),
+            html.Div(id="ov-date-note", className="d-none"),  # the shared date-note output
             html.H1("Forecast", className="h4 mb-1"),
-            html.Div(out["filters"], id="fc-filter-sentence", className="small text-muted mb-2"),
+            html.Div([open_button(dom, state),
+                      html.Span(out["filters"], id="fc-filter-sentence")],
+                     className="small text-muted mb-2 d-flex flex-wrap align-items-center "
+                               "gap-2"),
+            html.P(FILTER_NOTE, className="small text-muted mb-2", id="fc-filter-note"),
             _pickers(spec, out),
             html.Div(_notes(out), id="fc-notes"),
             dbc.Card(dbc.CardBody([
@@ -140,25 +169,26 @@ dash.register_page(__name__, path="/forecast", name="Forecast", title="Forecast 
     Output("fc-member", "options"),
     Output("fc-member", "value"),
     Output("fc-url", "search"),
+    Output("fc-filter-sentence", "children"),
     Input("fc-measure", "value"),
     Input("fc-grain", "value"),
     Input("fc-by", "value"),
     Input("fc-member", "value"),
     Input("fc-horizon", "value"),
+    *[Input(control_id(f), "value") for f in FILTER_FIELDS],
     VERSION_INPUT,  # a new data version: the forecast of the new data
-    State("fc-filters", "data"),
     prevent_initial_call=True,
 )
-def update(measure, grain, by, member, horizon, _version, filters):
-    """Any picker changed: the view for the new query (forgeable: compute checks it all)."""
+def update(measure, grain, by, member, horizon, *rest):
+    """Any picker or filter changed: the view for the new query (forgeable: compute checks)."""
     svc = services.current()
     scope = scope_for_request()
     changed = dash.ctx.triggered_id
-    query = {k: v for k, v in (filters or {}).items() if k in DIMENSION_KEYS}
+    query = filter_query(rest[:len(FILTER_FIELDS)])
     query.update(measure=measure, grain=grain, by=by, horizon=horizon,
                  member=None if changed == "fc-by" else member)
     query = {k: v for k, v in query.items() if v is not None}
     out = forecast_view.compute(svc.warehouse, scope, query)
     return (out["title"], out["verdict"], out["figure"],
             accuracy_table(out["accuracy"], out["member"]), out["levels"] or "", _notes(out),
-            _member_options(out), out["member"], "?" + out["seen"].to_query())
+            _member_options(out), out["member"], "?" + out["seen"].to_query(), out["filters"])
