@@ -62,7 +62,7 @@ def _notes(out: dict) -> list:
 
 
 def _member_options(out: dict) -> list[dict]:
-    return [{"label": m, "value": m} for m in out["members"]]
+    return [{"label": out["labels"][m], "value": m} for m in out["members"]]
 
 
 def _pickers(spec, out: dict):
@@ -96,6 +96,7 @@ def _pickers(spec, out: dict):
     )
 
 
+POLL_MS = 1500  # how often a page whose view is being fitted asks whether it is ready
 FILTER_NOTE = ("Filters narrow the sales each series is built from; a forecast always uses "
                "the data's whole history, so dates, seasons and festivals are not offered here.")
 
@@ -120,7 +121,7 @@ def layout(**query):
         return dbc.Alert("No region is assigned to your account yet, so there is nothing to "
                          "forecast. Ask an admin to assign your regions.", color="warning",
                          id="fc-no-scope")
-    out = forecast_view.compute(svc.warehouse, scope, query)
+    out = forecast_view.compute(svc.warehouse, scope, query, wait=False)
     spec = out["spec"]
     dom = svc.domain(scope)
     state = ViewState(filter=Filter(start=dom.min_date, end=dom.max_date,
@@ -128,6 +129,7 @@ def layout(**query):
     return html.Div(
         [
             dcc.Location(id="fc-url", refresh=False),
+            dcc.Interval(id="fc-poll", interval=POLL_MS, disabled=out["pending"] is None),
             filter_drawer(dom, state, HIDDEN),
             html.Div(id="ov-date-note", className="d-none"),  # the shared date-note output
             html.H1("Forecast", className="h4 mb-1"),
@@ -145,7 +147,8 @@ def layout(**query):
                 chart_graph("fc-graph", out["figure"], className="fc-graph"),
             ]), className="mb-2"),
             dbc.Card(dbc.CardBody([
-                html.Div(accuracy_table(out["accuracy"], out["member"]), id="fc-accuracy"),
+                html.Div(accuracy_table(out["accuracy"], out["member_label"]),
+                         id="fc-accuracy"),
                 html.P(out["levels"] or "", id="fc-levels", className="small mt-2 mb-0"),
             ]), className="mb-2"),
             html.P(forecast_view.FESTIVAL_NOTE, className="small text-muted mb-1"),
@@ -170,6 +173,7 @@ dash.register_page(__name__, path="/forecast", name="Forecast", title="Forecast 
     Output("fc-member", "value"),
     Output("fc-url", "search"),
     Output("fc-filter-sentence", "children"),
+    Output("fc-poll", "disabled"),
     Input("fc-measure", "value"),
     Input("fc-grain", "value"),
     Input("fc-by", "value"),
@@ -177,6 +181,7 @@ dash.register_page(__name__, path="/forecast", name="Forecast", title="Forecast 
     Input("fc-horizon", "value"),
     *[Input(control_id(f), "value") for f in FILTER_FIELDS],
     VERSION_INPUT,  # a new data version: the forecast of the new data
+    Input("fc-poll", "n_intervals"),  # a background fit in progress: is it ready?
     prevent_initial_call=True,
 )
 def update(measure, grain, by, member, horizon, *rest):
@@ -188,7 +193,9 @@ def update(measure, grain, by, member, horizon, *rest):
     query.update(measure=measure, grain=grain, by=by, horizon=horizon,
                  member=None if changed == "fc-by" else member)
     query = {k: v for k, v in query.items() if v is not None}
-    out = forecast_view.compute(svc.warehouse, scope, query)
+    out = forecast_view.compute(svc.warehouse, scope, query, wait=False)
     return (out["title"], out["verdict"], out["figure"],
-            accuracy_table(out["accuracy"], out["member"]), out["levels"] or "", _notes(out),
-            _member_options(out), out["member"], "?" + out["seen"].to_query(), out["filters"])
+            accuracy_table(out["accuracy"], out["member_label"]), out["levels"] or "",
+            _notes(out),
+            _member_options(out), out["member"], "?" + out["seen"].to_query(), out["filters"],
+            out["pending"] is None)
