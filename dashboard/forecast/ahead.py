@@ -27,7 +27,7 @@ from dashboard.queries.options import domain
 # The views a page opens on, computed ahead (the rest are computed on first request).
 AHEAD = (ForecastSpec("revenue", "month", "total"), ForecastSpec("revenue", "month", "category"),
          ForecastSpec("units", "month", "total"), ForecastSpec("revenue", "week", "total"))
-FORMAT = 2  # bump when a change to the forecast code must not reuse files already kept
+FORMAT = 3  # bump when a change to the forecast code must not reuse files already kept
 KEEP_VERSIONS = 2  # forecast folders of older versions are removed
 
 

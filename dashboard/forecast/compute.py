@@ -11,12 +11,14 @@ import time
 import numpy as np
 
 from dashboard.forecast import backtest, model
+from dashboard.forecast.reconcile import reconcile
 from dashboard.forecast.series import Series, load
 from dashboard.forecast.spec import HORIZON, TOTAL, ForecastSpec
 from dashboard.queries.filters import Scope
 from dashboard.queries.options import Domain
 from dashboard.queries.sources import add_months
 
+RECONCILED = ("category", "region")  # breakdowns whose complete levels are reconciled
 MAX_MEMBERS = 20  # members forecast per breakdown: the biggest by the measure over the history
 
 
@@ -84,6 +86,12 @@ def compute(warehouse, scope: Scope, domain: Domain, spec: ForecastSpec,
         out["series"][name] = one_series(series.values[name], spec.season, spec.grain)
         if progress is not None:
             progress(done)
+    check = levels(out, HORIZON[1], reconciled=False)
+    if spec.by in RECONCILED and check is not None and check["complete"]:
+        names = [TOTAL, *kept]
+        fixed = reconcile([shown_path(out["series"][n], reconciled=False) for n in names])
+        for name, path in zip(names, fixed, strict=True):
+            out["series"][name]["reconciled"] = path
     seconds = time.perf_counter() - started
     out["fit"] = {"seconds": seconds, "series": len(kept) + 1,
                   "seconds_per_series": seconds / (len(kept) + 1)}
@@ -103,21 +111,24 @@ def label(result: dict, name: str) -> str:
     return result.get("labels", {}).get(name, name)
 
 
-def shown_path(item: dict) -> dict | None:
+def shown_path(item: dict, reconciled: bool = True) -> dict | None:
     """The forecast the page shows for a series: the model's, or the baseline's when the
-    model did not beat it in the backtest."""
+    model did not beat it in the backtest; reconciled when its level was (reconcile.py)."""
     if item.get("status") != "ok":
         return None
+    if reconciled and "reconciled" in item:
+        return item["reconciled"]
     return item["model"] if item["shown"] == "model" else item["baseline"]
 
 
-def levels(result: dict, horizon: int) -> dict | None:
+def levels(result: dict, horizon: int, reconciled: bool = True) -> dict | None:
     """Do the members' shown forecasts add up to the total's over the horizon? None for the
-    total view. `complete` says whether every member was forecast (none cut, none short)."""
+    total view. `complete` says whether every member was forecast (none cut, none short);
+    `reconciled=False` compares the base forecasts (each series' own)."""
     if result["by"] == "total":
         return None
-    total = shown_path(result["series"][TOTAL])
-    parts = [shown_path(result["series"][m]) for m in result["members"]]
+    total = shown_path(result["series"][TOTAL], reconciled)
+    parts = [shown_path(result["series"][m], reconciled) for m in result["members"]]
     complete = (total is not None and all(p is not None for p in parts)
                 and len(result["members"]) == result["members_total"])
     if not complete:

@@ -99,10 +99,19 @@ def levels_note(result: dict, horizon: int, numbers: Numbers, kind: str) -> str 
         return (f"Levels: only the {len(result['members'])} biggest of "
                 f"{result['members_total']} {words} are forecast, or some have no forecast, "
                 f"so they do not add up to the total.")
+    if "reconciled" in result["series"][TOTAL]:
+        base = levels(result, horizon, reconciled=False)
+        return (f"Levels: reconciled. The {words}' forecasts add up to the total's, "
+                f"{numbers.exact(check['total'], kind)} over the next {horizon} {unit}. Each "
+                f"series' own forecast summed to {numbers.exact(base['members_sum'], kind)} "
+                f"against the total's {numbers.exact(base['total'], kind)} "
+                f"({base['gap_pct']:+.1f}%); OLS reconciliation moved every forecast to the "
+                "nearest ones that add up (bands moved with them). The backtest scores the "
+                "forecasts before reconciliation.")
     return (f"Levels: the {words}' forecasts add up to {numbers.exact(check['members_sum'], kind)}"
             f" over the next {horizon} {unit}; the total's own forecast is "
             f"{numbers.exact(check['total'], kind)} ({check['gap_pct']:+.1f}%). They are not "
-            "reconciled: each series has its own model.")
+            "reconciled (only categories and regions are): each series has its own model.")
 
 
 def _festivals(future: list[str], grain: str) -> list[tuple[dt.date, dt.date, str]]:

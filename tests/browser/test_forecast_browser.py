@@ -62,7 +62,8 @@ def test_analyst_category_forecast(dash_duo, app, accounts, warehouse, raw):
     verdict = dash_duo.find_element("#fc-verdict").text
     assert verdict.startswith("Total: the model (ETS(")
     assert ("beat seasonal naive" in verdict) and verdict == expected["narrative"][0]
-    assert dash_duo.find_element("#fc-levels").text.startswith("Levels: the categories'")
+    levels_text = dash_duo.find_element("#fc-levels").text
+    assert levels_text.startswith("Levels: reconciled. The categories'")
     dash_duo.driver.save_screenshot(str(SHOTS / "forecast-analyst-1440.png"))
 
     dash_duo.find_element("#fc-member").click()  # pick a category's series
