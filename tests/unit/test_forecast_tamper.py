@@ -10,6 +10,8 @@ import pytest
 
 from dashboard.components.filter_bar import FIELDS
 from dashboard.forecast.spec import CALENDAR_FILTERS
+from dashboard.pages.forecast_report import page_report
+from dashboard.queries.filters import Scope
 from tests import dash_payloads as dp
 
 FILTER_FIELDS = [f for f in FIELDS if f not in CALENDAR_FILTERS]  # the page's filter inputs
@@ -28,7 +30,9 @@ def _actual(figure: dict) -> list[float]:
     return dp.array(trace["y"])
 
 
-def test_forged_forecast_callback_stays_in_north(client_as, raw):
+def test_forged_forecast_callback_stays_in_north(client_as, raw, warehouse):
+    for query in ("by=region&region=North&region=South", "region=South"):  # fitted ahead: the
+        page_report(warehouse, Scope(("North",)), query)  # callback answers from the kept file
     north = client_as("manager")
     dep = dp.dependency(north, "fc-graph.figure")
     forged = _values(**{"fc-by.value": "region", "fc-member.value": "South",
