@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import services
 from dashboard.auth.permissions import current_account
@@ -130,6 +130,7 @@ def layout(**query):
         [
             dcc.Location(id="fc-url", refresh=False),
             dcc.Interval(id="fc-poll", interval=POLL_MS, disabled=out["pending"] is None),
+            dcc.Store(id="fc-view", data=query),  # the view a poll asks for again
             filter_drawer(dom, state, HIDDEN),
             html.Div(id="ov-date-note", className="d-none"),  # the shared date-note output
             html.H1("Forecast", className="h4 mb-1"),
@@ -174,6 +175,7 @@ dash.register_page(__name__, path="/forecast", name="Forecast", title="Forecast 
     Output("fc-url", "search"),
     Output("fc-filter-sentence", "children"),
     Output("fc-poll", "disabled"),
+    Output("fc-view", "data"),
     Input("fc-measure", "value"),
     Input("fc-grain", "value"),
     Input("fc-by", "value"),
@@ -182,6 +184,7 @@ dash.register_page(__name__, path="/forecast", name="Forecast", title="Forecast 
     *[Input(control_id(f), "value") for f in FILTER_FIELDS],
     VERSION_INPUT,  # a new data version: the forecast of the new data
     Input("fc-poll", "n_intervals"),  # a background fit in progress: is it ready?
+    State("fc-view", "data"),
     prevent_initial_call=True,
 )
 def update(measure, grain, by, member, horizon, *rest):
@@ -189,13 +192,16 @@ def update(measure, grain, by, member, horizon, *rest):
     svc = services.current()
     scope = scope_for_request()
     changed = dash.ctx.triggered_id
-    query = filter_query(rest[:len(FILTER_FIELDS)])
-    query.update(measure=measure, grain=grain, by=by, horizon=horizon,
-                 member=None if changed == "fc-by" else member)
-    query = {k: v for k, v in query.items() if v is not None}
+    if changed == "fc-poll" and isinstance(rest[-1], dict):  # the same view, fitted yet?
+        query = rest[-1]
+    else:
+        query = filter_query(rest[:len(FILTER_FIELDS)])
+        query.update(measure=measure, grain=grain, by=by, horizon=horizon,
+                     member=None if changed == "fc-by" else member)
+        query = {k: v for k, v in query.items() if v is not None}
     out = forecast_view.compute(svc.warehouse, scope, query, wait=False)
     return (out["title"], out["verdict"], out["figure"],
             accuracy_table(out["accuracy"], out["member_label"]), out["levels"] or "",
             _notes(out),
             _member_options(out), out["member"], "?" + out["seen"].to_query(), out["filters"],
-            out["pending"] is None)
+            out["pending"] is None, query)

@@ -20,7 +20,7 @@ FILTER_FIELDS = [f for f in FIELDS if f not in CALENDAR_FILTERS]  # the page's f
 def _values(**overrides) -> dict:
     values = {"fc-measure.value": "revenue", "fc-grain.value": "month", "fc-by.value": "total",
               "fc-member.value": "Total", "fc-horizon.value": 6,
-              **{f"ov-f-{field}.value": [] for field in FILTER_FIELDS}}
+              "fc-view.data": {}, **{f"ov-f-{field}.value": [] for field in FILTER_FIELDS}}
     values.update(overrides)
     return values
 
