@@ -38,7 +38,7 @@ def active_count(start, end, values: list, default: tuple[dt.date, dt.date],
         dates = (dt.date.fromisoformat(str(start)[:10]), dt.date.fromisoformat(str(end)[:10]))
     except ValueError:
         dates = None
-    return chosen + (dates not in (tuple(default), whole))
+    return chosen + (dates != tuple(default) and (whole is None or dates != tuple(whole)))
 
 
 def state_count(state: ViewState, domain: Domain) -> int:

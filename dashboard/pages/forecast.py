@@ -204,4 +204,5 @@ def update(measure, grain, by, member, horizon, *rest):
             accuracy_table(out["accuracy"], out["member_label"]), out["levels"] or "",
             _notes(out),
             _member_options(out), out["member"], "?" + out["seen"].to_query(), out["filters"],
-            out["pending"] is None, query)
+            out["pending"] is None,
+            dash.no_update if out["pending"] is None else query)  # only a poll reads it

@@ -134,6 +134,12 @@ def _whole_months(df: pd.DataFrame, measure: str, first, last) -> list[float]:
     return [float(sums.get(m, 0.0)) for m in whole]
 
 
+def _actual_now(dash_duo) -> list | None:
+    """The chart's Actual values, or None while the view is being fitted (no traces yet)."""
+    traces = dash_duo.driver.execute_script(TRACES_JS) or []
+    return next((t["y"] for t in traces if t["name"] == "Actual"), None)
+
+
 def test_filter_bar_narrows_the_forecast(dash_duo, app, accounts, warehouse, raw):
     """The shared filter bar: picking a category refits on its rows only (equal to pandas),
     the link keeps it, and dates, seasons and festivals are not offered."""
@@ -141,20 +147,19 @@ def test_filter_bar_narrows_the_forecast(dash_duo, app, accounts, warehouse, raw
     dash_duo.driver.set_window_size(1440, 1400)
     dash_duo.driver.get(dash_duo.server.url + "/forecast")
     first, last = raw["date"].min(), raw["date"].max()
-    until(lambda: _traces(dash_duo)["Actual"]["y"] == pytest.approx(
-        _whole_months(raw, "revenue", first, last), rel=1e-9), timeout=60)
+    until(lambda: _actual_now(dash_duo) == pytest.approx(
+        _whole_months(raw, "revenue", first, last), rel=1e-9), timeout=300)
     for hidden in ("ov-dates", "ov-f-seasons", "ov-f-festivals"):
         assert not dash_duo.find_element(f"#{hidden}").is_displayed(), hidden
     assert dash_duo.find_element("#ov-f-regions").is_displayed()
     _pick(dash_duo, "ov-f-categories", "Dolls")
     dolls = _whole_months(raw[raw["category"] == "Dolls"], "revenue", first, last)
-    until(lambda: _traces(dash_duo)["Actual"]["y"] == pytest.approx(dolls, rel=1e-9),
-          timeout=120)
+    until(lambda: _actual_now(dash_duo) == pytest.approx(dolls, rel=1e-9), timeout=300)
     assert "category=Dolls" in dash_duo.driver.current_url
     assert "Dolls" in dash_duo.find_element("#fc-filter-sentence").text
     _pick(dash_duo, "ov-f-regions", "North")
     both = raw[(raw["category"] == "Dolls") & (raw["region"] == "North")]
-    until(lambda: _traces(dash_duo)["Actual"]["y"] == pytest.approx(
-        _whole_months(both, "revenue", first, last), rel=1e-9), timeout=120)
+    until(lambda: _actual_now(dash_duo) == pytest.approx(
+        _whole_months(both, "revenue", first, last), rel=1e-9), timeout=300)
     dash_duo.driver.save_screenshot(str(SHOTS / "forecast-filtered-1440.png"))
     assert dash_duo.get_logs() == []
