@@ -21,7 +21,9 @@ def control_id(field: str) -> str:
     return f"ov-f-{field}"
 
 
-def filter_bar(domain: Domain, state: ViewState) -> dbc.Card:
+def filter_bar(domain: Domain, state: ViewState, hidden: tuple[str, ...] = ()) -> dbc.Card:
+    """`hidden`: fields (or "dates") a page cannot apply; their controls stay (callbacks read
+    them) but are not shown. The Forecast page hides dates, seasons and festivals."""
     controls = [
         dbc.Col(
             [
@@ -33,7 +35,7 @@ def filter_bar(domain: Domain, state: ViewState) -> dbc.Card:
                     className="w-100",
                 ),
             ],
-            xs=12, md=6, xl=4,
+            xs=12, md=6, xl=4, className="d-none" if "dates" in hidden else "",
         )
     ]
     for field in FIELDS:
@@ -51,7 +53,7 @@ def filter_bar(domain: Domain, state: ViewState) -> dbc.Card:
                     ),
                 ],
                 xs=6, md=3, xl=2,
-                className="d-none" if unavailable else "",
+                className="d-none" if unavailable or field in hidden else "",
             )
         )
     return dbc.Card(dbc.CardBody(dbc.Row(controls, className="g-2")), className="mb-3")

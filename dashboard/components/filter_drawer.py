@@ -29,20 +29,22 @@ def button_label(count: int) -> str:
     return f"Filters ({count} active)"
 
 
-def active_count(start, end, values: list, default: tuple[dt.date, dt.date]) -> int:
-    """Filters that narrow the view: each dimension with a choice, and dates off the default."""
+def active_count(start, end, values: list, default: tuple[dt.date, dt.date],
+                 whole: tuple[dt.date, dt.date] | None = None) -> int:
+    """Filters that narrow the view: each dimension with a choice, and dates off the default
+    (dates spanning the `whole` data narrow nothing: the Forecast page's hidden range)."""
     chosen = sum(1 for value in values if value)
     try:
         dates = (dt.date.fromisoformat(str(start)[:10]), dt.date.fromisoformat(str(end)[:10]))
     except ValueError:
         dates = None
-    return chosen + (dates != tuple(default))
+    return chosen + (dates != tuple(default) and (whole is None or dates != tuple(whole)))
 
 
 def state_count(state: ViewState, domain: Domain) -> int:
     values = [getattr(state.filter, field) for field in FIELDS]
     return active_count(state.filter.start.isoformat(), state.filter.end.isoformat(), values,
-                        domain.default_range())
+                        domain.default_range(), (domain.min_date, domain.max_date))
 
 
 def open_button(domain: Domain, state: ViewState) -> html.Button:
@@ -54,7 +56,7 @@ def open_button(domain: Domain, state: ViewState) -> html.Button:
     )
 
 
-def filter_drawer(domain: Domain, state: ViewState) -> html.Div:
+def filter_drawer(domain: Domain, state: ViewState, hidden: tuple[str, ...] = ()) -> html.Div:
     """The filter bar, wrapped: a drawer with a header and a Done button on phones."""
     return html.Div(
         [
@@ -65,7 +67,7 @@ def filter_drawer(domain: Domain, state: ViewState) -> html.Div:
                 className="offcanvas-header",
             ),
             html.Div(
-                [filter_bar(domain, state),
+                [filter_bar(domain, state, hidden),
                  html.Button("Show results", id=DONE, type="button",
                              className="btn btn-primary w-100 d-md-none")],
                 className="offcanvas-body flex-column",
@@ -85,7 +87,8 @@ def filter_drawer(domain: Domain, state: ViewState) -> html.Div:
 )
 def update_count(start, end, *values):
     domain = services.current().domain(scope_for_request())
-    return button_label(active_count(start, end, list(values), domain.default_range()))
+    return button_label(active_count(start, end, list(values), domain.default_range(),
+                                     (domain.min_date, domain.max_date)))
 
 
 # Open and close by class (no server round trip); focus moves into the drawer and back.

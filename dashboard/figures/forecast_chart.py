@@ -58,7 +58,8 @@ def forecast_chart(periods: list[str], history: list[float], future: list[str],
                  "text": _tips(numbers, measure_kind, history),
                  "hovertemplate": f"{fmt}<br>Actual: %{{text}}<extra></extra>"})
     if path is not None:
-        name = ("Seasonal naive forecast" if path["method"] == "Seasonal naive"
+        rest = path["method"].removeprefix("Seasonal naive")  # ", OLS reconciliation" or ""
+        name = (f"Seasonal naive forecast{rest}" if rest != path["method"]
                 else f"Forecast · {path['method']}")
         data.append({"type": "scatter", "mode": "lines+markers", "x": future, "y": path["mean"],
                      "name": name, "line": {"color": theme.ACCENT, "width": 2, "dash": "dash"},

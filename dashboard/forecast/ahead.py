@@ -27,7 +27,7 @@ from dashboard.queries.options import domain
 # The views a page opens on, computed ahead (the rest are computed on first request).
 AHEAD = (ForecastSpec("revenue", "month", "total"), ForecastSpec("revenue", "month", "category"),
          ForecastSpec("units", "month", "total"), ForecastSpec("revenue", "week", "total"))
-FORMAT = 1  # bump when a change to the forecast code must not reuse files already kept
+FORMAT = 3  # bump when a change to the forecast code must not reuse files already kept
 KEEP_VERSIONS = 2  # forecast folders of older versions are removed
 
 
@@ -42,17 +42,34 @@ def _file(folder: Path, scope: Scope, spec: ForecastSpec,
     return folder / f"{hashlib.sha256(raw.encode()).hexdigest()[:32]}.json"
 
 
-def result(warehouse, scope: Scope, spec: ForecastSpec, dom=None,
-           max_members: int = MAX_MEMBERS) -> dict:
-    """The forecast result for this view: from the version's folder, else computed and kept."""
+def result_file(warehouse, scope: Scope, spec: ForecastSpec,
+                max_members: int = MAX_MEMBERS) -> Path | None:
+    """Where this view's result is kept (None: a warehouse without a folder keeps nothing)."""
     folder = _folder(warehouse)
-    path = None if folder is None else _file(folder, scope, spec, max_members)
+    return None if folder is None else _file(folder, scope, spec, max_members)
+
+
+def kept(warehouse, scope: Scope, spec: ForecastSpec,
+         max_members: int = MAX_MEMBERS) -> dict | None:
+    """The kept result of this view, or None (not fitted yet, or its file is damaged)."""
+    path = result_file(warehouse, scope, spec, max_members)
     if path is not None and path.exists():
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             pass  # a damaged file is computed anew
-    out = compute(warehouse, scope, dom or domain(warehouse, scope), spec, max_members)
+    return None
+
+
+def result(warehouse, scope: Scope, spec: ForecastSpec, dom=None,
+           max_members: int = MAX_MEMBERS, progress=None) -> dict:
+    """The forecast result for this view: from the version's folder, else computed and kept."""
+    path = result_file(warehouse, scope, spec, max_members)
+    found = kept(warehouse, scope, spec, max_members)
+    if found is not None:
+        return found
+    out = compute(warehouse, scope, dom or domain(warehouse, scope), spec, max_members,
+                  progress)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

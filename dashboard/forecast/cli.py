@@ -53,6 +53,8 @@ def add_parser(sub, func) -> None:
     sp.add_argument("--ahead", action="store_true",
                     help="instead: fit the default views of the current data version for "
                          "everyone and each region (a load starts this in the background)")
+    sp.add_argument("--fit", default=None, metavar="JOBFILE",
+                    help=argparse.SUPPRESS)  # the page's background fit (forecast/jobs.py)
     sp.set_defaults(func=func)
 
 
@@ -107,6 +109,17 @@ def _ahead(args) -> int:
     return 0
 
 
+def _fit(args) -> int:
+    from dashboard.forecast import jobs
+    from dashboard.warehouse.backends import open_warehouse
+
+    warehouse = open_warehouse(Path(args.warehouse))
+    try:
+        return jobs.run(warehouse, Path(args.fit))
+    finally:
+        warehouse.close()
+
+
 def run(args) -> int:
     from dashboard.pages.forecast_report import page_report
     from dashboard.report.cli import ReportProblem, account_scope
@@ -116,6 +129,8 @@ def run(args) -> int:
     try:
         if args.ahead:
             return _ahead(args)
+        if args.fit:
+            return _fit(args)
         missing = [flag for flag, value in (("--as", args.user), ("--format", args.format),
                                             ("--out", args.out)) if not value]
         if missing:

@@ -19,12 +19,20 @@ from dashboard.auth.scope import scope_for_request
 from dashboard.components.chart_graph import chart_graph
 from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
-from dashboard.forecast.spec import BY, DIMENSION_KEYS, GRAINS, HORIZON, MEASURES
+from dashboard.components.filter_bar import FIELDS, control_id
+from dashboard.components.filter_drawer import filter_drawer, open_button
+from dashboard.components.view_state import ViewState
+from dashboard.forecast.spec import BY, CALENDAR_FILTERS, DIMENSION_KEYS, GRAINS, HORIZON, MEASURES
 from dashboard.pages import forecast_view
-from dashboard.queries.filters import ScopeError
+from dashboard.queries.filters import Filter, ScopeError
 from dashboard.queries.registry import METRICS
 from dashboard.warehouse.store import NoWarehouseError
 
+# The shared filter bar's fields a forecast applies (seasons and festivals cut the calendar, and
+# the history is always the data's whole span, so those controls and the dates are hidden).
+FILTER_FIELDS = tuple(f for f in FIELDS if f not in CALENDAR_FILTERS)
+HIDDEN = ("dates", *CALENDAR_FILTERS)
+URL_KEY = {name: key for key, name in DIMENSION_KEYS.items()}  # Filter field -> URL key
 BY_LABELS = {"total": "Whole business", "category": "Category", "region": "Region",
              "store": "Store", "product": "Toy"}
 
@@ -54,7 +62,7 @@ def _notes(out: dict) -> list:
 
 
 def _member_options(out: dict) -> list[dict]:
-    return [{"label": m, "value": m} for m in out["members"]]
+    return [{"label": out["labels"][m], "value": m} for m in out["members"]]
 
 
 def _pickers(spec, out: dict):
@@ -88,6 +96,20 @@ def _pickers(spec, out: dict):
     )
 
 
+POLL_MS = 1500  # how often a page whose view is being fitted asks whether it is ready
+FILTER_NOTE = ("Filters narrow the sales each series is built from; a forecast always uses "
+               "the data's whole history, so dates, seasons and festivals are not offered here.")
+
+
+def filter_query(values) -> dict:
+    """The filter bar's values as URL query keys (forgeable: forecast_view.compute checks)."""
+    out = {}
+    for field, value in zip(FILTER_FIELDS, values, strict=True):
+        if value:
+            out[URL_KEY[field]] = value
+    return out
+
+
 def layout(**query):
     scope = scope_for_request()
     svc = services.current()
@@ -99,14 +121,24 @@ def layout(**query):
         return dbc.Alert("No region is assigned to your account yet, so there is nothing to "
                          "forecast. Ask an admin to assign your regions.", color="warning",
                          id="fc-no-scope")
-    out = forecast_view.compute(svc.warehouse, scope, query)
+    out = forecast_view.compute(svc.warehouse, scope, query, wait=False)
     spec = out["spec"]
+    dom = svc.domain(scope)
+    state = ViewState(filter=Filter(start=dom.min_date, end=dom.max_date,
+                                    **dict(out["seen"].values)))
     return html.Div(
         [
             dcc.Location(id="fc-url", refresh=False),
-            dcc.Store(id="fc-filters", data={k: query[k] for k in DIMENSION_KEYS if k in query}),
+            dcc.Interval(id="fc-poll", interval=POLL_MS, disabled=out["pending"] is None),
+            dcc.Store(id="fc-view", data=query),  # the view a poll asks for again
+            filter_drawer(dom, state, HIDDEN),
+            html.Div(id="ov-date-note", className="d-none"),  # the shared date-note output
             html.H1("Forecast", className="h4 mb-1"),
-            html.Div(out["filters"], id="fc-filter-sentence", className="small text-muted mb-2"),
+            html.Div([open_button(dom, state),
+                      html.Span(out["filters"], id="fc-filter-sentence")],
+                     className="small text-muted mb-2 d-flex flex-wrap align-items-center "
+                               "gap-2"),
+            html.P(FILTER_NOTE, className="small text-muted mb-2", id="fc-filter-note"),
             _pickers(spec, out),
             html.Div(_notes(out), id="fc-notes"),
             dbc.Card(dbc.CardBody([
@@ -116,7 +148,8 @@ def layout(**query):
                 chart_graph("fc-graph", out["figure"], className="fc-graph"),
             ]), className="mb-2"),
             dbc.Card(dbc.CardBody([
-                html.Div(accuracy_table(out["accuracy"], out["member"]), id="fc-accuracy"),
+                html.Div(accuracy_table(out["accuracy"], out["member_label"]),
+                         id="fc-accuracy"),
                 html.P(out["levels"] or "", id="fc-levels", className="small mt-2 mb-0"),
             ]), className="mb-2"),
             html.P(forecast_view.FESTIVAL_NOTE, className="small text-muted mb-1"),
@@ -140,25 +173,36 @@ dash.register_page(__name__, path="/forecast", name="Forecast", title="Forecast 
     Output("fc-member", "options"),
     Output("fc-member", "value"),
     Output("fc-url", "search"),
+    Output("fc-filter-sentence", "children"),
+    Output("fc-poll", "disabled"),
+    Output("fc-view", "data"),
     Input("fc-measure", "value"),
     Input("fc-grain", "value"),
     Input("fc-by", "value"),
     Input("fc-member", "value"),
     Input("fc-horizon", "value"),
+    *[Input(control_id(f), "value") for f in FILTER_FIELDS],
     VERSION_INPUT,  # a new data version: the forecast of the new data
-    State("fc-filters", "data"),
+    Input("fc-poll", "n_intervals"),  # a background fit in progress: is it ready?
+    State("fc-view", "data"),
     prevent_initial_call=True,
 )
-def update(measure, grain, by, member, horizon, _version, filters):
-    """Any picker changed: the view for the new query (forgeable: compute checks it all)."""
+def update(measure, grain, by, member, horizon, *rest):
+    """Any picker or filter changed: the view for the new query (forgeable: compute checks)."""
     svc = services.current()
     scope = scope_for_request()
     changed = dash.ctx.triggered_id
-    query = {k: v for k, v in (filters or {}).items() if k in DIMENSION_KEYS}
-    query.update(measure=measure, grain=grain, by=by, horizon=horizon,
-                 member=None if changed == "fc-by" else member)
-    query = {k: v for k, v in query.items() if v is not None}
-    out = forecast_view.compute(svc.warehouse, scope, query)
+    if changed == "fc-poll" and isinstance(rest[-1], dict):  # the same view, fitted yet?
+        query = rest[-1]
+    else:
+        query = filter_query(rest[:len(FILTER_FIELDS)])
+        query.update(measure=measure, grain=grain, by=by, horizon=horizon,
+                     member=None if changed == "fc-by" else member)
+        query = {k: v for k, v in query.items() if v is not None}
+    out = forecast_view.compute(svc.warehouse, scope, query, wait=False)
     return (out["title"], out["verdict"], out["figure"],
-            accuracy_table(out["accuracy"], out["member"]), out["levels"] or "", _notes(out),
-            _member_options(out), out["member"], "?" + out["seen"].to_query())
+            accuracy_table(out["accuracy"], out["member_label"]), out["levels"] or "",
+            _notes(out),
+            _member_options(out), out["member"], "?" + out["seen"].to_query(), out["filters"],
+            out["pending"] is None,
+            dash.no_update if out["pending"] is None else query)  # only a poll reads it

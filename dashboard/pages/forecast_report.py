@@ -8,7 +8,7 @@ forecast and both methods' backtest errors), which the CLI writes out.
 
 from __future__ import annotations
 
-from dashboard.forecast.compute import shown_path
+from dashboard.forecast.compute import label, shown_path
 from dashboard.pages import forecast_view
 from dashboard.pages.overview_view import query_dict
 from dashboard.queries.filters import Scope
@@ -21,7 +21,8 @@ def series_table(out: dict) -> list[dict]:
     rows = []
     for name, item in result["series"].items():
         path = shown_path(item)
-        entry = {"series": name, "status": item["status"], "reason": item.get("reason"),
+        entry = {"series": label(result, name), "key": name, "status": item["status"],
+                 "reason": item.get("reason"),
                  "shown": None if path is None else item["shown"],
                  "method": None if path is None else path["method"],
                  "backtest": item.get("backtest"), "forecast": []}

@@ -8,12 +8,14 @@ scope); this module only picks the member, cuts the horizon and writes the words
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import replace
 
+from dashboard.figures import theme
 from dashboard.figures.forecast_chart import forecast_chart
 from dashboard.figures.formats import Numbers
-from dashboard.forecast import ahead
-from dashboard.forecast.compute import levels, shown_path
+from dashboard.forecast import ahead, jobs
+from dashboard.forecast.compute import label, levels, series_count, shown_path, store_labels
 from dashboard.forecast.spec import TOTAL, ForecastSpec, from_query
 from dashboard.queries.filters import Scope, describe
 from dashboard.queries.options import domain
@@ -74,7 +76,8 @@ def verdict(name: str, item: dict, grain: str) -> str:
 
 def accuracy_rows(result: dict) -> list[list]:
     rows = []
-    for name, item in result["series"].items():
+    for key, item in result["series"].items():
+        name = label(result, key)
         if item["status"] != "ok":
             rows.append([name, "–", None, None, None, None, "Not enough history"])
             continue
@@ -96,10 +99,19 @@ def levels_note(result: dict, horizon: int, numbers: Numbers, kind: str) -> str 
         return (f"Levels: only the {len(result['members'])} biggest of "
                 f"{result['members_total']} {words} are forecast, or some have no forecast, "
                 f"so they do not add up to the total.")
+    if "reconciled" in result["series"][TOTAL]:
+        base = levels(result, horizon, reconciled=False)
+        return (f"Levels: reconciled. The {words}' forecasts add up to the total's, "
+                f"{numbers.exact(check['total'], kind)} over the next {horizon} {unit}. Each "
+                f"series' own forecast summed to {numbers.exact(base['members_sum'], kind)} "
+                f"against the total's {numbers.exact(base['total'], kind)} "
+                f"({base['gap_pct']:+.1f}%); OLS reconciliation moved every forecast to the "
+                "nearest ones that add up (bands moved with them). The backtest scores the "
+                "forecasts before reconciliation.")
     return (f"Levels: the {words}' forecasts add up to {numbers.exact(check['members_sum'], kind)}"
             f" over the next {horizon} {unit}; the total's own forecast is "
             f"{numbers.exact(check['total'], kind)} ({check['gap_pct']:+.1f}%). They are not "
-            "reconciled: each series has its own model.")
+            "reconciled (only categories and regions are): each series has its own model.")
 
 
 def _festivals(future: list[str], grain: str) -> list[tuple[dt.date, dt.date, str]]:
@@ -115,17 +127,69 @@ def _festivals(future: list[str], grain: str) -> list[tuple[dt.date, dt.date, st
     return out
 
 
-def compute(warehouse, scope: Scope, query: dict) -> dict:
-    """Everything the page and the report show for this URL query, as this scope sees it."""
+MEMBER_FIELD = {"category": "categories", "region": "regions", "product": "products"}
+RETRY_SECONDS = 60  # a failed background fit is tried again on a request after this long
+
+
+def pending_words(job: dict) -> str:
+    """What the page says while a view is being fitted in the background."""
+    if job.get("error"):
+        return (f"The forecast for this view could not be fitted ({job['error']}). Reload the "
+                "page in a minute to try again.")
+    count = job["series"]
+    left = max(job["estimate"] - (time.time() - job["started"]), 0)
+    return (f"Fitting {count} series for this view, about "
+            f"{job['estimate']:.0f} s in all ({job['done']} of {count} done, about "
+            f"{left:.0f} s left). The forecast appears here when it is ready; the other "
+            "views stay usable meanwhile.")
+
+
+def _pending(warehouse, scope: Scope, dom, spec: ForecastSpec, seen, notes: list[str]) -> dict:
+    """The page's view of a fit not kept yet: its background job started (or running)."""
+    job = jobs.status(warehouse, scope, spec)
+    if job is None or (job.get("error") and time.time() - job["started"] > RETRY_SECONDS):
+        job = jobs.start(warehouse, scope, spec, series_count(warehouse, scope, dom, spec))
+    words = pending_words(job)
+    names = store_labels(warehouse, scope) if spec.by == "store" else {}
+    known = names if spec.by == "store" else dom.members.get(MEMBER_FIELD.get(spec.by), ())
+    if spec.member != TOTAL and spec.member not in known:  # checked before it is echoed
+        notes.append("The member in the link is not among the series you can see; showing "
+                     "the total.")
+        spec = replace(spec, member=TOTAL)
+        seen = replace(seen, member=TOTAL)
+    members = [TOTAL, *([spec.member] if spec.member != TOTAL else [])]
+    return {
+        "spec": spec, "seen": seen, "notes": notes, "empty": False, "member": spec.member,
+        "members": members, "labels": {m: names.get(m, m) for m in members},
+        "member_label": names.get(spec.member, spec.member), "result": None,
+        "figure": theme.empty("Fitting the forecast…"), "path": None, "future": [],
+        "festivals": [], "verdict": words, "levels": None, "accuracy": [],
+        "filters": describe(seen.filter(dom), scope),
+        "title": f"{METRICS[spec.measure].label} forecast, "
+                 f"{names.get(spec.member, spec.member)}, next {spec.horizon} "
+                 f"{UNIT[spec.grain][1]}",
+        "data_version": int(warehouse.version), "pending": job,
+    }
+
+
+def compute(warehouse, scope: Scope, query: dict, wait: bool = True) -> dict:
+    """Everything the page and the report show for this URL query, as this scope sees it.
+
+    `wait=False` (the page): a view not fitted yet is started in the background and the
+    result says so (`pending`: the job) instead of blocking the worker while it fits."""
     dom = domain(warehouse, scope)
     spec = from_query(query)
-    result = ahead.result(warehouse, scope, spec, dom)
     seen, unseen = _visible_spec(spec, dom)
     notes = list(spec.notes)
     if unseen:
         notes.append(f"{unseen} filter value{'s' if unseen > 1 else ''} in the link "
                      f"{'are' if unseen > 1 else 'is'} not in the data you can see; no sales "
                      f"match {'them' if unseen > 1 else 'it'}.")
+    result = ahead.kept(warehouse, scope, spec)
+    if result is None and not wait and ahead.result_file(warehouse, scope, spec) is not None:
+        return _pending(warehouse, scope, dom, spec, seen, notes)
+    if result is None:
+        result = ahead.result(warehouse, scope, spec, dom)
     member = spec.member
     if member not in result["series"]:
         notes.append("The member in the link is not among the series you can see; showing "
@@ -154,12 +218,14 @@ def compute(warehouse, scope: Scope, query: dict) -> dict:
     return {
         "spec": spec, "seen": seen, "notes": notes, "empty": empty, "member": member,
         "members": [TOTAL, *result["members"]], "result": result, "figure": figure,
+        "member_label": label(result, member),
+        "labels": {m: label(result, m) for m in [TOTAL, *result["members"]]},
         "path": cut, "future": future, "festivals": festivals,
-        "verdict": verdict(member, item, spec.grain),
+        "verdict": verdict(label(result, member), item, spec.grain),
         "levels": levels_note(result, horizon, numbers, kind),
         "accuracy": accuracy_rows(result),
         "filters": describe(flt, scope),
-        "title": f"{METRICS[spec.measure].label} forecast, {member}, next {horizon} "
-                 f"{UNIT[spec.grain][1]}",
-        "data_version": int(warehouse.version),
+        "title": f"{METRICS[spec.measure].label} forecast, {label(result, member)}, next "
+                 f"{horizon} {UNIT[spec.grain][1]}",
+        "data_version": int(warehouse.version), "pending": None,
     }

@@ -62,7 +62,8 @@ def test_analyst_category_forecast(dash_duo, app, accounts, warehouse, raw):
     verdict = dash_duo.find_element("#fc-verdict").text
     assert verdict.startswith("Total: the model (ETS(")
     assert ("beat seasonal naive" in verdict) and verdict == expected["narrative"][0]
-    assert dash_duo.find_element("#fc-levels").text.startswith("Levels: the categories'")
+    levels_text = dash_duo.find_element("#fc-levels").text
+    assert levels_text.startswith("Levels: reconciled. The categories'")
     dash_duo.driver.save_screenshot(str(SHOTS / "forecast-analyst-1440.png"))
 
     dash_duo.find_element("#fc-member").click()  # pick a category's series
@@ -111,4 +112,54 @@ def test_north_manager_weekly_forecast_on_a_phone(dash_duo, app, accounts, wareh
     dash_duo.driver.save_screenshot(str(SHOTS / "forecast-north-390.png"))
     dash_duo.driver.set_window_size(390, 2400)  # the whole page: chart and table too
     dash_duo.driver.save_screenshot(str(SHOTS / "forecast-north-390-chart.png"))
+    assert dash_duo.get_logs() == []
+
+
+def _pick(dash_duo, control_id: str, option: str) -> None:
+    dash_duo.find_element(f"#{control_id}").click()
+    dash_duo.wait_for_element(f"[role=option] input[value='{option}']")
+    for element in dash_duo.find_elements("[role=option]"):
+        if element.text.startswith(f"{option} ("):  # options carry their line count
+            element.click()
+            break
+    dash_duo.find_element("body").send_keys("\ue00c")  # Escape closes the list
+
+
+def _whole_months(df: pd.DataFrame, measure: str, first, last) -> list[float]:
+    """Monthly sums over the months lying wholly inside the data's span [first, last]."""
+    month = df["date"].dt.to_period("M")
+    sums = df.groupby(month)[measure].sum()
+    months = pd.period_range(first, last, freq="M")
+    whole = [m for m in months if m.start_time >= first and m.end_time.normalize() <= last]
+    return [float(sums.get(m, 0.0)) for m in whole]
+
+
+def _actual_now(dash_duo) -> list | None:
+    """The chart's Actual values, or None while the view is being fitted (no traces yet)."""
+    traces = dash_duo.driver.execute_script(TRACES_JS) or []
+    return next((t["y"] for t in traces if t["name"] == "Actual"), None)
+
+
+def test_filter_bar_narrows_the_forecast(dash_duo, app, accounts, warehouse, raw):
+    """The shared filter bar: picking a category refits on its rows only (equal to pandas),
+    the link keeps it, and dates, seasons and festivals are not offered."""
+    browser_sign_in(dash_duo, app, accounts["analyst"])
+    dash_duo.driver.set_window_size(1440, 1400)
+    dash_duo.driver.get(dash_duo.server.url + "/forecast")
+    first, last = raw["date"].min(), raw["date"].max()
+    until(lambda: _actual_now(dash_duo) == pytest.approx(
+        _whole_months(raw, "revenue", first, last), rel=1e-9), timeout=300)
+    for hidden in ("ov-dates", "ov-f-seasons", "ov-f-festivals"):
+        assert not dash_duo.find_element(f"#{hidden}").is_displayed(), hidden
+    assert dash_duo.find_element("#ov-f-regions").is_displayed()
+    _pick(dash_duo, "ov-f-categories", "Dolls")
+    dolls = _whole_months(raw[raw["category"] == "Dolls"], "revenue", first, last)
+    until(lambda: _actual_now(dash_duo) == pytest.approx(dolls, rel=1e-9), timeout=300)
+    assert "category=Dolls" in dash_duo.driver.current_url
+    assert "Dolls" in dash_duo.find_element("#fc-filter-sentence").text
+    _pick(dash_duo, "ov-f-regions", "North")
+    both = raw[(raw["category"] == "Dolls") & (raw["region"] == "North")]
+    until(lambda: _actual_now(dash_duo) == pytest.approx(
+        _whole_months(both, "revenue", first, last), rel=1e-9), timeout=300)
+    dash_duo.driver.save_screenshot(str(SHOTS / "forecast-filtered-1440.png"))
     assert dash_duo.get_logs() == []

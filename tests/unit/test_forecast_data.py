@@ -89,12 +89,14 @@ def test_page_report_levels_and_accuracy(warehouse):
         assert bt["model"]["mase"] > 0 and bt["baseline"]["mase"] > 0
         assert entry["shown"] == ("model" if bt["model_wins"] else "baseline")
         assert len(entry["forecast"]) == 6
-    # the levels: the members' shown forecasts against the total's, summed here with numpy
+    # the levels are reconciled: per period the categories' shown forecasts (and both bands'
+    # shifts) add up to the total's to the cent, summed here with numpy
     means = {e["series"]: np.array([f["mean"] for f in e["forecast"]]) for e in report["series"]}
-    members_sum = sum(v.sum() for k, v in means.items() if k != TOTAL)
-    gap_pct = (members_sum - means[TOTAL].sum()) / means[TOTAL].sum() * 100
+    members_sum = sum(v for k, v in means.items() if k != TOTAL)
+    assert np.max(np.abs(members_sum - means[TOTAL])) < 0.005
     levels_line = [n for n in report["narrative"] if n.startswith("Levels:")][0]
-    assert f"({gap_pct:+.1f}%)" in levels_line
+    assert levels_line.startswith("Levels: reconciled. The categories' forecasts add up")
+    assert all(e["method"].endswith(", OLS reconciliation") for e in report["series"])
     rows = report["charts"][0]["rows"]
     forecast_rows = [r for r in rows if r[0].startswith(("Forecast", "Seasonal naive"))]
     dolls = next(e for e in report["series"] if e["series"] == "Dolls")

@@ -1,0 +1,104 @@
+"""Views not fitted yet are fitted in the background (forecast/jobs.py): the page gets a
+"Fitting N series" answer at once, two requests start one job, a dead job is started again, a
+failed one says why, and the finished result equals pandas. Stores are shown by name."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import pytest
+
+from dashboard.forecast import ahead, jobs
+from dashboard.forecast.compute import compute
+from dashboard.forecast.spec import TOTAL, from_query
+from dashboard.pages import forecast_report, forecast_view
+from dashboard.queries.filters import Scope
+from dashboard.queries.options import domain
+
+NORTH = Scope(("North",))
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """The background process is not spawned: the commands are recorded instead."""
+    commands = []
+    monkeypatch.setattr(jobs.subprocess, "Popen", lambda command, **_: commands.append(command))
+    return commands
+
+
+def _fresh_query(toy: str) -> dict:
+    """A view nobody has fitted: monthly units of one toy, for the North."""
+    return {"measure": "units", "toy": toy}
+
+
+def test_page_does_not_wait_and_the_job_finishes(warehouse, raw, started):
+    north = raw[raw["region"] == "North"]
+    toy = north["product_name"].value_counts().index[0]
+    query = _fresh_query(toy)
+    spec = from_query(query)
+    assert ahead.kept(warehouse, NORTH, spec) is None
+    began = time.perf_counter()
+    out = forecast_view.compute(warehouse, NORTH, query, wait=False)
+    assert time.perf_counter() - began < 5  # no model was fitted in this request
+    assert out["pending"] is not None and out["result"] is None
+    assert out["verdict"].startswith("Fitting 1 series for this view, about ")
+    assert len(started) == 1 and started[0][-2:] == ["--fit",
+                                                     str(jobs.job_file(warehouse, NORTH, spec))]
+    again = forecast_view.compute(warehouse, NORTH, query, wait=False)  # another worker asks
+    assert again["pending"] is not None and len(started) == 1  # one job, not two
+    assert jobs.run(warehouse, jobs.job_file(warehouse, NORTH, spec)) == 0  # what the job does
+    assert jobs.status(warehouse, NORTH, spec) is None
+    done = forecast_view.compute(warehouse, NORTH, query, wait=False)
+    assert done["pending"] is None
+    rows = north[north["product_name"] == toy]
+    want = rows.groupby(rows["date"].dt.to_period("M").dt.start_time)["units"].sum()
+    history = done["result"]["series"][TOTAL]["history"]
+    by_month = {p.date().isoformat(): float(v) for p, v in want.items()}
+    assert history == pytest.approx([by_month.get(p, 0.0) for p in done["result"]["periods"]],
+                                    rel=1e-9)
+    assert done["result"]["fit"]["series"] == 1
+
+
+def test_dead_job_is_started_again_and_a_failure_is_said(warehouse, raw, started):
+    toy = raw["product_name"].value_counts().index[1]
+    spec = from_query(_fresh_query(toy))
+    path = jobs.job_file(warehouse, NORTH, spec)
+    job = jobs.start(warehouse, NORTH, spec, 1)
+    assert len(started) == 1
+    path.write_text(json.dumps({**job, "started": time.time() - jobs.STALE_SECONDS - 1}))
+    jobs.start(warehouse, NORTH, spec, 1)
+    assert len(started) == 2  # the old one is taken for dead
+    path.write_text(json.dumps({**job, "error": "MemoryError: out of memory"}))
+    out = forecast_view.compute(warehouse, NORTH, _fresh_query(toy), wait=False)
+    assert "could not be fitted (MemoryError: out of memory)" in out["verdict"]
+    assert len(started) == 2  # a fresh failure is not retried on every poll
+    path.unlink()
+
+
+def test_forged_member_is_not_echoed_while_fitting(warehouse, started):
+    query = {"by": "region", "member": "South", "category": "Dolls", "grain": "week"}
+    out = forecast_view.compute(warehouse, NORTH, query, wait=False)
+    assert out["pending"] is not None
+    assert out["members"] == [TOTAL] and out["member"] == TOTAL
+    assert "South" not in json.dumps([out["title"], out["verdict"], out["filters"],
+                                      out["members"], out["seen"].to_query()])
+    jobs.job_file(warehouse, NORTH, from_query(query)).unlink()
+
+
+def test_stores_are_named_by_name(warehouse, sample_dir):
+    """Series stay keyed by store id; the page, report and CLI show the store's name."""
+    stores = pd.read_parquet(sample_dir / "stores.parquet")
+    names = dict(zip(stores["store_id"].astype(str), stores["name"].astype(str), strict=True))
+    spec = from_query({"by": "store"})
+    result = compute(warehouse, NORTH, domain(warehouse, NORTH), spec, max_members=2)
+    assert len(result["members"]) == 2
+    north = set(stores.loc[stores["region"] == "North", "store_id"].astype(str))
+    assert set(result["members"]) <= north
+    assert result["labels"] == {m: names[m] for m in result["members"]}
+    rows = forecast_view.accuracy_rows(result)
+    assert [r[0] for r in rows] == [TOTAL, *sorted(names[m] for m in result["members"])]
+    table = forecast_report.series_table({"result": result, "spec": spec})
+    assert [(e["series"], e["key"]) for e in table[1:]] == [
+        (names[m], m) for m in result["members"]]
