@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import crashpoints
-from dashboard.warehouse import backends, store
+from dashboard.warehouse import backends, stock_demand, store
 from dashboard.warehouse.calendar import build_calendar
 from dashboard.warehouse.schema import (
     CANONICAL_TABLES,
@@ -388,7 +388,8 @@ def _build(building: Path, sources: dict[str, object], info: dict,
         _create_rollups(con)
         _create_members(con)
         inventory_rows = _create_inventory(con, sources.get("inventory"))
-        _write_meta(con, {**info, "inventory_rows": inventory_rows}, unavailable)
+        _write_meta(con, {**info, "inventory_rows": inventory_rows,
+                          "stock_demand_rows": stock_demand.create(con)}, unavailable)
         rows = con.execute("SELECT count(*) FROM sales_fact").fetchall()[0][0]
         con.execute("CHECKPOINT")
     finally:
