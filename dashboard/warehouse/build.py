@@ -368,9 +368,12 @@ def _forecast_ahead(root: Path) -> None:
     """Start fitting the Forecast page's default views (forecast/ahead.py); a load never fails
     for want of them."""
     from dashboard.forecast import ahead
+    from dashboard.inventory import ahead as inventory_ahead
 
     with contextlib.suppress(OSError):
         ahead.after_load(root)
+    with contextlib.suppress(OSError):
+        inventory_ahead.after_load(root)  # the stock plan's store forecast
 
 
 def _build(building: Path, sources: dict[str, object], info: dict,
