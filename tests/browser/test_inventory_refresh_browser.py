@@ -39,8 +39,8 @@ def test_an_open_inventory_page_shows_a_new_version_without_a_reload(
     dash_duo.driver.execute_script("window.__notReloaded = true")
 
     build_version(empty_warehouse, parquet_sources(second), info={"source": "second"})
-    dash_duo.wait_for_contains_text("#data-as-of", "(version 2)", timeout=15)
-    dash_duo.wait_for_text_to_equal("#inv-tile-on_hand", _stock_text(second), timeout=15)
+    dash_duo.wait_for_contains_text("#data-as-of", "(version 2)", timeout=120)
+    dash_duo.wait_for_text_to_equal("#inv-tile-on_hand", _stock_text(second), timeout=120)
     assert dash_duo.find_element("#inv-sentence").get_attribute("data-version") == "2"
     assert dash_duo.driver.execute_script("return window.__notReloaded === true")
     dash_duo.driver.save_screenshot("/tmp/inventory-refresh-after-1440.png")
