@@ -22,12 +22,15 @@ KINDS = {"receive": "receive", "adjust": "adjust", "transfer": "transfer",
 def add_parsers(sub, inventory_func, stock_func) -> None:
     sp = sub.add_parser("inventory", help="stock on hand (or the alerts list) for a user, within "
                                           "their stores or regions, as JSON or CSV")
-    sp.add_argument("--as", dest="user", required=True, metavar="USER")
+    sp.add_argument("--as", dest="user", metavar="USER", help="required unless --ahead")
+    sp.add_argument("--ahead", action="store_true",
+                    help="fit the store forecast the stock plan's demand uses, for this data "
+                         "version (run after each load); nothing else")
     sp.add_argument("--alerts", action="store_true", help="the alerts list instead of every item")
     sp.add_argument("--view", default="", metavar="QUERY",
                     help="the page's query, e.g. 'store=S008&alert=low&sort=cover'")
-    sp.add_argument("--format", choices=("json", "csv"), required=True)
-    sp.add_argument("--out", required=True, help="file to write")
+    sp.add_argument("--format", choices=("json", "csv"), help="required unless --ahead")
+    sp.add_argument("--out", help="file to write (required unless --ahead)")
     sp.set_defaults(func=inventory_func)
     sp = sub.add_parser("stock", help="record a stock movement (audited like the page's form)")
     kinds = sp.add_subparsers(dest="stock_command", required=True)
@@ -52,8 +55,8 @@ def add_parsers(sub, inventory_func, stock_func) -> None:
 
 
 ITEM_FIELDS = ["store_id", "store_name", "region", "product_id", "product_name", "category",
-               "on_hand", "daily_mean", "days_cover", "reorder_point", "order_qty", "abc", "xyz",
-               "alerts"]
+               "on_hand", "daily_mean", "basis", "days_cover", "reorder_point", "order_qty", "abc",
+               "xyz", "alerts"]
 
 
 def _items(status) -> list[dict]:
@@ -65,6 +68,29 @@ def _items(status) -> list[dict]:
     return out
 
 
+def run_ahead(args) -> int:
+    """Fit and keep the version's store forecast (forecast/ahead.py keeps it as a file)."""
+    import time
+
+    from dashboard.forecast.demand import expected_daily_units
+    from dashboard.queries.filters import Scope
+    from dashboard.warehouse.store import NoWarehouseError, Warehouse
+
+    warehouse = Warehouse(Path(args.warehouse))
+    try:
+        started = time.perf_counter()
+        version = warehouse.version
+        stores = expected_daily_units(warehouse, Scope.everything(), 28)["stores"]
+    except NoWarehouseError:
+        print("dashboard inventory: no data has been imported yet", file=sys.stderr)
+        return 2
+    finally:
+        warehouse.close()
+    print(f"kept the store forecast of {len(stores):,} store(s) for version {version} in "
+          f"{time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def run_inventory(args) -> int:
     from dashboard.inventory import query
     from dashboard.pages import inventory_report
@@ -72,6 +98,14 @@ def run_inventory(args) -> int:
     from dashboard.warehouse.backends import open_warehouse
     from dashboard.warehouse.store import NoWarehouseError
 
+    if args.ahead:
+        return run_ahead(args)
+    missing = [f for f, v in (("--as", args.user), ("--format", args.format),
+                              ("--out", args.out)) if not v]
+    if missing:
+        print(f"dashboard inventory: {', '.join(missing)} required (or --ahead)",
+              file=sys.stderr)
+        return 2
     try:
         out = Path(args.out)
         if not out.parent.is_dir():

@@ -1,7 +1,8 @@
-"""The demand rate behind days of cover and the reorder point, in one small function so it can
-be swapped for the forecast later: mean daily units over the last 8 weeks of sales per store and
-product (days without a sale count as 0), its standard deviation for the safety stock, weekly
-units for the XYZ variability class, revenue for ABC and the last sale for dead stock.
+"""The recent demand behind days of cover and the reorder point: mean daily units over the last
+8 weeks of sales per store and product (days without a sale count as 0), its standard deviation
+for the safety stock, weekly units for the XYZ variability class, revenue for ABC and the last
+sale for dead stock. A version built with the `stock_demand` table (warehouse/stock_demand.py)
+has these per store and product already; older versions get them from the sales here.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.queries.filters import Scope, scope_condition
+from dashboard.warehouse import stock_demand
 
-WINDOW_DAYS = 56  # 8 weeks
+WINDOW_DAYS = stock_demand.WINDOW_DAYS  # 8 weeks
 DESCRIPTION = ("Demand: mean daily units over the last 8 weeks of sales (to {end}) per store and "
                "product, days without a sale counted as 0; safety stock from their standard "
                "deviation.")
@@ -64,5 +66,24 @@ def rates(daily: pd.DataFrame, end: dt.date) -> pd.DataFrame:
     return out[COLUMNS]
 
 
+def kept(warehouse, scope: Scope) -> pd.DataFrame:
+    """The version's `stock_demand` rows within the scope (COLUMNS)."""
+    condition, params = scope_condition(scope)
+    where = f" WHERE {condition}" if condition else ""
+    with warehouse.cursor() as cur:
+        got = cur.execute(f"SELECT {', '.join(COLUMNS)} FROM stock_demand{where}",
+                          params).fetchnumpy()
+    out = pd.DataFrame({c: got[c] for c in COLUMNS})
+    for column in ("store_id", "product_id"):
+        out[column] = out[column].astype(object)
+    out["weekly_cv"] = pd.to_numeric(out["weekly_cv"], errors="coerce").astype(float)
+    out["last_sale"] = pd.to_datetime(out["last_sale"]).dt.date
+    return out
+
+
 def demand(warehouse, scope: Scope, end: dt.date) -> pd.DataFrame:
+    """The rates to `end`: from the version's table when it was built to that day."""
+    meta = warehouse.catalog().meta
+    if meta.get("stock_demand_rows") is not None and meta.get("max_date") == end.isoformat():
+        return kept(warehouse, scope)
     return rates(daily_sales(warehouse, scope, end), end)

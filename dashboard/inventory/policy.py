@@ -142,6 +142,40 @@ def stock_alerts(on_hand: float, mean_daily: float, std_daily: float, days_since
     return alerts
 
 
+def xyz_classes(cvs) -> list[str]:
+    """xyz over many items at once (NaN or None: Z)."""
+    import numpy as np
+
+    cv = _floats(cvs)
+    return np.where(cv < XYZ_LIMITS[0], "X", np.where(cv < XYZ_LIMITS[1], "Y", "Z")).tolist()
+
+
+def _floats(values):
+    """Numbers with None as NaN (comparisons with NaN are False)."""
+    import pandas as pd
+
+    return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(float)
+
+
+def stock_alerts_many(on_hand, mean_daily, std_daily, days_since_sale, s: Settings) -> list:
+    """stock_alerts over arrays: one list per item, in the same order of kinds. A NaN
+    days_since_sale means no sale in the window."""
+    import numpy as np
+
+    have, mean, std = (np.asarray(a, float) for a in (on_hand, mean_daily, std_daily))
+    since = _floats(days_since_sale)
+    out = have <= 0
+    rop = mean * s.lead_days + s.z * std * math.sqrt(s.lead_days)
+    low = ~out & (mean > 0) & (have <= rop)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = ~out & (mean > 0) & (np.maximum(have, 0) / mean > s.excess_days)
+    dead = ~out & (np.isnan(since) | (since >= s.dead_days))
+    return [["stockout"] if o else [k for k, on in (("low", lo), ("excess", ex), ("dead", de))
+                                    if on]
+            for o, lo, ex, de in zip(out.tolist(), low.tolist(), excess.tolist(), dead.tolist(),
+                                     strict=True)]
+
+
 def batch_alert(days_to_expiry: int, s: Settings) -> str | None:
     if days_to_expiry < 0:
         return "expired"

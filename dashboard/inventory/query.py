@@ -21,7 +21,8 @@ SORTS = {  # key -> (column, label)
     "expiry": ("expiry", "Expiry"),
 }
 COLUMNS = ["Alert", "Store", "Store id", "Product", "Product id", "On hand", "Days of cover",
-           "Reorder point", "Suggested order", "ABC", "XYZ", "Batch", "Expiry"]
+           "Reorder point", "Suggested order", "ABC", "XYZ", "Batch", "Expiry", "Daily demand",
+           "Demand basis"]  # appended last: the page reads rows by position
 
 
 @dataclass(frozen=True)
@@ -86,5 +87,6 @@ def rows(alerts: pd.DataFrame) -> list[list]:
                [_num(v, 0) for v in a["on_hand"]], [_num(v) for v in a["days_cover"]],
                [_num(v) for v in a["reorder_point"]],
                [int(v) if v == v and v else 0 for v in a["order_qty"]], a["abc"].tolist(),
-               a["xyz"].tolist(), a["batch"].tolist(), expiry]
+               a["xyz"].tolist(), a["batch"].tolist(), expiry,
+               [_num(v, 2) for v in a["daily_mean"]], a["basis"].tolist()]
     return [list(r) for r in zip(*columns, strict=True)]

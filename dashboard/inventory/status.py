@@ -6,17 +6,19 @@ call `compute` alike.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 
 from dashboard.inventory import demand as demand_rate
-from dashboard.inventory import policy
+from dashboard.inventory import forecast_basis, policy
 from dashboard.inventory.snapshot import Snapshot
 
 ITEM_COLUMNS = ["store_id", "store_name", "region", "product_id", "product_name", "category",
-                "on_hand", "daily_mean", "daily_std", "days_cover", "safety_stock",
+                "on_hand", "daily_mean", "recent_mean", "basis", "daily_std", "days_cover",
+                "safety_stock",
                 "reorder_point", "order_qty", "unit_cost", "order_value", "abc", "xyz",
                 "last_sale", "alerts"]
 BATCH_COLUMNS = ["store_id", "store_name", "product_id", "product_name", "batch", "expiry",
@@ -31,6 +33,7 @@ class Status:
     sales_end: dt.date | None
     movements: int  # recorded since the snapshot, in these stores
     settings: policy.Settings
+    forecast_kept: bool = False  # a store forecast was kept for this version (forecast_basis)
 
     def alerts(self) -> pd.DataFrame:
         """One row per alert: item alerts and batch (expiry) alerts."""
@@ -38,7 +41,8 @@ class Status:
         items = items.assign(alert=items["alerts"], batch="", expiry=None)
         batches = self.batches[self.batches["alert"] != ""]
         batches = batches.assign(region="", category="", on_hand=batches["qty"], days_cover=None,
-                                 reorder_point=None, order_qty=0, abc="", xyz="")
+                                 reorder_point=None, order_qty=0, abc="", xyz="",
+                                 daily_mean=None, basis="")
         frames = [f[ALERT_COLUMNS] for f in (items, batches) if len(f)]
         if not frames:
             return pd.DataFrame(columns=ALERT_COLUMNS)
@@ -47,7 +51,7 @@ class Status:
 
 ALERT_COLUMNS = ["alert", "store_id", "store_name", "region", "product_id", "product_name",
                  "category", "on_hand", "days_cover", "reorder_point", "order_qty", "abc", "xyz",
-                 "batch", "expiry"]
+                 "batch", "expiry", "daily_mean", "basis"]
 
 
 def compute(snap: Snapshot, rates: pd.DataFrame, moves: list[dict], sales_end: dt.date | None,
@@ -64,9 +68,12 @@ def compute(snap: Snapshot, rates: pd.DataFrame, moves: list[dict], sales_end: d
     keys = on_hand.index.union(moved_qty.index).union(rates.index)
     items = pd.DataFrame(index=keys)
     items["on_hand"] = on_hand.reindex(keys, fill_value=0) + moved_qty.reindex(keys, fill_value=0)
-    for column in ("daily_mean", "daily_std", "weekly_cv", "revenue"):
+    if "basis" not in rates:  # rates straight from demand (no forecast_basis.apply)
+        rates = rates.assign(recent_mean=rates["daily_mean"], basis=forecast_basis.RECENT)
+    for column in ("daily_mean", "recent_mean", "daily_std", "weekly_cv", "revenue"):
         items[column] = rates[column].reindex(keys).astype(float).fillna(0.0) \
             if column != "weekly_cv" else rates[column].reindex(keys).astype(float)
+    items["basis"] = rates["basis"].reindex(keys).fillna(forecast_basis.RECENT)
     items["last_sale"] = rates["last_sale"].reindex(keys)
     items = items.reset_index()
     items = items[items["product_id"].isin(products.index)]
@@ -81,12 +88,12 @@ def compute(snap: Snapshot, rates: pd.DataFrame, moves: list[dict], sales_end: d
     items["order_qty"] = policy.order_quantities(have, mean, std, s)
     items["order_value"] = items["order_qty"] * items["unit_cost"]
     items["abc"] = items["product_id"].map(classes).fillna("C")
-    items["xyz"] = [policy.xyz(v) for v in items["weekly_cv"]]
-    items["last_sale"] = [v if isinstance(v, dt.date) else None for v in items["last_sale"]]
-    since = [(sales_end - v).days if v is not None and sales_end is not None else None
-             for v in items["last_sale"]]
-    items["alerts"] = [policy.stock_alerts(h, m, d, n, s) for h, m, d, n in
-                       zip(have, mean, std, since, strict=True)]
+    items["xyz"] = policy.xyz_classes(items["weekly_cv"])
+    last = pd.to_datetime(items["last_sale"], errors="coerce")
+    items["last_sale"] = last.dt.date.astype(object).where(last.notna(), None)
+    since = ((pd.Timestamp(sales_end) - last).dt.days if sales_end is not None
+             else pd.Series(float("nan"), index=items.index))
+    items["alerts"] = policy.stock_alerts_many(have, mean, std, since, s)
     frame = items[ITEM_COLUMNS].sort_values(
         ["store_name", "product_name"], kind="stable").reset_index(drop=True)
     return Status(frame, _batches(snap, moved, stores, products, s, today), snap.as_of,
@@ -121,7 +128,8 @@ def for_viewer(warehouse, database, scope, settings: policy.Settings | None = No
                today: dt.date | None = None, rates: pd.DataFrame | None = None,
                snap: Snapshot | None = None) -> Status:
     """Everything from the warehouse and the app database for one scope. `rates` and `snap` may
-    come from a cache (they change only with the data version); movements are always read."""
+    come from a cache (they change only with the data version); movements are always read, and
+    the demand basis (forecast or 8-week mean) comes from forecast_basis."""
     from dashboard.inventory import movements, snapshot
 
     snap = snap if snap is not None else snapshot.read(warehouse, scope)
@@ -130,5 +138,8 @@ def for_viewer(warehouse, database, scope, settings: policy.Settings | None = No
         rates = demand_rate.demand(warehouse, scope, end) if end else pd.DataFrame(
             columns=demand_rate.COLUMNS)
     moves = movements.movements(database, snap.stores["store_id"], snap.as_of)
-    return compute(snap, rates, moves, end, settings or policy.Settings.from_config(),
-                   today or dt.date.today())
+    settings = settings or policy.Settings.from_config()
+    forecasts = forecast_basis.store_forecasts(warehouse, settings.target_days)
+    st = compute(snap, forecast_basis.apply(rates, forecasts), moves, end, settings,
+                 today or dt.date.today())
+    return dataclasses.replace(st, forecast_kept=forecasts is not None)

@@ -3,7 +3,8 @@ export, draft purchase orders) and the stock movement form, within the viewer's 
 regions.
 
 Server-rendered like Reports by mail: the filter is a GET form (the view is its URL), movements
-are POST forms with a CSRF token (pages/inventory_routes.py), no callbacks. Numbers come from
+are POST forms with a CSRF token (pages/inventory_routes.py). One callback: a new data version
+(components/data_version.py) redraws the data part in place, without a reload. Numbers come from
 inventory_report.build, the page-data twin, so the page, exports and `dashboard report` agree.
 """
 
@@ -11,14 +12,16 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
 from flask_wtf.csrf import generate_csrf
 
 from dashboard import services
 from dashboard.auth.permissions import current_account
 from dashboard.auth.scope import scope_for_request
+from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
-from dashboard.inventory import query
+from dashboard.inventory import forecast_basis, query
 from dashboard.inventory.policy import ALERT_KINDS, ALERT_LABELS
 from dashboard.pages.inventory_routes import PAGE, request_status
 from dashboard.queries.filters import ScopeError
@@ -112,11 +115,20 @@ def _write_off(row: list, store_filter: str) -> html.Form:
     ], action=f"{PAGE}/move", method="POST", className="d-inline m-0")
 
 
+def _basis(row: list):
+    """The row's demand basis under its days of cover (the full words on hover)."""
+    if not row[14]:
+        return None
+    short = "8-week mean" if row[14] == forecast_basis.RECENT else "forecast"
+    return html.Div(short, title=f"Demand basis: {row[14]}; {row[13]:,} units/day",
+                    className="small text-muted text-nowrap inv-basis")
+
+
 def _alerts_table(q: query.InventoryQuery, rows: list[list]):
     if not rows:
         return html.P("No alerts match.", className="m-3 text-muted", id="inv-no-alerts")
     heads = [("alert", "Alert", None), ("store", "Store", WIDE), ("product", "Product", None),
-             ("on_hand", "On hand", None), ("cover", "Days of cover", None),
+             ("on_hand", "On hand", None), ("cover", "Days of cover (demand basis)", None),
              ("reorder", "Reorder point", WIDE), ("order", "Suggested order", None),
              ("abc", "ABC/XYZ", WIDE), ("expiry", "Batch / expiry", WIDE)]
     head = html.Thead(html.Tr([html.Th(_sort_link(q, k, label), scope="col", className=cls)
@@ -129,7 +141,7 @@ def _alerts_table(q: query.InventoryQuery, rows: list[list]):
             html.Td(r[0], className="text-nowrap"), html.Td(r[1], className=WIDE),
             html.Td([r[3], html.Div(r[4], className="small text-muted")]),
             html.Td("–" if r[5] is None else f"{r[5]:,.0f}", className="text-end"),
-            html.Td("–" if r[6] is None else f"{r[6]:,.1f}", className="text-end"),
+            html.Td(["–" if r[6] is None else f"{r[6]:,.1f}", _basis(r)], className="text-end"),
             html.Td("–" if r[7] is None else f"{r[7]:,.1f}", className=f"text-end {WIDE}"),
             html.Td(f"{r[8]:,}" if r[8] else "–", className="text-end"),
             html.Td(f"{r[9]}{r[10]}" if r[9] else "", className=WIDE),
@@ -202,22 +214,32 @@ def layout(notice: str | None = None, **params):
         return dbc.Alert("Your account has no stores or regions assigned: ask an admin.",
                          color="warning")
     q = query.parse({k: v for k, v in params.items() if isinstance(v, str)})
+    parts, stores = data_part(q)
+    tone, words = NOTICES.get(notice if isinstance(notice, str) else "", (None, None))
+    return html.Div([
+        html.H1("Inventory", className="h5 mb-1"),
+        dbc.Alert(words, color=tone, id="inv-notice", className="py-2 small") if words else None,
+        dcc.Store(id="inv-query", data=q.to_query()),
+        html.Div(parts, id="inv-data"),
+        _movement_form(stores, q),
+    ], style={"maxWidth": "80rem"})
+
+
+def data_part(q: query.InventoryQuery) -> tuple[list, list[tuple[str, str]]]:
+    """Everything drawn from the data for this view (redrawn in place on a new version)."""
     report, status = request_status(q)
     stores = sorted(set(zip(status.items["store_id"], status.items["store_name"], strict=True)),
                     key=lambda s: (s[1], s[0]))
     rows = report["charts"][1]["rows"]
-    tone, words = NOTICES.get(notice if isinstance(notice, str) else "", (None, None))
     exports = html.Div([
         html.A("Download alerts CSV", href=f"{PAGE}/alerts.csv{q.to_query()}",
                id="inv-alerts-csv", className="btn btn-sm btn-outline-secondary me-2"),
         html.A("Print / PDF", href=f"/print/inventory{q.to_query()}", id="inv-print",
                className="btn btn-sm btn-outline-secondary"),
     ], className="mb-2")
-    return html.Div([
-        html.H1("Inventory", className="h5 mb-1"),
+    return [
         html.P(report["filters"].capitalize() + ".", className="text-muted small mb-2",
-               id="inv-sentence"),
-        dbc.Alert(words, color=tone, id="inv-notice", className="py-2 small") if words else None,
+               id="inv-sentence", **{"data-version": str(report["data_version"])}),
         *(dbc.Alert(n, color="secondary", className="py-2 small") for n in report["notes"]),
         _tiles(report),
         dbc.Card([
@@ -226,11 +248,23 @@ def layout(notice: str | None = None, **params):
                          className="pb-2"),
             _alerts_table(q, rows),
         ], className="mb-3"),
-        _movement_form(stores, q),
         html.Details([html.Summary("How these numbers are made", className="small"),
                       *(html.P(t, className="small text-muted mb-1")
                         for t in report["narrative"])], className="mb-3", id="inv-method"),
-    ], style={"maxWidth": "80rem"})
+    ], stores
+
+
+@callback(Output("inv-data", "children"), VERSION_INPUT, State("inv-query", "data"),
+          prevent_initial_call=True)
+def redraw(_version, shown_query):
+    """A new data version redraws the data part in place; the forms and the URL stay."""
+    if current_account() is None or not services.current().has_data():
+        raise PreventUpdate
+    try:
+        scope_for_request()
+    except ScopeError as exc:
+        raise PreventUpdate from exc
+    return data_part(query.parse(shown_query if isinstance(shown_query, str) else ""))[0]
 
 
 dash.register_page(__name__, path=PAGE, name="Inventory", title="Inventory · ToyPulse",

@@ -12,7 +12,7 @@ import datetime as dt
 
 from dashboard.figures import theme
 from dashboard.figures.formats import Numbers, text
-from dashboard.inventory import demand, query, status
+from dashboard.inventory import demand, forecast_basis, query, status
 from dashboard.inventory.policy import ALERT_KINDS, ALERT_LABELS
 from dashboard.queries.filters import Scope
 from dashboard.report.tables import marks
@@ -59,12 +59,24 @@ def table_figure(columns: list[str], rows: list[list]) -> dict:
     (the first FIGURE_ROWS, sorted as asked: a PDF of 9,000 rows helps nobody)."""
     shown = rows[:FIGURE_ROWS]
     cells = [[text("" if r[i] is None else r[i]) for r in shown] for i in range(len(columns))]
-    widths = [70, 150, 45, 170, 50, 45, 45, 50, 55, 30, 30, 110, 70]  # names get the room
+    widths = [70, 150, 45, 170, 50, 45, 45, 50, 55, 30, 30, 110, 70, 50, 150]  # names: room
     return {"data": [{"type": "table", "columnwidth": widths[:len(columns)],
                       "header": {"values": [text(c) for c in columns], "font": {"size": 10}},
                       "cells": {"values": cells, "font": {"size": 10}, "align": "left"}}],
             "layout": {"height": 80 + 24 * min(len(shown), 60),
                        "margin": {"l": 4, "r": 4, "t": 4, "b": 4}}}
+
+
+def basis_note(st: status.Status, items) -> str:
+    """Which demand the rows use, in one sentence (the table's "Demand basis" says it per row)."""
+    if not st.forecast_kept:
+        return ("Demand basis: no store forecast is kept for this data version yet (`dashboard "
+                "inventory --ahead` fits it after each load), so every row uses the 8-week "
+                "mean.")
+    on = int((items["basis"] != forecast_basis.RECENT).sum())
+    return (f"Demand basis: {on:,} of {len(items):,} items use their store's forecast split by "
+            f"the item's share of the store's units over the last 8 weeks; the rest (stores "
+            f"with too little history, items without sales) use the 8-week mean.")
 
 
 def build(warehouse, scope: Scope, q: query.InventoryQuery, database=None,
@@ -77,11 +89,13 @@ def build(warehouse, scope: Scope, q: query.InventoryQuery, database=None,
     mine = set(st.items["store_id"]) | set(st.batches["store_id"])
     if q.store and q.store not in mine:
         notes.append("1 store outside your stores: it shows nothing.")
-    alerts = query.select(st.alerts(), q)
+    every = st.alerts()
+    alerts = query.select(every, q)
     rows = query.rows(alerts)
     numbers = Numbers()
     items = st.items if not q.store else st.items[st.items["store_id"] == q.store]
-    all_alerts = st.alerts() if not q.store else st.alerts()[st.alerts()["store_id"] == q.store]
+    all_alerts = every if not q.store else every[every["store_id"] == q.store]
+    notes.append(basis_note(st, items))
     counts = all_alerts["alert"].value_counts()
     order_value = float(items["order_value"].fillna(0).sum())
     tiles = [
@@ -115,7 +129,8 @@ def build(warehouse, scope: Scope, q: query.InventoryQuery, database=None,
              f"Alerts (the first {FIGURE_ROWS:,} of {len(rows):,}; the CSV has them all)",
              "figure": table, "columns": query.COLUMNS, "rows": rows},
         ],
-        "narrative": [demand.DESCRIPTION.format(end=st.sales_end), st.settings.describe(),
+        "narrative": [demand.DESCRIPTION.format(end=st.sales_end), forecast_basis.DESCRIPTION,
+                      st.settings.describe(),
                       "ABC by revenue over the same 8 weeks (A: the items making the first 80% "
                       "of revenue, B: the next 15%, C: the rest); XYZ by the coefficient of "
                       "variation of weekly units (X below 0.5, Y below 1.0, Z above or no "

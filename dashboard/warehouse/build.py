@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import crashpoints
-from dashboard.warehouse import backends, store
+from dashboard.warehouse import backends, stock_demand, store
 from dashboard.warehouse.calendar import build_calendar
 from dashboard.warehouse.schema import (
     CANONICAL_TABLES,
@@ -396,9 +396,12 @@ def _forecast_ahead(root: Path) -> None:
     """Start fitting the Forecast page's default views (forecast/ahead.py); a load never fails
     for want of them."""
     from dashboard.forecast import ahead
+    from dashboard.inventory import ahead as inventory_ahead
 
     with contextlib.suppress(OSError):
         ahead.after_load(root)
+    with contextlib.suppress(OSError):
+        inventory_ahead.after_load(root)  # the stock plan's store forecast
 
 
 def _build(building: Path, sources: dict[str, object], info: dict,
@@ -416,7 +419,8 @@ def _build(building: Path, sources: dict[str, object], info: dict,
         _create_rollups(con)
         _create_members(con)
         inventory_rows = _create_inventory(con, sources.get("inventory"))
-        _write_meta(con, {**info, "inventory_rows": inventory_rows}, unavailable)
+        _write_meta(con, {**info, "inventory_rows": inventory_rows,
+                          "stock_demand_rows": stock_demand.create(con)}, unavailable)
         rows = con.execute("SELECT count(*) FROM sales_fact").fetchall()[0][0]
         con.execute("CHECKPOINT")
     finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,11 @@ def _shot(driver, name: str, width: int) -> None:
     driver.save_screenshot(str(SHOTS / f"inventory-{name}-{width}.png"))
     scroll = driver.execute_script("return document.documentElement.scrollWidth")
     assert scroll <= width, f"the page scrolls sideways at {width} px ({scroll} px)"
+
+
+def _cover(text: str) -> float:
+    """The days of cover a cell shows before its demand basis."""
+    return float(re.match(r"[\d,.]+", text.strip()).group().replace(",", ""))
 
 
 def _low_stock_count(app, sample_dir, store: str) -> int:
@@ -74,13 +80,15 @@ def test_store_manager_alerts_sort_and_draft_order(dash_duo, app, accounts, samp
         "css selector", "td")] for r in rows]
     assert {c[0] for c in cells} == {"Low stock"}
     assert {c[1] for c in cells} == {name}
-    cover = [float(c[4].replace(",", "")) for c in cells]
+    cover = [_cover(c[4]) for c in cells]
+    # each row says which demand its cover uses (forecast or the 8-week mean)
+    assert all(c[4].endswith(("forecast", "8-week mean")) for c in cells)
     assert cover == sorted(cover)
     dash_duo.find_element("#inv-sort-cover").click()  # again: descending
     dash_duo.wait_for_element("#inv-sort-cover")
     assert "order=desc" in driver.current_url
     first = driver.find_element("css selector", "#inv-alerts tbody tr td:nth-child(5)")
-    assert float(first.get_attribute("textContent").replace(",", "")) == max(cover)
+    assert _cover(first.get_attribute("textContent")) == max(cover)
     _shot(driver, "low", 1440)
     _shot(driver, "low", 390)
     link = dash_duo.find_element(f"#inv-po-pdf-{store}")

@@ -357,7 +357,8 @@ def test_store_managers_report_holds_their_store_only(warehouse, accounts, store
     assert not any(name in text for name in _names_outside(stores, north_store))
     forged = inventory_report.page_report(warehouse, scope, f"store={south[0]}")
     assert forged["charts"][1]["rows"] == [] and south[1] not in json.dumps(forged)
-    assert forged["notes"] == ["1 store outside your stores: it shows nothing."]
+    assert forged["notes"][0] == "1 store outside your stores: it shows nothing."
+    assert forged["notes"][1].startswith("Demand basis: ")  # which demand the rows use
 
 
 def test_store_manager_routes_never_give_another_store(store_client, stores, north_store, south):
