@@ -15,9 +15,9 @@ import math
 
 import pandas as pd
 
+from dashboard.forecast.ahead import kept
 from dashboard.forecast.compute import shown_path
 from dashboard.forecast.demand import ALL_STORES
-from dashboard.forecast.kept import kept_result
 from dashboard.forecast.spec import TOTAL, ForecastSpec
 from dashboard.queries.filters import Scope
 
@@ -37,7 +37,7 @@ def forecast_label(method: str) -> str:
 
 def store_forecasts(warehouse, days: int) -> dict[str, tuple[float, str]] | None:
     """store_id -> (forecast daily units over the next `days`, method); None: none kept."""
-    result = kept_result(warehouse, Scope.everything(), STORE_SPEC, ALL_STORES)
+    result = kept(warehouse, Scope.everything(), STORE_SPEC, ALL_STORES)
     if result is None:
         return None
     weeks = max(math.ceil(days / 7), 1)
