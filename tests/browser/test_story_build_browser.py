@@ -56,10 +56,10 @@ def _add_scene(dash_duo, chart: str, filters: str, caption: str = "") -> None:
 
 
 def _no_sideways_scroll(dash_duo) -> bool:
-    # The window's width, as the Story's own phone test: a drawn Plotly chart sized before
-    # the vertical scrollbar appeared overhangs the 375 px client area by 3 px (see report).
+    # The client area (the window less its scrollbar): a chart sized before the vertical
+    # scrollbar appeared once overhung it by 3 px and drew a sideways scrollbar.
     return dash_duo.driver.execute_script(
-        "return document.documentElement.scrollWidth <= window.innerWidth")
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_analyst_builds_reorders_saves_and_presents_a_story(dash_duo, app, accounts, warehouse):
