@@ -109,11 +109,16 @@ def _prune(warehouse) -> None:
 
 def after_load(root: Path) -> None:
     """Start computing the default forecasts of the version just published."""
+    start(root, "forecast", "--ahead")
+
+
+def start(root: Path, *args: str) -> None:
+    """Run `dashboard --warehouse ROOT ARGS` as DASHBOARD_FORECAST_AHEAD says: in the
+    background (its own session, so a web worker never waits for a fit), inline, or not."""
     mode = config.get("forecast_ahead")
     if mode == "off":
         return
-    command = [sys.executable, "-m", "dashboard", "--warehouse", str(root), "forecast",
-               "--ahead"]
+    command = [sys.executable, "-m", "dashboard", "--warehouse", str(root), *args]
     if mode == "inline":
         subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
         return

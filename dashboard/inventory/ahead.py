@@ -5,21 +5,10 @@ background, inline or off), so no Inventory request ever fits a model.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from dashboard import config
+from dashboard.forecast import ahead
 
 
 def after_load(root: Path) -> None:
-    mode = config.get("forecast_ahead")
-    if mode == "off":
-        return
-    command = [sys.executable, "-m", "dashboard", "--warehouse", str(root), "inventory",
-               "--ahead"]
-    if mode == "inline":
-        subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
-        return
-    subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)
+    ahead.start(root, "inventory", "--ahead")
