@@ -162,7 +162,7 @@ def test_forged_south_pdf_and_png(warehouse_dir, north_login, tmp_path):
     (["--as", "Bad Name!"], "a user name is"),
     (["--as", "t-nobody"], "may see no data"),
     (["--as", "t-north", "--page", "secrets"], "no page 'secrets'"),
-    (["--as", "t-north", "--story", "Q4"], "no story 'Q4': only the default story ships"),
+    (["--as", "t-north", "--story", "Q4"], "no story 'Q4' that t-north may see"),
     (["--as", "t-north", "--saved", "mine"], "no saved view 'mine' that t-north may see"),
 ])
 def test_bad_input_is_a_clear_message(warehouse_dir, accounts, tmp_path, capsys, args, message):

@@ -65,7 +65,7 @@ def test_story_by_name(warehouse_dir, accounts, tmp_path, capsys):
     assert json.loads(by_name.read_text())["scenes"] == json.loads(by_page.read_text())["scenes"]
     assert report(warehouse_dir, "--as", north, "--story", "q3-review", "--format", "json",
                   "--out", str(tmp_path / "x.json")) == 2
-    assert "only the default story ships" in capsys.readouterr().err
+    assert "no story 'q3-review' that t-north may see" in capsys.readouterr().err
 
 
 def test_printed_story_puts_each_scenes_words_under_its_own_chart(warehouse):
