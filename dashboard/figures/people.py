@@ -21,20 +21,28 @@ HOVER = "%{hovertext}<extra></extra>"
 def bars(members: Sequence[str], series: list[tuple[str, Sequence[float], Sequence[str]]], *,
          axis: dict | None = None, colors: Sequence[str] | None = None, height: int | None = None,
          labels: Sequence[str] | None = None, reference: float | None = None,
-         texts: Sequence[str] | None = None) -> dict:
+         texts: Sequence[str] | None = None, keys: Sequence[list[str]] | None = None,
+         lit: Sequence[bool] | None = None) -> dict:
     """Horizontal bars, first member on top; one trace per (name, values, tooltips) series.
 
     `labels` replaces the members as shown (e.g. "#2 Ann Lee"), `reference` draws a dashed
-    line at that value (100% of target), `texts` writes a value at the end of each bar."""
+    line at that value (100% of target), `texts` writes a value at the end of each bar.
+    `keys` is each bar's click data ([kind, value]; default ["member", member]); `lit` marks
+    the highlighted bars, the others dim (no bar lit: the whole chart dims)."""
     if not members:
         return theme.empty()
     shown = [text(m) for m in (labels or members)][::-1]
+    custom = [list(k) for k in keys] if keys is not None else [["member", str(m)]
+                                                                for m in members]
     data = []
     for i, (name, values, tips) in enumerate(series):
         trace = {"type": "bar", "orientation": "h", "name": text(name),
-                 "x": list(values)[::-1], "y": shown,
-                 "customdata": [["member", str(m)] for m in members][::-1],
+                 "x": list(values)[::-1], "y": shown, "customdata": custom[::-1],
                  "hovertemplate": HOVER, "hovertext": list(tips)[::-1]}
+        if lit is not None:
+            picked = [j for j, on in enumerate(list(lit)[::-1]) if on]
+            trace["selectedpoints"] = picked
+            trace["unselected"] = {"marker": {"opacity": theme.DIM_OPACITY}}
         if colors is not None and len(series) == 1:
             trace["marker"] = {"color": list(colors)[::-1]}
         elif i == 0 and len(series) > 1:
@@ -60,14 +68,18 @@ def bars(members: Sequence[str], series: list[tuple[str, Sequence[float], Sequen
 
 
 def lines(months: Sequence[str], series: list[tuple[str, Sequence[float], Sequence[str]]],
-          colors: Sequence[str], axis: dict | None = None, height: int = 340) -> dict:
-    """One line per series over the months (x labels "Jan 2025")."""
+          colors: Sequence[str], axis: dict | None = None, height: int = 340,
+          lit: Sequence[bool] | None = None) -> dict:
+    """One line per series over the months (x labels "Jan 2025"); with `lit`, the lit lines
+    are drawn thicker and the others dim."""
     if not months:
         return theme.empty()
+    lit = list(lit) if lit is not None else [None] * len(series)
     data = [{"type": "scatter", "mode": "lines+markers", "name": text(name), "x": list(months),
              "y": list(values), "hovertemplate": HOVER, "hovertext": list(tips),
-             "line": {"color": color, "width": 2}, "marker": {"size": 5}}
-            for (name, values, tips), color in zip(series, colors, strict=True)]
+             "line": {"color": color, "width": 3 if on else 2}, "marker": {"size": 5},
+             "opacity": theme.DIM_OPACITY if on is False else 1.0}
+            for (name, values, tips), color, on in zip(series, colors, lit, strict=True)]
     return theme.figure(data, height=height,
                         xaxis={"type": "category", "showgrid": False, "tickangle": -45},
                         yaxis={"exponentformat": "B", "rangemode": "tozero", **(axis or {})})

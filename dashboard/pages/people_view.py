@@ -1,8 +1,9 @@
 """What the Team and Customers pages share: the view state from a URL (the Overview's filters,
 checked exactly as the Overview checks them), the chart look, and the report dict.
 
-Both pages follow the Overview's filter bar and URL keys (components/view_state.py); they have
-no highlight or drill-down, so those keys are dropped from their links.
+Both pages follow the Overview's filter bar and URL keys (components/view_state.py); the
+Overview's highlight and drill keys are dropped from their state (the Team page reads its own
+`hl`, pages/team_highlight.py).
 """
 
 from __future__ import annotations

@@ -1,15 +1,16 @@
 """Team page (`/team`): sales by employee, ranking, target attainment, monthly trend, regional
 contribution and sales per employee by region, under the Overview's filters and the viewer's
-scope. Layout + one thin callback; the numbers and figures come from team_report.compute, the
-same code path as `dashboard report --page team`. Admins set monthly targets in a form that
-posts to /team/targets (pages/team_targets.py).
+scope. Layout + two thin callbacks (the page; a click's cross-highlight, team_highlight.py);
+the numbers and figures come from team_report.compute, the same code path as `dashboard report
+--page team`. Admins set monthly targets in a form that posts to /team/targets
+(pages/team_targets.py).
 """
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Output, callback, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from flask_wtf.csrf import generate_csrf
 
 from dashboard.auth.permissions import current_account
@@ -18,7 +19,7 @@ from dashboard.components.empty_state import empty_state
 from dashboard.components.view_state import ViewState
 from dashboard.figures import theme
 from dashboard.pages import people_layout as parts
-from dashboard.pages import people_view, team_report, team_targets
+from dashboard.pages import people_view, team_highlight, team_report, team_targets
 from dashboard.pages.overview import current_view
 from dashboard.pages.team_report import CHARTS
 from dashboard.queries import team
@@ -29,6 +30,7 @@ PAGE = "team"
 KEYS = tuple(CHARTS)
 WIDTHS = {"ranking": 6, "attainment": 6, "trend": 12, "regions": 6, "staffing": 6}
 RULES = {"ranking": team_report.RANK_RULE, "attainment": team_report.TARGET_RULE}
+CLICKABLE = ("ranking", "attainment", "regions", "staffing")
 
 
 def targets_form(view) -> html.Details | None:
@@ -73,10 +75,17 @@ def layout(**query):
                        id="team-target-saved") if query.get("target") == "saved" else None)
     cards = [parts.card(PAGE, key, title, WIDTHS[key], RULES.get(key))
              for key, (title, _) in CHARTS.items()]
+    asked = team_highlight.parse(query.get("hl"))
     return html.Div([
         parts.query_store(PAGE),
+        dcc.Store(id="team-highlight", data=asked.as_data() if asked else None),
         parts.top(PAGE, view.domain, state, targets_form(view)),
         saved,
+        html.Div([html.Span(team_highlight.HINT, className="text-muted"),
+                  html.Div(id="team-highlight-note", className="text-primary", role="status"),
+                  dbc.Button("Clear highlight", id="team-clear-highlight", size="sm",
+                             color="link", className="p-0", disabled=asked is None)],
+                 className="small d-flex flex-wrap align-items-center gap-2 mb-2"),
         dbc.Row(cards, className="g-3"),
     ])
 
@@ -85,10 +94,13 @@ dash.register_page(__name__, path="/team", name="Team", title="Team · ToyPulse"
                    layout=layout)
 
 
-def render(state: ViewState, view=None) -> dict:
-    """Every output of the page for one state, within the request's scope (cached)."""
+def render(state: ViewState, view=None, highlight=None) -> dict:
+    """Every output of the page for one state and highlight, within the request's scope."""
     view = view or current_view()
-    report = team_report.report_for_view(view, people_view.query_of(state, view))
+    query = people_view.query_of(state, view)
+    if highlight is not None:
+        query = team_highlight.with_query(query, highlight)
+    report = team_report.report_for_view(view, query)
     figures = {c["id"]: c["figure"] for c in report["charts"]}
     for key in KEYS:
         if key not in figures:
@@ -96,7 +108,8 @@ def render(state: ViewState, view=None) -> dict:
                                        else "No sales match these filters")
     rules = set(RULES.values())  # written on their cards already
     return {"summary": report["filters"], "notes": [n for n in report["notes"] if n not in rules],
-            "kpis": parts.tiles(report["tiles"]), "figures": figures, "query": report["query"]}
+            "kpis": parts.tiles(report["tiles"]), "figures": figures, "query": report["query"],
+            "highlight": report.get("highlight", "")}
 
 
 @callback(
@@ -105,15 +118,41 @@ def render(state: ViewState, view=None) -> dict:
     Output("team-kpis", "children"),
     *[Output(parts.graph_id(PAGE, key), "figure") for key in KEYS],
     Output("team-query", "data"),
-    *parts.filter_inputs(),
+    Output("team-highlight-note", "children"),
+    Output("team-clear-highlight", "disabled"),
+    *parts.filter_inputs(Input("team-highlight", "data")),
 )
 def update_team(*args):
     view = current_view()
-    start, end, fields, _ = parts.unpack(args)
+    start, end, fields, (highlight,) = parts.unpack(args, extra=1)
     flt = parts.checked_filter(view, start, end, fields)
-    out = render(ViewState(filter=flt), view)
+    out = render(ViewState(filter=flt), view, team_highlight.parse(highlight))
     return (out["summary"], parts.notes_list(out["notes"]), out["kpis"],
-            *[out["figures"][k] for k in KEYS], out["query"])
+            *[out["figures"][k] for k in KEYS], out["query"], out["highlight"],
+            not out["highlight"])
+
+
+@callback(
+    Output("team-highlight", "data"),
+    *[Input(parts.graph_id(PAGE, key), "clickData") for key in CLICKABLE],
+    Input("team-clear-highlight", "n_clicks"),
+    State("team-highlight", "data"),
+    prevent_initial_call=True,
+)
+def highlight_click(*args):
+    """A bar's click lights its employee or region (again: clears); the button clears."""
+    current = args[-1]
+    if ctx.triggered_id == "team-clear-highlight":
+        return None
+    click = dict(zip([parts.graph_id(PAGE, k) for k in CLICKABLE], args, strict=False)
+                 ).get(ctx.triggered_id)
+    try:
+        clicked = team_highlight.parse(click["points"][0].get("customdata"))
+    except (TypeError, KeyError, IndexError, AttributeError):
+        clicked = None
+    if clicked is None:
+        return dash.no_update
+    return team_highlight.toggle(current, clicked)
 
 
 chart_table.register({f"{PAGE}-{key}": (title, columns[1]) for key, (title, columns)

@@ -8,11 +8,15 @@ when the caller does not pass them (pages/team_targets.py).
 
 from __future__ import annotations
 
+import pandas as pd
+
 from dashboard.figures import people as figs
 from dashboard.figures.colors import ACCENT
 from dashboard.figures.formats import text
 from dashboard.pages import people_view
-from dashboard.pages.overview_view import View
+from dashboard.pages import team_highlight as hl_
+from dashboard.pages.overview_view import View, query_dict
+from dashboard.pages.team_highlight import TeamHighlight
 from dashboard.queries import team
 from dashboard.queries.filters import Scope
 
@@ -45,15 +49,19 @@ def _labels(ranked, counts) -> list[str]:
     return out
 
 
-def compute(view: View, state, targets: dict[str, float] | None = None) -> dict:
-    """Tiles, figures and notes of the Team page for one state (cached per scope)."""
+def compute(view: View, state, targets: dict[str, float] | None = None,
+            highlight: TeamHighlight | None = None) -> dict:
+    """Tiles, figures and notes of the Team page for one state and highlight (cached per
+    scope). "highlight" in the result is the highlight as checked against the scope (None when
+    the viewer cannot see it), "highlight_note" says what it sold."""
     def run() -> dict:
-        return _compute(view, state, targets or {})
-    key = (state.filter, tuple(sorted((targets or {}).items())))
+        return _compute(view, state, targets or {}, highlight)
+    key = (state.filter, tuple(sorted((targets or {}).items())), highlight)
     return view.cached("team", view.scope, key, run)
 
 
-def _compute(view: View, state, targets: dict[str, float]) -> dict:
+def _compute(view: View, state, targets: dict[str, float],
+             highlight: TeamHighlight | None = None) -> dict:
     if not team.has_employees(view.warehouse):
         return {"hidden": team.NO_EMPLOYEES}
     flt = state.filter
@@ -76,7 +84,21 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
     if len(ranked) > TOP_SHOWN:
         notes.append(f"The ranking and attainment charts show the top {TOP_SHOWN} of "
                      f"{len(ranked)} employees.")
+    highlight = hl_.checked(highlight, ranked)
+    lit_people, lit_region = hl_.lit_employees(highlight, ranked), hl_.lit_region(highlight,
+                                                                                   ranked)
+    if highlight is not None and highlight.kind == "employee" and \
+            highlight.value not in set(top["employee_id"].astype(str)):
+        extra = ranked[ranked["employee_id"].astype(str) == highlight.value]
+        top = pd.concat([top, extra], ignore_index=True)
+        notes.append(f"{extra['name'].iloc[0]} ranks below the top {TOP_SHOWN}: added as "
+                     "the last bar because they are highlighted.")
     labels = _labels(top, ranked["rank"].value_counts())
+    lit = ([e in lit_people for e in top["employee_id"].astype(str)]
+           if highlight is not None else None)
+    # [kind, id, label]: a click reads the id, the table view the label (report/tables.py)
+    people_keys = [["employee", str(e), lab] for e, lab in zip(top["employee_id"], labels,
+                                                               strict=True)]
     total = float(ranked["revenue"].sum())
     figures = {
         "ranking": figs.bars(labels, [("Revenue", top["revenue"].tolist(), [
@@ -85,12 +107,14 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
             for lab, r, v in zip(labels, top["region"], top["revenue"], strict=True)])],
             labels=labels, colors=colors.many("region", top["region"].astype(str)),
             texts=[nums.value(v, "currency") for v in top["revenue"]],
+            keys=people_keys, lit=lit,
             axis={"tickprefix": nums.currency, "title": {"text": f"Revenue ({nums.currency})",
                                                           "font": {"size": 11}}}),
     }
     if has_targets:
         att = top.dropna(subset=["attainment"])
         att_labels = [lab for lab, a in zip(labels, top["attainment"], strict=True) if a == a]
+        att_ids = att["employee_id"].astype(str).tolist()
         figures["attainment"] = figs.bars(
             att_labels,
             [("Attainment", att["attainment"].tolist(), [
@@ -99,12 +123,18 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
                 for lab, v, t, a in zip(att_labels, att["revenue"], att["target"],
                                         att["attainment"], strict=True)])],
             labels=att_labels, reference=1.0,
+            keys=[["employee", e, lab] for e, lab in zip(att_ids, att_labels, strict=True)],
+            lit=[e in lit_people for e in att_ids] if highlight is not None else None,
             colors=[ACCENT if a >= 1 else "#9CA3AF" for a in att["attainment"]],
             texts=[f"{a:.0%}" for a in att["attainment"]],
             axis={"tickformat": ".0%", "title": {"text": "Attainment (revenue ÷ target)",
                                                  "font": {"size": 11}}})
-    figures["trend"] = _trend(scan, ranked, nums)
+    figures["trend"] = _trend(scan, ranked, nums, highlight)
     regions = team.by_region(scan)
+    region_names = regions["region"].astype(str).tolist()
+
+    def region_lit(names: list[str]) -> list[bool] | None:
+        return [r == lit_region for r in names] if highlight is not None else None
     figures["regions"] = figs.bars(
         regions["region"].astype(str).tolist(),
         [("Share", regions["share"].tolist(), [
@@ -113,9 +143,11 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
                                strict=True)])],
         colors=colors.many("region", regions["region"].astype(str)),
         texts=[f"{s:.1%}" for s in regions["share"]],
+        keys=[["region", r] for r in region_names], lit=region_lit(region_names),
         axis={"tickformat": ".0%", "title": {"text": "Share of employee sales",
                                              "font": {"size": 11}}})
     staffing = regions.sort_values("per_employee", ascending=False, kind="stable")
+    staffing_names = staffing["region"].astype(str).tolist()
     figures["staffing"] = figs.bars(
         staffing["region"].astype(str).tolist(),
         [("Revenue per employee", staffing["per_employee"].tolist(), [
@@ -127,31 +159,55 @@ def _compute(view: View, state, targets: dict[str, float]) -> dict:
         labels=[f"{r} ({int(h)} people)"
                 for r, h in zip(staffing["region"], staffing["headcount"], strict=True)],
         texts=[nums.value(p, "currency") for p in staffing["per_employee"]],
+        keys=[["region", r] for r in staffing_names], lit=region_lit(staffing_names),
         axis={"tickprefix": nums.currency, "title": {"text": "Revenue per employee",
                                                       "font": {"size": 11}}})
     tiles = _tiles(ranked, nums, has_targets, unassigned)
     return {"empty": False, "notes": notes, "tiles": tiles, "figures": figures,
-            "ranked": ranked}
+            "ranked": ranked, "highlight": highlight,
+            "highlight_note": hl_.sentence(highlight, ranked,
+                                           lambda v: nums.value(v, "currency"))}
 
 
-def _trend(scan, ranked, nums) -> dict:
+def _trend(scan, ranked, nums, highlight: TeamHighlight | None = None) -> dict:
+    """The top sellers' months and the team average; a highlighted employee below them gets a
+    line of their own, a highlighted region its average per employee."""
     best = ranked.head(TREND_PEOPLE)
-    months, lines, whole = team.monthly_trend(scan, best["employee_id"].tolist())
+    if highlight is not None and highlight.kind == "employee" and \
+            highlight.value not in set(best["employee_id"].astype(str)):
+        best = pd.concat([best, ranked[ranked["employee_id"].astype(str) == highlight.value]],
+                         ignore_index=True)
+    lit_people = hl_.lit_employees(highlight, ranked)
+    in_region = sorted(lit_people) if highlight is not None and highlight.kind == "region" \
+        else []
+    months, lines, whole = team.monthly_trend(scan, [*best["employee_id"], *in_region])
     heads = max(1, len(ranked))
     labels = [f"{m:%b %Y}" for m in months]
-    series = []
+    series, lit = [], []
     for emp, name in zip(best["employee_id"], best["name"], strict=True):
         values = lines[emp]
         series.append((name, values, [f"<b>{text(name)}</b> · {lab}<br>Revenue: "
                                       f"{nums.exact(v, 'currency')}"
                                       for lab, v in zip(labels, values, strict=True)]))
+        lit.append(str(emp) in lit_people)
+    palette = ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", ACCENT][:len(series)]
+    if in_region:
+        region = [sum(lines[e][i] for e in in_region) / len(in_region)
+                  for i in range(len(months))]
+        name = f"{highlight.value} average"
+        series.append((name, region, [
+            f"<b>{text(highlight.value)} average per employee</b> · {lab}<br>Revenue: "
+            f"{nums.exact(v, 'currency')}" for lab, v in zip(labels, region, strict=True)]))
+        palette.append(ACCENT)
+        lit.append(True)
     average = [v / heads for v in whole]
     series.append(("Team average", average, [
         f"<b>Team average per employee</b> · {lab}<br>Revenue: {nums.exact(v, 'currency')}"
         for lab, v in zip(labels, average, strict=True)]))
-    palette = ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD"][:len(series) - 1]
+    lit.append(False)
     return figs.lines(labels, series, [*palette, "#6B7280"],
-                      axis={"tickprefix": nums.currency})
+                      axis={"tickprefix": nums.currency},
+                      lit=lit if highlight is not None else None)
 
 
 def _tiles(ranked, nums, has_targets: bool, unassigned: float) -> list[dict]:
@@ -177,13 +233,21 @@ def _tiles(ranked, nums, has_targets: bool, unassigned: float) -> list[dict]:
 
 
 def report_for_view(view: View, query: str, targets: dict[str, float] | None = None) -> dict:
+    """The page's report for a URL query; its `hl` highlights an employee or region (checked
+    against the scope) and goes back into the report's query and its "highlight" line."""
     state, notes = people_view.state_for(view, query)
     if targets is None:
         from dashboard.pages import team_targets
 
         targets = team_targets.stored()
-    out = compute(view, state, targets)
-    return people_view.page_dict("team", "Team", view, state, notes, out, CHARTS)
+    asked = hl_.parse(query_dict(query).get("hl"))
+    out = compute(view, state, targets, asked)
+    report = people_view.page_dict("team", "Team", view, state, notes, out, CHARTS)
+    shown = out.get("highlight")
+    report["highlight"] = out.get("highlight_note", "")
+    if shown is not None:
+        report["query"] = hl_.with_query(report["query"], shown)
+    return report
 
 
 def page_report(warehouse, scope: Scope, query: str) -> dict:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
 
 from dashboard.queries.filters import Scope
 from dashboard.queries.options import domain
@@ -109,3 +110,45 @@ def test_admin_sets_a_target_on_the_page(dash_duo, app, accounts):
     assert dash_duo.find_element("#team-target-employee").get_attribute("value") == employee
     submit("")  # empty: back to the data's target
     until(lambda: "set by an admin" not in dash_duo.find_element("#team-notes").text, timeout=30)
+
+
+POINT_OPACITY_JS = """
+const paths = document.querySelectorAll('#ov-team-ranking .trace.bars .point path');
+return Array.from(paths).map(p => Number(getComputedStyle(p).opacity)).reverse();  // top first
+"""
+
+
+def test_a_click_highlights_an_employee_on_every_chart(dash_duo, app, accounts, warehouse, raw,
+                                                       sample_dir):
+    """Clicking the third bar lights that employee (the other bars dim, on screen), names them
+    with their rank, goes into the URL, and "Clear highlight" undoes it; at 390 px the page
+    still fits."""
+    lo, hi = domain(warehouse, Scope.everything()).default_range()
+    expected = _expected_top(raw, sample_dir, lo, hi)
+    browser_sign_in(dash_duo, app, accounts["analyst"])
+    dash_duo.driver.get(dash_duo.server.url + "/team")
+    assert _wait_bars(dash_duo) == expected
+    bars = dash_duo.find_elements("#ov-team-ranking .trace.bars .point path")
+    # listed bottom-up: the third from the top (Plotly's drag layer takes a plain element click)
+    ActionChains(dash_duo.driver).move_to_element(bars[len(bars) - 3]).click().perform()
+    name = expected[2].split(" ", 1)[1]
+    until(lambda: f"Highlighting {name}" in dash_duo.find_element("#team-highlight-note").text,
+          timeout=30)
+    assert f"rank {expected[2].split(' ')[0]}" in dash_duo.find_element(
+        "#team-highlight-note").text
+    until(lambda: dash_duo.driver.execute_script(POINT_OPACITY_JS)[2] == 1, timeout=30)
+    opacity = dash_duo.driver.execute_script(POINT_OPACITY_JS)
+    assert opacity[2] == 1 and all(o < 0.5 for i, o in enumerate(opacity) if i != 2)
+    lines = dash_duo.driver.execute_script(
+        "return document.querySelector('#ov-team-trend .js-plotly-plot').data"
+        ".map(t => [t.name, t.opacity]);")
+    assert [name, 1] in lines and ["Team average", 0.25] in lines
+    assert "hl=employee" in dash_duo.driver.current_url
+    _shot(dash_duo, SHOTS, "team-highlight", 1440)
+    _shot(dash_duo, SHOTS, "team-highlight", 390)
+    dash_duo.find_element("#team-clear-highlight").click()
+    until(lambda: dash_duo.find_element("#team-highlight-note").text == "", timeout=30)
+    until(lambda: all(o == 1 for o in dash_duo.driver.execute_script(POINT_OPACITY_JS)),
+          timeout=30)
+    assert "hl=" not in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []
