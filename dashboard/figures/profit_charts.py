@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.figures import theme
-from dashboard.figures.charts import DEFAULT, HOVER, Look
+from dashboard.figures.charts import DEFAULT, HOVER, UNSELECTED, Look
 from dashboard.figures.formats import text
 from dashboard.figures.us_states import STATE_CODES
 
@@ -41,14 +41,32 @@ def money_tip(look: Look, name: str, row, with_profit: bool, extra: str = "") ->
     return "<br>".join(lines)
 
 
+def _part(df: pd.DataFrame, value: str) -> np.ndarray:
+    """The highlighted member's part of each row in `value`'s terms (a loss is minus profit)."""
+    if value == "revenue":
+        return df["hl_revenue"].to_numpy(dtype=float)
+    profit = df["hl_profit"].to_numpy(dtype=float)
+    return -profit if value == "loss" else profit
+
+
+def _overlay_tip(look: Look, highlight, member: str, row, with_profit: bool) -> str:
+    part = {"revenue": row["hl_revenue"], "profit": row["hl_profit"]}
+    share = (f"<br>{part['revenue'] / row['revenue']:.1%} of {text(member)}'s revenue"
+             if row["revenue"] else "")
+    return money_tip(look, f"{highlight.value} in {member}", part, with_profit) + share
+
+
 def ranked_bars(df: pd.DataFrame, column: str, value: str, look: Look = DEFAULT,
                 with_profit: bool = True, labels: list[str] | None = None,
                 message: str = "No sales match these filters", height: int | None = None,
-                colored_by: str | None = None) -> dict:
+                colored_by: str | None = None, highlight=None) -> dict:
     """Horizontal bars of `value` (profit, revenue or a loss) per member, first row on top.
 
     `labels` overrides the shown names (store names); customdata keeps the raw member.
     `colored_by` colours bars by a registry dimension (category); else by the sign of value.
+    A `highlight` of this chart's own column dims the other bars; of another column, the
+    bars dim and the highlighted member's part of each is drawn over them (the Overview's
+    look, figures/charts.py).
     """
     height = height or max(260, 24 * len(df) + 70)
     if df.empty:
@@ -63,14 +81,29 @@ def ranked_bars(df: pd.DataFrame, column: str, value: str, look: Look = DEFAULT,
         colors = np.where(sign < 0, LOSS_COLOR, PROFIT_COLOR).tolist()
     tips = [money_tip(look, name, row, with_profit)
             for name, row in zip(shown, df.to_dict("records"), strict=True)]
+    own = highlight is not None and highlight.column == column
+    foreign = highlight is not None and not own and "hl_revenue" in df
     data = [{
         "type": "bar", "orientation": "h", "x": values.tolist()[::-1],
         "y": [text(s) for s in shown][::-1],
         "customdata": [[column, m] for m in members][::-1], "name": _value_label(value),
         "marker": {"color": list(colors)[::-1]},
         "hovertemplate": HOVER, "hovertext": tips[::-1],
+        "opacity": theme.DIM_OPACITY if foreign else 1.0, "unselected": UNSELECTED,
     }]
-    return theme.figure(data, height=height, legend=False, clickmode="event",
+    if own:
+        data[0]["selectedpoints"] = [i for i, m in enumerate(members[::-1])
+                                     if m == highlight.value]
+    if foreign:
+        data.append({
+            "type": "bar", "orientation": "h", "x": _part(df, value).tolist()[::-1],
+            "y": data[0]["y"], "customdata": data[0]["customdata"],
+            "name": text(f"{highlight.value} (selected)"), "marker": {"color": theme.HIGHLIGHT},
+            "hovertemplate": HOVER,
+            "hovertext": [_overlay_tip(look, highlight, name, row, with_profit) for name, row
+                          in zip(shown, df.to_dict("records"), strict=True)][::-1]})
+    return theme.figure(data, height=height, legend=foreign, clickmode="event",
+                        barmode="overlay",
                         xaxis=look.numbers.axis("profit" if value != "revenue" else "revenue",
                                                 title=False)
                         | {"title": {"text": _axis_title(look, value), "font": {"size": 11}}},
@@ -86,23 +119,40 @@ def _axis_title(look: Look, value: str) -> str:
 
 
 def margin_bars(df: pd.DataFrame, column: str, look: Look = DEFAULT,
-                message: str = "No sales match these filters") -> dict:
+                message: str = "No sales match these filters", highlight=None) -> dict:
     """Vertical bars of gross margin per member in the frame's order (discount bands,
-    channels), red below zero; tooltips add revenue and profit."""
+    channels), red below zero; tooltips add revenue and profit. A `highlight` of this
+    column dims the other bars; of another, the highlighted member's own margin in each
+    member is a marker over the dimmed bars."""
     if df.empty:
         return theme.empty(message, height=300)
     members = [str(m) for m in df[column]]
     margins = [margin(r, p) for r, p in zip(df["revenue"], df["profit"], strict=True)]
     values = [np.nan if m is None else m for m in margins]
+    own = highlight is not None and highlight.column == column
+    foreign = highlight is not None and not own and "hl_revenue" in df
     data = [{
         "type": "bar", "x": [text(m) for m in members], "y": values,
         "customdata": [[column, m] for m in members], "name": "Gross margin",
         "marker": {"color": [LOSS_COLOR if (v or 0) < 0 else PROFIT_COLOR for v in values]},
-        "hovertemplate": HOVER,
+        "hovertemplate": HOVER, "opacity": theme.DIM_OPACITY if foreign else 1.0,
+        "unselected": UNSELECTED,
         "hovertext": [money_tip(look, m, row, True) for m, row
                       in zip(members, df.to_dict("records"), strict=True)],
     }]
-    return theme.figure(data, height=300, legend=False,
+    if own:
+        data[0]["selectedpoints"] = [i for i, m in enumerate(members) if m == highlight.value]
+    if foreign:
+        lit = [margin(r, p) for r, p in zip(df["hl_revenue"], df["hl_profit"], strict=True)]
+        data.append({
+            "type": "scatter", "mode": "markers", "x": data[0]["x"],
+            "y": [np.nan if m is None else m for m in lit],
+            "customdata": data[0]["customdata"], "name": text(f"{highlight.value} (selected)"),
+            "marker": {"color": theme.HIGHLIGHT, "size": 11, "symbol": "diamond"},
+            "hovertemplate": HOVER,
+            "hovertext": [_overlay_tip(look, highlight, m, row, True) for m, row
+                          in zip(members, df.to_dict("records"), strict=True)]})
+    return theme.figure(data, height=300, legend=foreign,
                         xaxis={"type": "category", "title": {"text": text(column_title(column)),
                                                              "font": {"size": 11}}},
                         yaxis={"tickformat": ".0%", "zeroline": True, "zerolinecolor": theme.INK,

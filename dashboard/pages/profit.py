@@ -4,7 +4,10 @@ and orders and shipping, under the Overview's filters, scope and URL state.
 Callbacks are thin adapters (inputs -> profit_view.compute -> figures). The filter bar is the
 Overview's (same ids, so its option narrowing and drawer work here too); drill-down goes
 category > toy type > toy and region > state > city > store by clicking a bar, and back up by
-the breadcrumbs. The URL query string holds the whole view (filters, drill paths, promise).
+the breadcrumbs. With "On click: Highlight" (and always on the charts that do not drill), a
+click on a category, toy type, toy, region or channel highlights it across the sales, loss and
+margin charts, as on the Overview. The URL query string holds the whole view (filters, drill
+paths, highlight, promise).
 """
 
 from __future__ import annotations
@@ -32,8 +35,14 @@ from dashboard.components.empty_state import empty_state
 from dashboard.components.filter_bar import FIELDS
 from dashboard.components.filter_drawer import filter_drawer, open_button
 from dashboard.components.kpi import metric_help
-from dashboard.pages import people_layout, profit_report, profit_view
-from dashboard.pages.overview import current_view
+from dashboard.pages import overview_report, people_layout, profit_report, profit_view
+from dashboard.pages.overview import (
+    _highlight_data,
+    _radio,
+    clicked_member,
+    current_view,
+    toggle_highlight,
+)
 from dashboard.pages.overview_view import checked_drill
 from dashboard.pages.profit_view import GRAPHS, ProfitState
 from dashboard.queries import drill
@@ -65,7 +74,8 @@ TABLES = {  # chart -> (table caption, what one row is)
 WIDE = {"pl-prod", "pl-geo"}
 DRILL_GRAPHS = {"ov-pl-prod": "prod", "ov-pl-geo": "geo"}
 HINT = ("Click a category, toy type, region, state or city bar to drill down; the breadcrumbs "
-        "go back up.")
+        "go back up. In “Highlight” mode a click on a category, toy type, toy, region or "
+        "channel lights it on the sales, loss and margin charts instead.")
 
 
 def _titles(state: ProfitState, has_cost: bool) -> dict[str, str]:
@@ -109,6 +119,7 @@ def layout(**query):
     return html.Div([
         dcc.Store(id="pl-query"),
         dcc.Store(id="pl-drill", data={"geo": list(state.geo), "prod": list(state.prod)}),
+        dcc.Store(id="pl-highlight", data=_highlight_data(state.highlight)),
         html.Div([
             filter_drawer(view.domain, state),
             html.H1(id="pl-summary", className="h5 mb-0"),
@@ -131,7 +142,18 @@ def layout(**query):
         ], className="mb-2 d-flex flex-column gap-2"),
         html.Div([html.Div(_crumbs(state, dropped, view.scope.regions is not None),
                            id="pl-crumbs", className="d-flex flex-column gap-1"),
-                  html.Div(HINT, className="small text-muted")], className="mb-2"),
+                  html.Div([html.Span("On click:", className="small text-muted"),
+                            _radio("pl-click-mode", [("Drill down", "drill"),
+                                                     ("Highlight", "highlight")], "drill")],
+                           className="d-flex align-items-center gap-2 ms-lg-auto"),
+                  html.Div(HINT, className="small text-muted w-100"),
+                  html.Div([html.Span(id="pl-highlight-note", className="text-primary-emphasis",
+                                      role="status"),
+                            dbc.Button("Clear highlight", id="pl-clear-highlight", size="sm",
+                                       color="secondary", outline=True,
+                                       disabled=state.highlight is None)],
+                           className="small d-flex flex-wrap align-items-center gap-2 w-100")],
+                 className="d-flex flex-wrap align-items-start gap-2 mb-2"),
         *sections,
     ], id="pl-page")
 
@@ -156,17 +178,22 @@ def _tiles(report: dict) -> list:
         className="py-2")), xs=6, md=3) for tile in report["tiles"]]
 
 
-def state_from_inputs(start, end, values: list, drill_data, promise) -> tuple[ProfitState, bool]:
-    """Raw callback inputs (forgeable) as a checked state; was a drill step dropped?"""
+def state_from_inputs(start, end, values: list, drill_data, promise, highlight=None
+                      ) -> tuple[ProfitState, bool]:
+    """Raw callback inputs (forgeable) as a checked state; was a drill step dropped? A
+    highlight outside the viewer's data is dropped here (overview_report._visible)."""
     view = current_view()
     flt = people_layout.checked_filter(view, start, end, dict(zip(FIELDS, values, strict=True)))
     paths = drill_clicks.drill_paths(drill_data)
-    state = ProfitState(filter=flt, promise=profit_view.as_promise(promise))
+    state = ProfitState(filter=flt, promise=profit_view.as_promise(promise),
+                        highlight=view_state.as_highlight(highlight))
+    state, _ = overview_report._visible(state, view)
     return checked_drill(view, state, paths["geo"], paths["prod"])
 
 
 def render(state: ProfitState, dropped: bool) -> tuple:
     view = current_view()
+    state, _ = overview_report._visible(state, view)
     report = profit_report.report_for_state(view, state, [])
     out = profit_view.compute(view, state)
     hidden = profit_view.hidden_graphs(view, out)
@@ -177,7 +204,8 @@ def render(state: ProfitState, dropped: bool) -> tuple:
             *[{"display": "none"} if key in hidden else None for key in GRAPHS],
             profit_view.to_query(state, view),
             _crumbs(state, dropped, view.scope.regions is not None),
-            titles["pl-prod"], titles["pl-geo"], titles["pl-late"], notes)
+            titles["pl-prod"], titles["pl-geo"], titles["pl-late"], notes,
+            report["highlight"], state.highlight is None)
 
 
 @callback(
@@ -192,11 +220,15 @@ def render(state: ProfitState, dropped: bool) -> tuple:
     Output("pl-title-pl-geo", "children"),
     Output("pl-title-pl-late", "children"),
     Output("pl-notes", "children"),
-    *people_layout.filter_inputs(Input("pl-drill", "data"), Input("pl-promise", "value")),
+    Output("pl-highlight-note", "children"),
+    Output("pl-clear-highlight", "disabled"),
+    *people_layout.filter_inputs(Input("pl-drill", "data"), Input("pl-promise", "value"),
+                                 Input("pl-highlight", "data")),
 )
 def update_profit(*args):
-    start, end, fields, (drill_data, promise) = people_layout.unpack(args, 2)
-    state, dropped = state_from_inputs(start, end, list(fields.values()), drill_data, promise)
+    start, end, fields, (drill_data, promise, highlight) = people_layout.unpack(args, 3)
+    state, dropped = state_from_inputs(start, end, list(fields.values()), drill_data, promise,
+                                       highlight)
     return render(state, dropped)
 
 
@@ -216,12 +248,14 @@ def drill_target(data, graph, click_data) -> tuple[str, tuple[str, ...]] | None:
     Output("pl-drill", "data"),
     *[Input(graph, "clickData") for graph in DRILL_GRAPHS],
     Input(breadcrumbs.crumb_id(ALL, ALL, CRUMB), "n_clicks"),
+    State("pl-click-mode", "value"),
     State("pl-drill", "data"),
     prevent_initial_call=True,
 )
 def drill_click(*args):
-    """A bar click goes one level down, a breadcrumb back up (checked again on render)."""
-    current = args[-1]
+    """A bar click goes one level down (in "Drill down" mode), a breadcrumb back up (checked
+    again on render)."""
+    current, mode = args[-1], args[-2]
     trigger = ctx.triggered_id
     value = ctx.triggered[0]["value"] if ctx.triggered else None
     paths = drill_clicks.drill_paths(current)
@@ -231,11 +265,36 @@ def drill_click(*args):
             raise PreventUpdate
         paths[trigger["axis"]] = paths[trigger["axis"]][:max(depth, 0)]
     else:
-        target = drill_target(current, trigger, value)
+        target = drill_target(current, trigger, value) if mode != "highlight" else None
         if target is None:
             raise PreventUpdate
         paths[target[0]] = target[1]
     return {key: list(path) for key, path in paths.items()}
+
+
+HIGHLIGHT_GRAPHS = [f"ov-{key}" for key in GRAPHS if key not in ("pl-map", "pl-ship")]
+
+
+@callback(
+    Output("pl-highlight", "data"),
+    *[Input(graph, "clickData") for graph in HIGHLIGHT_GRAPHS],
+    Input("pl-clear-highlight", "n_clicks"),
+    State("pl-click-mode", "value"),
+    State("pl-drill", "data"),
+    State("pl-highlight", "data"),
+    prevent_initial_call=True,
+)
+def highlight_click(*args):
+    """A click on a highlightable bar lights it (again: clears), unless it drills; the button
+    clears. Bars of other columns (states, stores, bands, ship modes) change nothing."""
+    current, drill_data, mode = args[-1], args[-2], args[-3]
+    trigger = ctx.triggered_id
+    if trigger == "pl-clear-highlight":
+        return None
+    click = ctx.triggered[0]["value"] if ctx.triggered else None
+    if mode != "highlight" and drill_target(drill_data, trigger, click) is not None:
+        raise PreventUpdate  # this click drills down (drill_click)
+    return toggle_highlight(current, clicked_member(click))
 
 
 chart_table.register(TABLES)

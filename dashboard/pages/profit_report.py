@@ -80,6 +80,7 @@ def report_for_state(view: View, state: profit_view.ProfitState, notes: list[str
            else f"; promise {state.promise} days"),
         "query": profit_view.to_query(seen, view),
         "notes": notes, "tiles": tile_values(out), "charts": charts,
+        "highlight": out.get("highlight_note", ""),
     }
 
 

@@ -42,6 +42,8 @@ NO_SHIP_NOTE = ("This data has no ship dates, so days to ship and late shipments
                 "(orders by weekday are still shown).")
 NO_STORES_NOTE = "This data has no stores, so loss-making stores are hidden."
 NO_CHANNEL_NOTE = "This data has no sales channel, so website vs store is hidden."
+HIGHLIGHT_NOTE = ("The highlight marks the sales, loss and margin charts; the map and the "
+                  "orders and shipping charts show every line.")
 NOT_US_NOTE = ("The states in this data are not all US states, so there is no map: the "
                "ranked bars by place show them.")
 
@@ -62,7 +64,6 @@ def as_promise(value) -> int:
 
 def with_promise(state: ViewState, promise: int) -> ProfitState:
     base = {f.name: getattr(state, f.name) for f in fields(ViewState)}
-    base["highlight"] = None  # this page drills; it has no cross-highlight to carry
     return ProfitState(**base, promise=promise)
 
 
@@ -115,7 +116,9 @@ def discount_bands(frame: pd.DataFrame) -> pd.DataFrame:
     band = np.full(len(frame), len(BANDS) - 1)
     for i, (upper, _) in reversed(list(enumerate(BANDS))):
         band = np.where(discount <= upper + 1e-9, i, band)
-    grouped = frame.assign(band=band).groupby("band")[["revenue", "cost", "profit", "lines"]]
+    sums = [c for c in ("revenue", "cost", "profit", "lines", "hl_revenue", "hl_cost",
+                        "hl_profit") if c in frame]
+    grouped = frame.assign(band=band).groupby("band")[sums]
     out = grouped.sum().reset_index().sort_values("band")
     out["band"] = [BANDS[i][1] for i in out["band"]]
     return out.reset_index(drop=True)
@@ -166,7 +169,8 @@ def _compute(view: View, state: ProfitState) -> dict:
         requests |= {"toys": (("category", "product_name"), ()),
                      "types": (("category", "subcategory"), ()),
                      "stores": (("store_id",), ()), "discounts": (("discount",), ())}
-    frames = q.sales_many(wh, flt, scope, requests)
+    hl = state.highlight
+    frames = q.sales_many(wh, flt, scope, requests, hl)
     prod = frames["prod"]
     if prod.empty or not prod["lines"].sum():
         blank = theme.empty()
@@ -174,14 +178,17 @@ def _compute(view: View, state: ProfitState) -> dict:
                 **{key: blank for key in GRAPHS}}
     out["empty"] = False
     out["tiles"] = _tiles(prod, has_cost)
+    if hl is not None:
+        out["highlight_note"] = highlight_sentence(hl, prod, has_cost, look.numbers)
+        out["notes"].append(HIGHLIGHT_NOTE)
     prod = _ranked(prod, value, prod_col)
     out["pl-prod"] = pc.ranked_bars(prod, prod_col, value, look, has_cost,
-                                    colored_by="category")
+                                    colored_by="category", highlight=hl)
 
     geo = _ranked(frames["geo"], value, geo_col)
     names = view.cached("store-names", scope, (), lambda: q.store_names(wh, scope))
     out["pl-geo"] = pc.ranked_bars(geo, geo_col, value, look, has_cost,
-                                   labels=_store_labels(geo, geo_col, names))
+                                   labels=_store_labels(geo, geo_col, names), highlight=hl)
 
     states = frames["states"]
     out["is_us"] = all_us_states(states["state"])
@@ -200,11 +207,13 @@ def _compute(view: View, state: ProfitState) -> dict:
             losing = losers(frame, column)
             labels = _store_labels(losing, column, names) if column == "store_id" else None
             out[key] = pc.ranked_bars(losing, column, "loss", look, True, labels=labels,
-                                      message=f"No {what} loses money under these filters")
+                                      message=f"No {what} loses money under these filters",
+                                      highlight=hl)
         if set(stores["store_id"]) <= {"Unknown"}:  # a flat export: lines without stores
             out["hide"].append("pl-loss-stores")
             out["notes"].append(NO_STORES_NOTE)
-        out["pl-discount"] = pc.margin_bars(discount_bands(discounts), "band", look)
+        out["pl-discount"] = pc.margin_bars(discount_bands(discounts), "band", look,
+                                            highlight=hl)
     else:
         for key in NEEDS_COST:
             out[key] = theme.empty("No cost or profit in this data")
@@ -212,12 +221,25 @@ def _compute(view: View, state: ProfitState) -> dict:
     if "channel" in view.domain.unavailable:
         out["hide"].append("pl-channel")
         out["notes"].append(NO_CHANNEL_NOTE)
-    out["pl-channel"] = (pc.margin_bars(channels, "channel", look) if has_cost else
-                         pc.ranked_bars(channels, "channel", "revenue", look, False))
+    out["pl-channel"] = (pc.margin_bars(channels, "channel", look, highlight=hl) if has_cost
+                         else pc.ranked_bars(channels, "channel", "revenue", look, False,
+                                             highlight=hl))
     out.update(_shipping_figures(q.orders_by_shipping(wh, flt, scope), state.promise))
     if not out["has_ship_dates"]:
         out["notes"].append(NO_SHIP_NOTE)
     return out
+
+
+def highlight_sentence(hl, prod: pd.DataFrame, has_cost: bool, numbers) -> str:
+    """What the highlighted member sold in this view (its part of the view's whole)."""
+    revenue, whole = float(prod["hl_revenue"].sum()), float(prod["revenue"].sum())
+    share = f" ({revenue / whole:.1%} of the view)" if whole else ""
+    words = f"Highlighting {hl.value}: revenue {numbers.value(revenue, 'currency')}{share}"
+    if has_cost:
+        profit = float(prod["hl_profit"].sum())
+        words += (f", gross profit {numbers.value(profit, 'currency')}, margin "
+                  f"{numbers.value(pc.margin(revenue, profit), 'pct')}")
+    return words + ". Click it again or “Clear highlight” to undo."
 
 
 def _store_labels(frame: pd.DataFrame, column: str, names: dict[str, str]) -> list[str] | None:

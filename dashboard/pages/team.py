@@ -82,9 +82,10 @@ def layout(**query):
         parts.top(PAGE, view.domain, state, targets_form(view)),
         saved,
         html.Div([html.Span(team_highlight.HINT, className="text-muted"),
-                  html.Div(id="team-highlight-note", className="text-primary", role="status"),
+                  html.Div(id="team-highlight-note", className="text-primary-emphasis",
+                           role="status"),
                   dbc.Button("Clear highlight", id="team-clear-highlight", size="sm",
-                             color="link", className="p-0", disabled=asked is None)],
+                             color="secondary", outline=True, disabled=asked is None)],
                  className="small d-flex flex-wrap align-items-center gap-2 mb-2"),
         dbc.Row(cards, className="g-3"),
     ])

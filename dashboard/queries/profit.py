@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard.queries import drill
 from dashboard.queries.filters import Filter, Scope
-from dashboard.queries.sources import orders_source, sales_source
+from dashboard.queries.sources import Highlight, orders_source, sales_source
 from dashboard.warehouse.store import Warehouse
 
 # Dimensions the page groups sales by (besides drill.LEVELS): a fixed list, never user text.
@@ -52,17 +52,26 @@ def sales_by(warehouse: Warehouse, flt: Filter, scope: Scope, columns: tuple[str
 
 
 def sales_many(warehouse: Warehouse, flt: Filter, scope: Scope,
-               requests: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]
-               ) -> dict[str, pd.DataFrame]:
+               requests: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]],
+               highlight: Highlight | None = None) -> dict[str, pd.DataFrame]:
     """Several `sales_by` answers (name -> (columns, path)) in ONE statement, each part from its
-    own smallest rollup: one round trip, and DuckDB runs the parts side by side."""
+    own smallest rollup: one round trip, and DuckDB runs the parts side by side.
+
+    With a `highlight`, each frame also has the highlighted member's part of every row
+    (hl_revenue, hl_cost, hl_profit): the part is read from a rollup that holds its column."""
     catalog = warehouse.catalog()
     width = max(len(columns) for columns, _ in requests.values())
     parts, params = [], []
+    lit = ""
+    if highlight is not None:  # its column is one of HIGHLIGHT_COLUMNS (Highlight checks)
+        match = f"CAST({highlight.column} AS VARCHAR) = ?"
+        lit = (f", sum(CASE WHEN {match} THEN revenue ELSE 0 END)::DOUBLE AS hl_revenue, "
+               f"sum(CASE WHEN {match} THEN cost ELSE 0 END)::DOUBLE AS hl_cost")
     for name, (columns, path) in requests.items():
         columns = _checked(columns, SALES_DIMS)
         path_columns = _checked(tuple(c for c, _ in path), SALES_DIMS)
-        needed = tuple(dict.fromkeys((*path_columns, *columns)))
+        needed = tuple(dict.fromkeys((*path_columns, *columns,
+                                      *((highlight.column,) if highlight else ()))))
         source, source_params = sales_source(catalog, flt, scope, needed)
         where = "".join(f" {'AND' if i else 'WHERE'} {c} = ?"
                         for i, c in enumerate(path_columns))
@@ -70,9 +79,10 @@ def sales_many(warehouse: Warehouse, flt: Filter, scope: Scope,
         keys += ["NULL::VARCHAR"] * (width - len(columns))
         parts.append(f"SELECT ? AS part, {', '.join(f'{k} AS k{i}' for i, k in enumerate(keys))},"
                      " sum(revenue)::DOUBLE AS revenue, sum(cost)::DOUBLE AS cost, "
-                     f"sum(lines)::BIGINT AS lines FROM ({source}) AS s{where} "
+                     f"sum(lines)::BIGINT AS lines{lit} FROM ({source}) AS s{where} "
                      f"GROUP BY {', '.join(columns)}")
-        params += [name, *source_params, *(v for _, v in path)]
+        params += [name, *([highlight.value] * 2 if highlight else []), *source_params,
+                   *(v for _, v in path)]
     with warehouse.cursor() as cur:
         rows = cur.execute(" UNION ALL ".join(parts), params).fetchall()
     by_part: dict[str, list] = {name: [] for name in requests}
@@ -86,12 +96,17 @@ def sales_many(warehouse: Warehouse, flt: Filter, scope: Scope,
             values = [row[i] for row in mine]
             data[c] = (pd.to_numeric(pd.Series(values, dtype=object)) if c == "discount"
                        else ["Unknown" if v is None else str(v) for v in values])
-        for j, measure in enumerate(("revenue", "cost", "lines")):
+        measures = ("revenue", "cost", "lines", *(("hl_revenue", "hl_cost") if lit else ()))
+        for j, measure in enumerate(measures):
             data[measure] = [row[width + j] for row in mine]
-        part = pd.DataFrame(data, columns=[*columns, "revenue", "cost", "lines"])
+        part = pd.DataFrame(data, columns=[*columns, *measures])
         part["revenue"] = part["revenue"].astype(float)
         part["cost"] = part["cost"].astype(float)
         part["profit"] = part["revenue"] - part["cost"]
+        if lit:
+            part["hl_revenue"] = part["hl_revenue"].astype(float)
+            part["hl_cost"] = part["hl_cost"].astype(float)
+            part["hl_profit"] = part["hl_revenue"] - part["hl_cost"]
         out[name] = part
     return out
 

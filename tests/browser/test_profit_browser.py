@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 
 from dashboard.figures.theme import format_number
 from tests import reference as ref
@@ -135,4 +136,49 @@ def test_north_manager_sees_only_north(dash_duo, app, lines, accounts):
     _wait_order(dash_duo, "ov-pl-prod", _profit_order(north, "category"))
     _shot(dash_duo, "north", 1440)
     _shot(dash_duo, "north", 390)
+    assert dash_duo.get_logs() == []
+
+
+OPACITY_JS = """
+const paths = document.querySelectorAll(arguments[0] + ' .trace.bars:first-child .point path');
+return Array.from(paths).map(p => [p.getBoundingClientRect().top,
+                                   Number(getComputedStyle(p).opacity)])
+            .sort((a, b) => a[0] - b[0]).map(p => p[1]);  // top to bottom
+"""
+
+
+def test_analyst_highlights_a_category_across_the_page(dash_duo, app, lines, accounts):
+    """In "Highlight" mode the top category bar stays lit and the rest dim (on screen, not
+    drilled), the place bars get the category's part drawn over them, the sentence says its
+    revenue as pandas sums it, the URL keeps it, and "Clear highlight" undoes it."""
+    browser_sign_in(dash_duo, app, accounts["analyst"])
+    dash_duo.driver.get(dash_duo.server_url + "/profit")
+    year = ref.select(lines, *YEAR)
+    categories = _profit_order(year, "category")
+    _wait_order(dash_duo, "ov-pl-prod", categories)
+    dash_duo.driver.find_element(
+        By.XPATH, "//*[@id='pl-click-mode']//label[normalize-space()='Highlight']").click()
+    _click_top_bar(dash_duo, "ov-pl-prod")
+    top = categories[0]
+    note = format_number(year.loc[year["category"] == top, "revenue"].sum(), "currency")
+    deadline = dt.datetime.now() + dt.timedelta(seconds=20)
+    while (f"Highlighting {top}: revenue {note} " not in
+           dash_duo.find_element("#pl-highlight-note").text and dt.datetime.now() < deadline):
+        pass
+    assert f"Highlighting {top}: revenue {note} " in dash_duo.find_element(
+        "#pl-highlight-note").text
+    assert dash_duo.find_element("#pl-title-pl-prod").text == "Gross profit by category"
+    opacity = dash_duo.driver.execute_script(OPACITY_JS, "#ov-pl-prod")
+    assert opacity[0] == 1 and all(o < 0.5 for o in opacity[1:])
+    dash_duo.wait_for_element("#ov-pl-geo .legendtext", timeout=20)
+    legend = [e.text for e in dash_duo.find_elements("#ov-pl-geo .legendtext")]
+    assert f"{top} (selected)" in legend
+    assert "hl=category" in dash_duo.driver.current_url
+    found = axe.blocking(dash_duo.driver)
+    assert found == [], axe.describe(found)
+    _shot(dash_duo, "highlight", 1440)
+    _shot(dash_duo, "highlight", 390)
+    dash_duo.find_element("#pl-clear-highlight").click()
+    dash_duo.wait_for_text_to_equal("#pl-highlight-note", "", timeout=20)
+    assert "hl=" not in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []
