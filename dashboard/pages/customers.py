@@ -1,21 +1,22 @@
 """Customers page (`/customers`): segments from the data, new / returning / loyal customers,
 RFM groups, monthly cohort retention and age group × category preferences, under the
-Overview's filters and the viewer's scope. Layout + one thin callback; numbers and figures come
-from customers_report.compute, the same code path as `dashboard report --page customers`.
+Overview's filters and the viewer's scope. Layout + thin callbacks (the page; a click's
+cross-highlight of a customer group, customers_highlight.py); numbers and figures come from
+customers_report.compute, the same code path as `dashboard report --page customers`.
 """
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Output, callback, html
+from dash import Input, Output, callback, html
 
 from dashboard.auth.permissions import current_account
-from dashboard.components import chart_table
+from dashboard.components import chart_table, page_highlight
 from dashboard.components.empty_state import empty_state
 from dashboard.components.view_state import ViewState
 from dashboard.figures import theme
-from dashboard.pages import customers_report, people_view
+from dashboard.pages import customers_highlight, customers_report, people_view
 from dashboard.pages import people_layout as parts
 from dashboard.pages.customers_report import CHARTS, RULES
 from dashboard.pages.overview import current_view
@@ -26,6 +27,7 @@ from dashboard.warehouse.store import NoWarehouseError
 PAGE = "customers"
 KEYS = tuple(CHARTS)
 WIDTHS = {"segments": 6, "behaviour": 6, "rfm": 6, "cohorts": 6, "age_category": 12}
+CLICKABLE = ("segments", "behaviour", "rfm")
 MISSING = {"segments": customers_report.NO_SEGMENTS, "age_category": customers_report.NO_AGE}
 
 
@@ -43,7 +45,9 @@ def layout(**query):
     state, _ = people_view.state_for(view, people_view.query_string(query))
     cards = [parts.card(PAGE, key, title, WIDTHS[key], RULES.get(key))
              for key, (title, _) in CHARTS.items()]
-    return html.Div([parts.query_store(PAGE), parts.top(PAGE, view.domain, state),
+    store, bar = parts.highlight_parts(PAGE, customers_highlight.HINT,
+                                       customers_highlight.parse(query.get("hl")))
+    return html.Div([parts.query_store(PAGE), store, parts.top(PAGE, view.domain, state), bar,
                      dbc.Row(cards, className="g-3")])
 
 
@@ -51,10 +55,13 @@ dash.register_page(__name__, path="/customers", name="Customers", title="Custome
                    order=3, layout=layout)
 
 
-def render(state: ViewState, view=None) -> dict:
-    """Every output of the page for one state, within the request's scope (cached)."""
+def render(state: ViewState, view=None, highlight=None) -> dict:
+    """Every output of the page for one state and highlight, within the request's scope."""
     view = view or current_view()
-    report = customers_report.report_for_view(view, people_view.query_of(state, view))
+    query = people_view.query_of(state, view)
+    if highlight is not None:
+        query = page_highlight.with_query(query, highlight)
+    report = customers_report.report_for_view(view, query)
     figures = {c["id"]: c["figure"] for c in report["charts"]}
     for key in KEYS:
         if key not in figures:
@@ -63,7 +70,7 @@ def render(state: ViewState, view=None) -> dict:
     rules = set(RULES.values())  # written on their cards already
     return {"summary": report["filters"], "notes": [n for n in report["notes"] if n not in rules],
             "kpis": parts.tiles(report["tiles"]), "figures": figures, "query": report["query"],
-            "hidden": hidden}
+            "hidden": hidden, "highlight": report.get("highlight", "")}
 
 
 @callback(
@@ -73,18 +80,22 @@ def render(state: ViewState, view=None) -> dict:
     *[Output(parts.graph_id(PAGE, key), "figure") for key in KEYS],
     *[Output(f"{PAGE}-card-{key}", "style") for key in KEYS],
     Output("customers-query", "data"),
-    *parts.filter_inputs(),
+    Output("customers-highlight-note", "children"),
+    Output("customers-clear-highlight", "disabled"),
+    *parts.filter_inputs(Input("customers-highlight", "data")),
 )
 def update_customers(*args):
     view = current_view()
-    start, end, fields, _ = parts.unpack(args)
+    start, end, fields, (highlight,) = parts.unpack(args, extra=1)
     flt = parts.checked_filter(view, start, end, fields)
-    out = render(ViewState(filter=flt), view)
+    out = render(ViewState(filter=flt), view, customers_highlight.parse(highlight))
     return (out["summary"], parts.notes_list(out["notes"]), out["kpis"],
             *[out["figures"][k] for k in KEYS],
-            *[{"display": "none"} if out["hidden"][k] else {} for k in KEYS], out["query"])
+            *[{"display": "none"} if out["hidden"][k] else {} for k in KEYS], out["query"],
+            out["highlight"], not out["highlight"])
 
 
 chart_table.register({f"{PAGE}-{key}": (title, columns[1]) for key, (title, columns)
                       in CHARTS.items()})
 parts.register_links(PAGE, KEYS)
+parts.register_highlight(PAGE, CLICKABLE, customers_highlight.KINDS)

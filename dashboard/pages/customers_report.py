@@ -11,11 +11,14 @@ import datetime as dt
 
 import numpy as np
 
+from dashboard.components import page_highlight
 from dashboard.figures import people as figs
+from dashboard.figures import theme
 from dashboard.figures.charts import AGE_ORDER
 from dashboard.figures.formats import text
+from dashboard.pages import customers_highlight as hl_
 from dashboard.pages import people_view
-from dashboard.pages.overview_view import View
+from dashboard.pages.overview_view import View, query_dict
 from dashboard.queries import customers as cq
 from dashboard.queries.filters import Scope
 from dashboard.queries.sources import month_start, sales_source
@@ -98,9 +101,13 @@ def shares(groups: np.ndarray, revenue: np.ndarray, order) -> dict[str, tuple[in
     return out
 
 
-def cohorts(scan: cq.CustomerScan) -> tuple[list[int], list[int], list[list[float | None]]]:
-    """(cohort month indexes, their sizes, retention rows for k = 0..11; None past the end)."""
+def cohorts(scan: cq.CustomerScan, lit: np.ndarray | None = None
+            ) -> tuple[list[int], list[int], list[list[float | None]]]:
+    """(cohort month indexes, their sizes, retention rows for k = 0..11; None past the end),
+    over the `lit` customers only when given."""
     c = scan.customers
+    if lit is not None:
+        c = {"first_month": c["first_month"][lit], "active": c["active"][lit]}
     first_c = max(cq.month_index(month_start(scan.start)), scan.origin)
     last_c = cq.month_index(month_start(scan.end))
     months, sizes, rows = [], [], []
@@ -143,28 +150,49 @@ def age_category(view: View, flt, scope) -> tuple[list[str], list[str], np.ndarr
     return ages, cats, z
 
 
-def _share_bars(order, now: dict, before: dict | None, nums, label: str) -> dict:
+def _share_bars(order, now: dict, before: dict | None, nums, label: str, kind: str,
+                highlight=None, lit_shares: dict | None = None) -> dict:
+    """Share of customers and of revenue per group. A highlight of this chart's kind dims the
+    other groups; of another kind (`lit_shares`: the highlighted customers' split over these
+    groups), the bars dim and a third bar per group shows that split."""
     tips = {"customers": [], "revenue": []}
     for name in order:
         count, cust, rev = now[name]
-        for kind, value in (("customers", cust), ("revenue", rev)):
+        for of, value in (("customers", cust), ("revenue", rev)):
             change = ""
             if before is not None:
-                then = before[name][1 if kind == "customers" else 2]
+                then = before[name][1 if of == "customers" else 2]
                 change = f"<br>Change vs previous period: {nums.change(value - then, True)[0]}"
-            tips[kind].append(f"<b>{text(name)}</b><br>{count:,} customers<br>Share of "
-                              f"{kind}: {value:.1%}{change}")
-    return figs.bars(list(order), [
-        ("Share of customers", [now[n][1] for n in order], tips["customers"]),
-        ("Share of revenue", [now[n][2] for n in order], tips["revenue"])],
-        axis={"tickformat": ".0%", "title": {"text": label, "font": {"size": 11}}})
+            tips[of].append(f"<b>{text(name)}</b><br>{count:,} customers<br>Share of "
+                            f"{of}: {value:.1%}{change}")
+    series = [("Share of customers", [now[n][1] for n in order], tips["customers"]),
+              ("Share of revenue", [now[n][2] for n in order], tips["revenue"])]
+    foreign = highlight is not None and highlight.kind != kind and lit_shares is not None
+    if foreign:
+        name = hl_.label(highlight)
+        series.append((f"{name} (selected): share of them", [lit_shares[n][1] for n in order],
+                       [f"<b>{text(n)}</b><br>{lit_shares[n][0]:,} of the {text(name)} "
+                        f"({lit_shares[n][1]:.1%})" for n in order]))
+    own = highlight is not None and highlight.kind == kind
+    figure = figs.bars(list(order), series, keys=[[kind, str(n)] for n in order],
+                       lit=[n == highlight.value for n in order] if own else None,
+                       axis={"tickformat": ".0%", "title": {"text": label,
+                                                            "font": {"size": 11}}})
+    if foreign and figure["data"]:
+        for trace in figure["data"][:2]:
+            trace["opacity"] = theme.DIM_OPACITY
+        figure["data"][2]["marker"] = {"color": theme.HIGHLIGHT}
+    return figure
 
 
-def compute(view: View, state) -> dict:
-    return view.cached("customers", view.scope, (state.filter,), lambda: _compute(view, state))
+def compute(view: View, state, highlight=None) -> dict:
+    """Tiles, figures and notes for one state and highlight (cached per scope); "highlight"
+    is the highlight kept (None when it lights no customer the viewer can see)."""
+    return view.cached("customers", view.scope, (state.filter, highlight),
+                       lambda: _compute(view, state, highlight))
 
 
-def _compute(view: View, state) -> dict:
+def _compute(view: View, state, highlight=None) -> dict:
     if not cq.has_customers(view.warehouse):
         return {"hidden": cq.NO_CUSTOMERS}
     flt, nums = state.filter, people_view.numbers(view)
@@ -186,25 +214,34 @@ def _compute(view: View, state) -> dict:
         return {"empty": True, "notes": notes, "tiles": [], "figures": {}}
     compare = scan.previous is not None
     figures = {}
+    rfm = rfm_groups(c)
+    seg_now = np.where(now_groups != "", c["segment"], "").astype(object)
+    lit = hl_.members(highlight, c["segment"], now_groups, rfm)
+    highlight = highlight if lit is not None else None
+
+    def split(groups, order):  # the highlighted customers over these groups
+        return None if lit is None else shares(np.where(lit, groups, "").astype(object),
+                                               c["cur_revenue"], order)
     segments = sorted(set(c["segment"][now_groups != ""]) - {"Unknown"})
     if segments:
-        seg_now = np.where(now_groups != "", c["segment"], "").astype(object)
         seg_prev = np.where(prev_groups != "", c["prev_segment"], "").astype(object)
         order = [*segments, *(["Unknown"] if (seg_now == "Unknown").any() else [])]
         figures["segments"] = _share_bars(
             order, shares(seg_now, c["cur_revenue"], order),
             shares(seg_prev, c["prev_revenue"], order) if compare else None, nums,
-            "Share of the period's customers / revenue")
+            "Share of the period's customers / revenue", "segment", highlight,
+            split(seg_now, order))
     else:
         notes.append(NO_SEGMENTS)
     figures["behaviour"] = _share_bars(
         BEHAVIOURS, shares(now_groups, c["cur_revenue"], BEHAVIOURS),
         shares(prev_groups, c["prev_revenue"], BEHAVIOURS) if compare else None, nums,
-        "Share of the period's customers / revenue")
-    rfm = rfm_groups(c)
+        "Share of the period's customers / revenue", "behaviour", highlight,
+        split(now_groups, BEHAVIOURS))
     figures["rfm"] = _share_bars(RFM_GROUPS, shares(rfm, c["year_revenue"], RFM_GROUPS), None,
-                                 nums, "Share of customers / 12-month revenue")
-    months, sizes, rows = cohorts(scan)
+                                 nums, "Share of customers / 12-month revenue", "rfm",
+                                 highlight, split(rfm, RFM_GROUPS))
+    months, sizes, rows = cohorts(scan, lit)
     labels = [f"{_month_name(m)} ({s:,})" for m, s in zip(months, sizes, strict=True)]
     columns = [f"+{k}" for k in range(cq.COHORT_MONTHS)]
     figures["cohorts"] = figs.heatmap(
@@ -214,6 +251,9 @@ def _compute(view: View, state) -> dict:
          for lab, row in zip(labels, rows, strict=True)],
         "Retention", cell_text=[["" if v is None else f"{v:.0%}" for v in row] for row in rows],
         zmax=max([v for row in rows for v in row[1:] if v is not None] or [1.0]))
+    if lit is not None and not rows:
+        figures["cohorts"] = theme.empty(f"None of the {hl_.label(highlight)} had a first "
+                                         "order in the period's months: no cohort to show")
     if "age_group" in view.domain.unavailable:
         notes.append(NO_AGE)
     else:
@@ -228,7 +268,16 @@ def _compute(view: View, state) -> dict:
              for a, srow, zrow in zip(ages, share, z, strict=True)],
             "Share of age group", cell_text=[[f"{v:.0%}" for v in srow] for srow in share])
     tiles = _tiles(c, now_groups, prev_groups, compare, nums, scan)
-    return {"empty": False, "notes": notes, "tiles": tiles, "figures": figures}
+    out = {"empty": False, "notes": notes, "tiles": tiles, "figures": figures,
+           "highlight": highlight}
+    if highlight is not None:
+        notes.append(f"The cohort retention heat map shows the {hl_.label(highlight)} only.")
+        if "age_category" in figures:
+            notes.append(hl_.AGE_NOTE)
+        out["highlight_note"] = hl_.sentence(highlight, lit, now_groups != "",
+                                             c["cur_revenue"],
+                                             lambda v: nums.value(v, "currency"))
+    return out
 
 
 def _tiles(c, now_groups, prev_groups, compare, nums, scan) -> list[dict]:
@@ -255,9 +304,15 @@ def _tiles(c, now_groups, prev_groups, compare, nums, scan) -> list[dict]:
 
 
 def report_for_view(view: View, query: str) -> dict:
+    """The page's report for a URL query; its `hl` highlights a customer group (kept only when
+    the viewer's data has customers in it) and goes back into the report's query."""
     state, notes = people_view.state_for(view, query)
-    out = compute(view, state)
-    return people_view.page_dict("customers", "Customers", view, state, notes, out, CHARTS)
+    out = compute(view, state, hl_.parse(query_dict(query).get("hl")))
+    report = people_view.page_dict("customers", "Customers", view, state, notes, out, CHARTS)
+    report["highlight"] = out.get("highlight_note", "")
+    if out.get("highlight") is not None:
+        report["query"] = page_highlight.with_query(report["query"], out["highlight"])
+    return report
 
 
 def page_report(warehouse, scope: Scope, query: str) -> dict:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 
+import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, clientside_callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.components import chart_table, view_state
+from dashboard.components import chart_table, page_highlight, view_state
 from dashboard.components.chart_graph import chart_graph
 from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.filter_bar import FIELDS, control_id
@@ -125,3 +126,34 @@ def checked_filter(view, start, end, fields: dict):
         return view_state.make_filter(start, end, view.domain, **fields)
     except (TypeError, ValueError) as exc:
         raise PreventUpdate from exc
+
+
+def highlight_parts(page: str, hint: str, asked) -> list:
+    """The page's highlight store (from the URL's `hl`), its hint, the sentence saying what is
+    lit, and "Clear highlight"."""
+    return [dcc.Store(id=f"{page}-highlight", data=asked.as_data() if asked else None),
+            html.Div([html.Span(hint, className="text-muted"),
+                      html.Div(id=f"{page}-highlight-note", className="text-primary-emphasis",
+                               role="status"),
+                      dbc.Button("Clear highlight", id=f"{page}-clear-highlight", size="sm",
+                                 color="secondary", outline=True, disabled=asked is None)],
+                     className="small d-flex flex-wrap align-items-center gap-2 mb-2")]
+
+
+def register_highlight(page: str, keys: tuple[str, ...], kinds: tuple[str, ...]) -> None:
+    """One callback: a click on a bar of `keys`' charts lights the member its customdata names
+    (a kind of `kinds`; again: clears), "Clear highlight" clears."""
+    graphs = [graph_id(page, key) for key in keys]
+
+    @callback(Output(f"{page}-highlight", "data"),
+              *[Input(graph, "clickData") for graph in graphs],
+              Input(f"{page}-clear-highlight", "n_clicks"),
+              State(f"{page}-highlight", "data"), prevent_initial_call=True)
+    def highlight_click(*args):
+        if ctx.triggered_id == f"{page}-clear-highlight":
+            return None
+        click = dict(zip(graphs, args, strict=False)).get(ctx.triggered_id)
+        clicked = page_highlight.clicked(click, kinds)
+        if clicked is None:
+            return dash.no_update
+        return page_highlight.toggle(args[-1], clicked, kinds)

@@ -1,6 +1,6 @@
 """Team page (`/team`): sales by employee, ranking, target attainment, monthly trend, regional
 contribution and sales per employee by region, under the Overview's filters and the viewer's
-scope. Layout + two thin callbacks (the page; a click's cross-highlight, team_highlight.py);
+scope. Layout + thin callbacks (the page; a click's cross-highlight, team_highlight.py);
 the numbers and figures come from team_report.compute, the same code path as `dashboard report
 --page team`. Admins set monthly targets in a form that posts to /team/targets
 (pages/team_targets.py).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, callback, html
 from flask_wtf.csrf import generate_csrf
 
 from dashboard.auth.permissions import current_account
@@ -76,17 +76,13 @@ def layout(**query):
     cards = [parts.card(PAGE, key, title, WIDTHS[key], RULES.get(key))
              for key, (title, _) in CHARTS.items()]
     asked = team_highlight.parse(query.get("hl"))
+    highlight_store, highlight_bar = parts.highlight_parts(PAGE, team_highlight.HINT, asked)
     return html.Div([
         parts.query_store(PAGE),
-        dcc.Store(id="team-highlight", data=asked.as_data() if asked else None),
+        highlight_store,
         parts.top(PAGE, view.domain, state, targets_form(view)),
         saved,
-        html.Div([html.Span(team_highlight.HINT, className="text-muted"),
-                  html.Div(id="team-highlight-note", className="text-primary-emphasis",
-                           role="status"),
-                  dbc.Button("Clear highlight", id="team-clear-highlight", size="sm",
-                             color="secondary", outline=True, disabled=asked is None)],
-                 className="small d-flex flex-wrap align-items-center gap-2 mb-2"),
+        highlight_bar,
         dbc.Row(cards, className="g-3"),
     ])
 
@@ -133,29 +129,7 @@ def update_team(*args):
             not out["highlight"])
 
 
-@callback(
-    Output("team-highlight", "data"),
-    *[Input(parts.graph_id(PAGE, key), "clickData") for key in CLICKABLE],
-    Input("team-clear-highlight", "n_clicks"),
-    State("team-highlight", "data"),
-    prevent_initial_call=True,
-)
-def highlight_click(*args):
-    """A bar's click lights its employee or region (again: clears); the button clears."""
-    current = args[-1]
-    if ctx.triggered_id == "team-clear-highlight":
-        return None
-    click = dict(zip([parts.graph_id(PAGE, k) for k in CLICKABLE], args, strict=False)
-                 ).get(ctx.triggered_id)
-    try:
-        clicked = team_highlight.parse(click["points"][0].get("customdata"))
-    except (TypeError, KeyError, IndexError, AttributeError):
-        clicked = None
-    if clicked is None:
-        return dash.no_update
-    return team_highlight.toggle(current, clicked)
-
-
 chart_table.register({f"{PAGE}-{key}": (title, columns[1]) for key, (title, columns)
                       in CHARTS.items()})
 parts.register_links(PAGE, KEYS)
+parts.register_highlight(PAGE, CLICKABLE, team_highlight.KINDS)

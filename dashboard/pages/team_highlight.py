@@ -1,50 +1,32 @@
 """Cross-highlight on the Team page: one employee or one region, clicked on any chart, lit on
 every chart while the rest dims (the Overview's look, figures/charts.py).
 
-The highlight travels in the URL as `hl=employee:ID` or `hl=region:NAME` (the Overview's key),
-so a link, a saved view and `dashboard report --page team` show it too. It comes from a browser,
-so it is checked against the ranking the viewer's scope produced: an employee or region the
-viewer cannot see is dropped, never named or counted.
+The highlight travels in the URL as `hl=employee:ID` or `hl=region:NAME` (components/
+page_highlight.py), so a link, a saved view and `dashboard report --page team` show it too. It
+is checked against the ranking the viewer's scope produced: an employee or region the viewer
+cannot see is dropped, never named or counted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import urlencode
-
 import pandas as pd
 
+from dashboard.components import page_highlight
+from dashboard.components.page_highlight import PageHighlight as TeamHighlight
+
 KINDS = ("employee", "region")
-MAX_LENGTH = 200
 HINT = "Click a bar to highlight that employee or region on every chart; click it again to undo."
 
 
-@dataclass(frozen=True)
-class TeamHighlight:
-    kind: str  # "employee" or "region"
-    value: str  # an employee id or a region name
-
-    def as_query(self) -> tuple[str, str]:
-        return ("hl", f"{self.kind}:{self.value}")
-
-    def as_data(self) -> dict:
-        return {"kind": self.kind, "value": self.value}
-
-
 def parse(value) -> TeamHighlight | None:
-    """'employee:E1' (URL), {'kind': ..., 'value': ...} (the page's store) or a chart click's
-    customdata [kind, value]; anything else is no highlight."""
-    if isinstance(value, str) and ":" in value:
-        kind, member = value.split(":", 1)
-    elif isinstance(value, dict):
-        kind, member = value.get("kind"), value.get("value")
-    elif isinstance(value, list | tuple) and len(value) in (2, 3):
-        kind, member = value[0], value[1]  # a bar's [kind, value] or [kind, id, label]
-    else:
-        return None
-    if kind in KINDS and isinstance(member, str) and 0 < len(member) <= MAX_LENGTH:
-        return TeamHighlight(kind, member)
-    return None
+    return page_highlight.parse(value, KINDS)
+
+
+def toggle(current, clicked: TeamHighlight | None) -> dict | None:
+    return page_highlight.toggle(current, clicked, KINDS)
+
+
+with_query = page_highlight.with_query
 
 
 def checked(highlight: TeamHighlight | None, ranked: pd.DataFrame) -> TeamHighlight | None:
@@ -54,13 +36,6 @@ def checked(highlight: TeamHighlight | None, ranked: pd.DataFrame) -> TeamHighli
     column = "employee_id" if highlight.kind == "employee" else "region"
     seen = set(ranked[column].dropna().astype(str))
     return highlight if highlight.value in seen else None
-
-
-def toggle(current, clicked: TeamHighlight | None) -> dict | None:
-    """A click highlights a member; a second click on the same member clears it."""
-    if clicked is None:
-        return current
-    return None if parse(current) == clicked else clicked.as_data()
 
 
 def lit_employees(highlight: TeamHighlight | None, ranked: pd.DataFrame) -> set[str]:
@@ -103,8 +78,3 @@ def sentence(highlight: TeamHighlight | None, ranked: pd.DataFrame, money) -> st
             f"{len(ranked):,}, sold {money(revenue)}{share}. Click it again or “Clear "
             "highlight” to undo.")
 
-
-def with_query(query: str, highlight: TeamHighlight) -> str:
-    """A page query ('' or '?...') with the highlight's `hl` added."""
-    pair = urlencode([highlight.as_query()])
-    return f"{query}&{pair}" if query else f"?{pair}"

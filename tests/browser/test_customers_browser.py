@@ -9,12 +9,14 @@ import os
 from pathlib import Path
 
 import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
 
 from dashboard.queries.filters import Scope
 from dashboard.queries.options import domain
 from tests.auth_helpers import browser_sign_in
 from tests.browser.test_data_flat_browser import _shot
-from tests.unit.test_customers_page import expected_behaviour
+from tests.unit.test_customers_page import behaviour_of, expected_behaviour
 
 SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
 TRACE_JS = """
@@ -101,3 +103,32 @@ def test_a_flat_export_shows_segments_and_hides_the_team(dash_duo, app, accounts
     dash_duo.wait_for_element("#team-hidden", timeout=30)
     assert "no employees" in dash_duo.find_element("#team-hidden").text
     _shot(dash_duo, SHOTS, "team-flat-hidden", 1440)
+
+
+def test_a_click_on_loyal_highlights_those_customers(dash_duo, app, accounts, warehouse, raw):
+    """Clicking the Loyal bar says how many loyal customers there are (pandas' count), draws
+    their split over the RFM groups on that chart, goes into the URL, and "Clear highlight"
+    undoes it."""
+    lo, hi = domain(warehouse, Scope.everything()).default_range()
+    groups, _ = behaviour_of(raw, lo, hi)
+    loyal = int((groups == "Loyal").sum())
+    browser_sign_in(dash_duo, app, accounts["analyst"])
+    dash_duo.driver.get(dash_duo.server.url + "/customers")
+    traces = _traces(dash_duo, "#ov-customers-behaviour")
+    assert traces[0]["y"] == ["New", "Returning", "Loyal"]
+    bars = dash_duo.find_elements("#ov-customers-behaviour .trace.bars .point path")
+    top_to_bottom = sorted(bars[:3], key=lambda b: b.rect["y"])  # the first trace's bars
+    ActionChains(dash_duo.driver).move_to_element(top_to_bottom[2]).click().perform()
+    until(lambda: f"Highlighting Loyal customers: {loyal:,} customers" in dash_duo.find_element(
+        "#customers-highlight-note").text, timeout=30)
+    until(lambda: len(_traces(dash_duo, "#ov-customers-rfm")) == 3, timeout=30)
+    legend = [e.text for e in dash_duo.find_elements("#ov-customers-rfm .legendtext")]
+    assert "Loyal customers (selected): share of them" in legend
+    assert "hl=behaviour" in dash_duo.driver.current_url
+    _shot(dash_duo, SHOTS, "customers-highlight", 1440)
+    _shot(dash_duo, SHOTS, "customers-highlight", 390)
+    dash_duo.find_element("#customers-clear-highlight").click()
+    until(lambda: dash_duo.find_element("#customers-highlight-note").text == "", timeout=30)
+    until(lambda: len(_traces(dash_duo, "#ov-customers-rfm")) == 2, timeout=30)
+    assert "hl=" not in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []

@@ -38,8 +38,9 @@ def _months_back(day: dt.date, n: int) -> pd.Timestamp:
     return (pd.Timestamp(day).to_period("M") - n).to_timestamp()
 
 
-def expected_behaviour(raw, lo, hi, regions=None) -> dict[str, tuple[float, float]]:
-    """group -> (share of customers, share of revenue) by the rules on the page, in pandas."""
+def behaviour_of(raw, lo, hi, regions=None) -> tuple[pd.Series, pd.Series]:
+    """(customer -> New / Returning / Loyal, customer -> revenue in the period) for the
+    customers who ordered in the period, by the rules on the page, in pandas."""
     rows = _customer_rows(raw, hi, regions)
     cur = rows[rows["date"] >= pd.Timestamp(lo)]
     earlier = set(rows.loc[rows["date"] < pd.Timestamp(lo), "customer_id"])
@@ -54,7 +55,12 @@ def expected_behaviour(raw, lo, hi, regions=None) -> dict[str, tuple[float, floa
             group[customer] = "Loyal"
         else:
             group[customer] = "Returning"
-    groups = pd.Series(group)
+    return pd.Series(group), revenue
+
+
+def expected_behaviour(raw, lo, hi, regions=None) -> dict[str, tuple[float, float]]:
+    """group -> (share of customers, share of revenue) by the rules on the page, in pandas."""
+    groups, revenue = behaviour_of(raw, lo, hi, regions)
     out = {}
     for name in ("New", "Returning", "Loyal"):
         members = groups[groups == name].index
@@ -67,7 +73,8 @@ def _score(values: pd.Series) -> pd.Series:
     return 1 + (5 * (rank - 1) // len(values)).astype(int)
 
 
-def expected_rfm(raw, hi, regions=None) -> dict[str, int]:
+def rfm_of(raw, hi, regions=None) -> pd.Series:
+    """customer -> RFM group by the rules on the page, in pandas."""
     rows = _customer_rows(raw, hi, regions)
     last = rows.groupby("customer_id")["date"].max()  # more recent = higher R
     window = rows[rows["month"] >= _months_back(hi, 11)]
@@ -87,11 +94,18 @@ def expected_rfm(raw, hi, regions=None) -> dict[str, int]:
             names.append("At risk")
         else:
             names.append("Lost")
-    return pd.Series(names).value_counts().to_dict()
+    return pd.Series(names, index=last.index)
 
 
-def expected_cohorts(raw, lo, hi, regions=None) -> dict[tuple[str, int], float]:
+def expected_rfm(raw, hi, regions=None) -> dict[str, int]:
+    return rfm_of(raw, hi, regions).value_counts().to_dict()
+
+
+def expected_cohorts(raw, lo, hi, regions=None, customers=None
+                     ) -> dict[tuple[str, int], float]:
     rows = _customer_rows(raw, hi, regions)
+    if customers is not None:
+        rows = rows[rows["customer_id"].isin(customers)]
     first = rows.groupby("customer_id")["month"].min()
     active = rows[["customer_id", "month"]].drop_duplicates()
     active = active.assign(cohort=active["customer_id"].map(first))
