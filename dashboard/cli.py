@@ -94,7 +94,7 @@ def cmd_bench(args) -> int:
         results.problems = []
     else:
         results = run(args.rows, Path(args.workdir), args.states, args.reuse, args.browser,
-                      args.warehouse_url)
+                      args.warehouse_url, usual=not args.no_usual)
         text = table(results)
     report_text = report_table(results.rows, results.reports) if results.reports else ""
     if results.pages:
@@ -225,6 +225,10 @@ def parser() -> argparse.ArgumentParser:
                     help="only the report and pages tables: page_report and the JSON, CSV and "
                          "PDF exports of the Overview, and every page's page_report per filter "
                          "state, at --rows")
+    sp.add_argument("--no-usual", action="store_true",
+                    help="skip the usual pandas way and the report and pages tables (at 100M "
+                         "lines its frame does not fit in memory); the served numbers are still "
+                         "checked state by state against the warehouse build")
     sp.add_argument("--note", default="", help="a line written under the table (e.g. load)")
     sp.add_argument("--warehouse-url", default="",
                     help="serve from this server warehouse (postgresql://..., chdb:///folder): "

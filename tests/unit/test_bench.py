@@ -39,6 +39,24 @@ def test_small_benchmark_runs_and_both_ways_agree(tmp_path):
     assert doc.read_text().count("<!-- bench 30000 -->") == 1
 
 
+def test_without_the_usual_way_the_served_numbers_are_still_checked(tmp_path, monkeypatch):
+    """--no-usual (for sizes whose pandas frame does not fit): no usual way, no page tables,
+    the table says "not run", and a served number that differs from the build still fails."""
+    from dashboard.bench import run as bench_run
+
+    results = run(rows=20_000, workdir=tmp_path, max_states=4, usual=False)
+    assert results.problems == [] and results.usual_ms == [] and not results.pages
+    assert len(results.uncached_ms) == 4
+    text = table(results)
+    assert "| filter change, uncached, median (ms) |" in text and "| not run |" in text
+    real = bench_run.check_response
+    monkeypatch.setattr(bench_run, "check_response",
+                        lambda content, scan, *a: real(content.replace(b"Plush", b"Plusj"),
+                                                       scan, *a))
+    broken = run(rows=20_000, workdir=tmp_path, max_states=4, reuse=True, usual=False)
+    assert broken.problems
+
+
 def test_import_benchmark_table_at_a_tiny_size(tmp_path):
     from dashboard.bench.imports import bench_file, import_table, run_imports
 
