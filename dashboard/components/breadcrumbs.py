@@ -23,9 +23,10 @@ def crumb_id(axis: str, depth: int, kind: str = "ov-crumb") -> dict:
 
 
 def trail(axis: str, path: tuple[str, ...], top: str | None = None,
-          kind: str = "ov-crumb") -> html.Nav:
+          kind: str = "ov-crumb", shown: str | None = None) -> html.Nav:
     """One axis' breadcrumb: every step but the last goes back up to it (`kind`: the id type
-    of its buttons, one per page, so each page's callback hears only its own)."""
+    of its buttons, one per page, so each page's callback hears only its own; `shown`: what
+    the charts compare at this level, when the page's levels differ from the drill's)."""
     steps = [top or TOPS[axis], *path]
     items = []
     for depth, name in enumerate(steps):
@@ -37,7 +38,7 @@ def trail(axis: str, path: tuple[str, ...], top: str | None = None,
                 name, id=crumb_id(axis, depth, kind), n_clicks=0, type="button",
                 className="btn btn-link btn-sm p-0 align-baseline"),
                 className="breadcrumb-item"))
-    shown = NAMES[level_of(axis, path)][1]
+    shown = shown or NAMES[level_of(axis, path)][1]
     items.append(html.Li(f"({shown})", className="ms-2 text-muted"))
     return html.Nav(
         [html.Span(f"{AXIS_LABELS[axis]}:", className="me-2 text-muted"),

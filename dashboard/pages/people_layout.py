@@ -140,15 +140,19 @@ def highlight_parts(page: str, hint: str, asked) -> list:
                      className="small d-flex flex-wrap align-items-center gap-2 mb-2")]
 
 
-def register_highlight(page: str, keys: tuple[str, ...], kinds: tuple[str, ...]) -> None:
+def register_highlight(page: str, keys: tuple[str, ...], kinds: tuple[str, ...],
+                       drill: tuple[str, tuple[str, ...]] | None = None) -> None:
     """One callback: a click on a bar of `keys`' charts lights the member its customdata names
-    (a kind of `kinds`; again: clears), "Clear highlight" clears."""
+    (a kind of `kinds`; again: clears), "Clear highlight" clears. With `drill` (the click-mode
+    radio's id, the kinds a click drills into), those clicks drill instead unless the mode is
+    "highlight"."""
     graphs = [graph_id(page, key) for key in keys]
+    mode = [State(drill[0], "value")] if drill else []
 
     @callback(Output(f"{page}-highlight", "data"),
               *[Input(graph, "clickData") for graph in graphs],
               Input(f"{page}-clear-highlight", "n_clicks"),
-              State(f"{page}-highlight", "data"), prevent_initial_call=True)
+              *mode, State(f"{page}-highlight", "data"), prevent_initial_call=True)
     def highlight_click(*args):
         if ctx.triggered_id == f"{page}-clear-highlight":
             return None
@@ -156,4 +160,6 @@ def register_highlight(page: str, keys: tuple[str, ...], kinds: tuple[str, ...])
         clicked = page_highlight.clicked(click, kinds)
         if clicked is None:
             return dash.no_update
+        if drill and args[-2] != "highlight" and clicked.kind in drill[1]:
+            return dash.no_update  # this click drills (the page's drill callback)
         return page_highlight.toggle(args[-1], clicked, kinds)

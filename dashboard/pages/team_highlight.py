@@ -14,8 +14,10 @@ import pandas as pd
 from dashboard.components import page_highlight
 from dashboard.components.page_highlight import PageHighlight as TeamHighlight
 
-KINDS = ("employee", "region")
-HINT = "Click a bar to highlight that employee or region on every chart; click it again to undo."
+KINDS = ("employee", "region", "store")
+COLUMNS = {"employee": "employee_id", "region": "region", "store": "store_id"}
+HINT = ("Click an employee, region or store bar to highlight it on every chart; click it again "
+        "to undo.")
 
 
 def parse(value) -> TeamHighlight | None:
@@ -30,51 +32,53 @@ with_query = page_highlight.with_query
 
 
 def checked(highlight: TeamHighlight | None, ranked: pd.DataFrame) -> TeamHighlight | None:
-    """The highlight if the viewer's ranking holds its employee or region, else none."""
+    """The highlight if the viewer's ranking holds its employee, region or store, else none."""
     if highlight is None or ranked.empty:
         return None
-    column = "employee_id" if highlight.kind == "employee" else "region"
-    seen = set(ranked[column].dropna().astype(str))
+    seen = set(ranked[COLUMNS[highlight.kind]].dropna().astype(str))
     return highlight if highlight.value in seen else None
 
 
+def _rows(highlight: TeamHighlight, ranked: pd.DataFrame) -> pd.DataFrame:
+    return ranked[ranked[COLUMNS[highlight.kind]].astype(str) == highlight.value]
+
+
 def lit_employees(highlight: TeamHighlight | None, ranked: pd.DataFrame) -> set[str]:
-    """Employee ids the highlight lights: the one employee, or everyone of the region."""
+    """Employee ids the highlight lights: the one employee, or everyone of the region or
+    store."""
     if highlight is None:
         return set()
-    if highlight.kind == "employee":
-        return {highlight.value}
-    return set(ranked.loc[ranked["region"].astype(str) == highlight.value,
-                          "employee_id"].astype(str))
+    return set(_rows(highlight, ranked)["employee_id"].astype(str))
 
 
-def lit_region(highlight: TeamHighlight | None, ranked: pd.DataFrame) -> str | None:
-    """The region the highlight lights on the regional charts (an employee's own region)."""
+def lit_places(highlight: TeamHighlight | None, ranked: pd.DataFrame, level: str) -> set[str]:
+    """The regions (level "region") or store ids (level "store") the highlight lights on the
+    place charts: its own, or those of the employees it lights."""
     if highlight is None:
-        return None
-    if highlight.kind == "region":
-        return highlight.value
-    row = ranked.loc[ranked["employee_id"].astype(str) == highlight.value]
-    return None if row.empty or row["region"].isna().all() else str(row["region"].iloc[0])
+        return set()
+    return set(_rows(highlight, ranked)[COLUMNS[level]].dropna().astype(str))
 
 
-def sentence(highlight: TeamHighlight | None, ranked: pd.DataFrame, money) -> str:
-    """What the highlighted member sold in this view, in words (`money`: value -> text)."""
+def sentence(highlight: TeamHighlight | None, ranked: pd.DataFrame, money,
+             names: dict[str, str] | None = None) -> str:
+    """What the highlighted member sold in this view, in words (`money`: value -> text;
+    `names`: store id -> name)."""
     if highlight is None:
         return ""
     total = float(ranked["revenue"].sum())
-    if highlight.kind == "region":
-        people = ranked[ranked["region"].astype(str) == highlight.value]
+    undo = "Click it again or “Clear highlight” to undo."
+    if highlight.kind in ("region", "store"):
+        people = _rows(highlight, ranked)
         revenue = float(people["revenue"].sum())
         share = f", {revenue / total:.1%} of employee sales" if total else ""
-        return (f"Highlighting {highlight.value}: {len(people):,} employees sold "
-                f"{money(revenue)}{share}. Click it again or “Clear highlight” to undo.")
-    row = ranked[ranked["employee_id"].astype(str) == highlight.value].iloc[0]
+        name = (names or {}).get(highlight.value, highlight.value) \
+            if highlight.kind == "store" else highlight.value
+        return (f"Highlighting {name}: {len(people):,} employees sold {money(revenue)}{share}. "
+                + undo)
+    row = _rows(highlight, ranked).iloc[0]
     revenue = float(row["revenue"])
     share = f", {revenue / total:.1%} of employee sales" if total else ""
     tie = "=" if int((ranked["rank"] == row["rank"]).sum()) > 1 else ""
     where = f" ({row['region']})" if isinstance(row["region"], str) else ""
     return (f"Highlighting {row['name']}{where}: rank #{int(row['rank'])}{tie} of "
-            f"{len(ranked):,}, sold {money(revenue)}{share}. Click it again or “Clear "
-            "highlight” to undo.")
-
+            f"{len(ranked):,}, sold {money(revenue)}{share}. " + undo)

@@ -8,17 +8,27 @@ when the caller does not pass them (pages/team_targets.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
+from dashboard.components import view_state
 from dashboard.figures import people as figs
 from dashboard.figures.colors import ACCENT
 from dashboard.figures.formats import text
-from dashboard.pages import people_view
+from dashboard.pages import overview_report, people_view
 from dashboard.pages import team_highlight as hl_
-from dashboard.pages.overview_view import View, query_dict
+from dashboard.pages.overview_view import (
+    View,
+    checked_drill,
+    default_geo,
+    focus_sentence,
+    query_dict,
+)
 from dashboard.pages.team_highlight import TeamHighlight
-from dashboard.queries import team
+from dashboard.queries import drill, team
 from dashboard.queries.filters import Scope
+from dashboard.queries.profit import store_names
 
 TOP_SHOWN = 15  # employees on the ranking and attainment charts
 TREND_PEOPLE = 5
@@ -56,7 +66,7 @@ def compute(view: View, state, targets: dict[str, float] | None = None,
     the viewer cannot see it), "highlight_note" says what it sold."""
     def run() -> dict:
         return _compute(view, state, targets or {}, highlight)
-    key = (state.filter, tuple(sorted((targets or {}).items())), highlight)
+    key = (state.filter, state.geo, tuple(sorted((targets or {}).items())), highlight)
     return view.cached("team", view.scope, key, run)
 
 
@@ -65,6 +75,8 @@ def _compute(view: View, state, targets: dict[str, float],
     if not team.has_employees(view.warehouse):
         return {"hidden": team.NO_EMPLOYEES}
     flt = state.filter
+    if state.geo:  # drilled into a region: its people, its stores compared
+        flt = replace(flt, regions=(state.geo[0],))
     scan = team.run_team(view.warehouse, flt, view.scope)
     ranked = team.ranking(scan, flt, targets)
     nums, colors = people_view.numbers(view), people_view.colors(view)
@@ -85,8 +97,7 @@ def _compute(view: View, state, targets: dict[str, float],
         notes.append(f"The ranking and attainment charts show the top {TOP_SHOWN} of "
                      f"{len(ranked)} employees.")
     highlight = hl_.checked(highlight, ranked)
-    lit_people, lit_region = hl_.lit_employees(highlight, ranked), hl_.lit_region(highlight,
-                                                                                   ranked)
+    lit_people = hl_.lit_employees(highlight, ranked)
     if highlight is not None and highlight.kind == "employee" and \
             highlight.value not in set(top["employee_id"].astype(str)):
         extra = ranked[ranked["employee_id"].astype(str) == highlight.value]
@@ -129,56 +140,71 @@ def _compute(view: View, state, targets: dict[str, float],
             texts=[f"{a:.0%}" for a in att["attainment"]],
             axis={"tickformat": ".0%", "title": {"text": "Attainment (revenue ÷ target)",
                                                  "font": {"size": 11}}})
-    figures["trend"] = _trend(scan, ranked, nums, highlight)
-    regions = team.by_region(scan)
-    region_names = regions["region"].astype(str).tolist()
+    level = "store" if state.geo else "region"
+    names = (view.cached("store-names", view.scope, (),
+                         lambda: store_names(view.warehouse, view.scope))
+             if level == "store" or (highlight is not None and highlight.kind == "store")
+             else {})
+    figures["trend"] = _trend(scan, ranked, nums, highlight, names)
+    places = team.by_place(scan, level)
+    ids = places["place"].astype(str).tolist()
+    shown = [names.get(i, f"Store {i}") for i in ids] if level == "store" else ids
+    lit_places = hl_.lit_places(highlight, ranked, level)
+    place_colors = (colors.many("region", ids) if level == "region" else [ACCENT] * len(ids))
 
-    def region_lit(names: list[str]) -> list[bool] | None:
-        return [r == lit_region for r in names] if highlight is not None else None
+    def place_lit(order: list[str]) -> list[bool] | None:
+        return [p in lit_places for p in order] if highlight is not None else None
+
+    def place_keys(order: list[str]) -> list[list[str]]:
+        """[kind, id] for a region, [kind, id, name] for a store (the table shows its name)."""
+        if level == "region":
+            return [[level, i] for i in order]
+        return [[level, i, names.get(i, f"Store {i}")] for i in order]
     figures["regions"] = figs.bars(
-        regions["region"].astype(str).tolist(),
-        [("Share", regions["share"].tolist(), [
+        shown,
+        [("Share", places["share"].tolist(), [
             f"<b>{text(r)}</b><br>Revenue: {nums.exact(v, 'currency')}<br>Share: {s:.1%}"
-            for r, v, s in zip(regions["region"], regions["revenue"], regions["share"],
-                               strict=True)])],
-        colors=colors.many("region", regions["region"].astype(str)),
-        texts=[f"{s:.1%}" for s in regions["share"]],
-        keys=[["region", r] for r in region_names], lit=region_lit(region_names),
+            for r, v, s in zip(shown, places["revenue"], places["share"], strict=True)])],
+        colors=place_colors, texts=[f"{s:.1%}" for s in places["share"]],
+        keys=place_keys(ids), lit=place_lit(ids),
         axis={"tickformat": ".0%", "title": {"text": "Share of employee sales",
                                              "font": {"size": 11}}})
-    staffing = regions.sort_values("per_employee", ascending=False, kind="stable")
-    staffing_names = staffing["region"].astype(str).tolist()
+    order = places.assign(shown=shown, color=place_colors).sort_values(
+        "per_employee", ascending=False, kind="stable")
+    staffing_ids = order["place"].astype(str).tolist()
     figures["staffing"] = figs.bars(
-        staffing["region"].astype(str).tolist(),
-        [("Revenue per employee", staffing["per_employee"].tolist(), [
+        order["shown"].tolist(),
+        [("Revenue per employee", order["per_employee"].tolist(), [
             f"<b>{text(r)}</b><br>Employees: {int(h)}<br>Revenue: {nums.exact(v, 'currency')}"
             f"<br>Per employee: {nums.exact(p, 'currency')}"
-            for r, h, v, p in zip(staffing["region"], staffing["headcount"],
-                                  staffing["revenue"], staffing["per_employee"], strict=True)])],
-        colors=colors.many("region", staffing["region"].astype(str)),
+            for r, h, v, p in zip(order["shown"], order["headcount"], order["revenue"],
+                                  order["per_employee"], strict=True)])],
+        colors=order["color"].tolist(),
         labels=[f"{r} ({int(h)} people)"
-                for r, h in zip(staffing["region"], staffing["headcount"], strict=True)],
-        texts=[nums.value(p, "currency") for p in staffing["per_employee"]],
-        keys=[["region", r] for r in staffing_names], lit=region_lit(staffing_names),
+                for r, h in zip(order["shown"], order["headcount"], strict=True)],
+        texts=[nums.value(p, "currency") for p in order["per_employee"]],
+        keys=place_keys(staffing_ids), lit=place_lit(staffing_ids),
         axis={"tickprefix": nums.currency, "title": {"text": "Revenue per employee",
                                                       "font": {"size": 11}}})
     tiles = _tiles(ranked, nums, has_targets, unassigned)
     return {"empty": False, "notes": notes, "tiles": tiles, "figures": figures,
             "ranked": ranked, "highlight": highlight,
             "highlight_note": hl_.sentence(highlight, ranked,
-                                           lambda v: nums.value(v, "currency"))}
+                                           lambda v: nums.value(v, "currency"), names)}
 
 
-def _trend(scan, ranked, nums, highlight: TeamHighlight | None = None) -> dict:
+def _trend(scan, ranked, nums, highlight: TeamHighlight | None = None,
+           names: dict[str, str] | None = None) -> dict:
     """The top sellers' months and the team average; a highlighted employee below them gets a
-    line of their own, a highlighted region its average per employee."""
+    line of their own, a highlighted region or store its average per employee (`names`: store
+    id -> name)."""
     best = ranked.head(TREND_PEOPLE)
     if highlight is not None and highlight.kind == "employee" and \
             highlight.value not in set(best["employee_id"].astype(str)):
         best = pd.concat([best, ranked[ranked["employee_id"].astype(str) == highlight.value]],
                          ignore_index=True)
     lit_people = hl_.lit_employees(highlight, ranked)
-    in_region = sorted(lit_people) if highlight is not None and highlight.kind == "region" \
+    in_region = sorted(lit_people) if highlight is not None and highlight.kind != "employee" \
         else []
     months, lines, whole = team.monthly_trend(scan, [*best["employee_id"], *in_region])
     heads = max(1, len(ranked))
@@ -194,9 +220,9 @@ def _trend(scan, ranked, nums, highlight: TeamHighlight | None = None) -> dict:
     if in_region:
         region = [sum(lines[e][i] for e in in_region) / len(in_region)
                   for i in range(len(months))]
-        name = f"{highlight.value} average"
+        name = f"{(names or {}).get(highlight.value, highlight.value)} average"
         series.append((name, region, [
-            f"<b>{text(highlight.value)} average per employee</b> · {lab}<br>Revenue: "
+            f"<b>{text(name)} per employee</b> · {lab}<br>Revenue: "
             f"{nums.exact(v, 'currency')}" for lab, v in zip(labels, region, strict=True)]))
         palette.append(ACCENT)
         lit.append(True)
@@ -232,22 +258,50 @@ def _tiles(ranked, nums, has_targets: bool, unassigned: float) -> list[dict]:
     return tiles
 
 
-def report_for_view(view: View, query: str, targets: dict[str, float] | None = None) -> dict:
+def report_for_view(view: View, query: str, targets: dict[str, float] | None = None,
+                    geo: tuple[str, ...] | None = None) -> dict:
     """The page's report for a URL query; its `hl` highlights an employee or region (checked
     against the scope) and goes back into the report's query and its "highlight" line."""
     state, notes = people_view.state_for(view, query)
+    state, dropped = drilled(view, state, query_dict(query), geo)
+    if dropped:
+        notes.append(drill.DROPPED_NOTE)
     if targets is None:
         from dashboard.pages import team_targets
 
         targets = team_targets.stored()
     asked = hl_.parse(query_dict(query).get("hl"))
     out = compute(view, state, targets, asked)
-    report = people_view.page_dict("team", "Team", view, state, notes, out, CHARTS)
+    report = people_view.page_dict("team", "Team", view, state, notes, out, charts_for(state))
+    if state.geo:  # "West, 2025": the drilled region named as the Overview names it
+        report["filters"] = focus_sentence(view, overview_report._seen(state, view))
     shown = out.get("highlight")
     report["highlight"] = out.get("highlight_note", "")
     if shown is not None:
         report["query"] = hl_.with_query(report["query"], shown)
     return report
+
+
+def drilled(view: View, state, params: dict, geo=None):
+    """The state with the region step (`geo`: the page's drill store, else the URL's; one
+    level: the Team page compares a region's stores), checked like the Overview's; a manager
+    of one region starts inside it."""
+    if geo is None:
+        geo = params.get("geo") if "geo" in params else default_geo(view.scope)
+    return checked_drill(view, state, view_state.as_path(geo, 1), ())
+
+
+def charts_for(state) -> dict[str, tuple[str, list[str]]]:
+    """The charts' titles and table columns at the page's level (regions, or a region's
+    stores)."""
+    if not state.geo:
+        return CHARTS
+    region = state.geo[0]
+    return {**CHARTS,
+            "regions": (f"Contribution by store in {region} (employee sales)",
+                        ["Series", "Store", "Share"]),
+            "staffing": (f"Sales per employee by store in {region}",
+                         ["Series", "Store", "Revenue per employee"])}
 
 
 def page_report(warehouse, scope: Scope, query: str) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.queries.filters import Filter, Scope, scope_condition
+from dashboard.queries.filters import Filter, Scope, in_list, scope_condition
 from dashboard.queries.sources import sales_source
 
 NO_EMPLOYEES = ("This data has no employees (no employee on any sales line), so the Team page "
@@ -46,10 +46,15 @@ def has_employees(warehouse) -> bool:
             "LIMIT 1) AS one").fetchall()[0][0])
 
 
-def people(warehouse, scope: Scope) -> pd.DataFrame:
-    """Employees whose store is in the scope: id, name, store, region, monthly target."""
+def people(warehouse, scope: Scope, regions: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Employees whose store is in the scope (and in `regions`, the filter's, when given): id,
+    name, store, region, monthly target."""
     condition, params = scope_condition(scope)
-    where = f" WHERE {condition}" if condition else ""
+    conditions = [condition] if condition else []
+    if regions:
+        conditions.append(in_list("region", len(regions)))
+        params = [*params, *regions]
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     sql = ("SELECT * FROM (SELECT CAST(e.employee_id AS VARCHAR) AS employee_id, "
            "CAST(e.name AS VARCHAR) AS name, CAST(e.store_id AS VARCHAR) AS store_id, "
            "CAST(s.region AS VARCHAR) AS region, "
@@ -78,7 +83,7 @@ def run_team(warehouse, flt: Filter, scope: Scope) -> TeamScan:
             totals[emp] = (region, float(revenue or 0), float(units or 0))
         else:
             monthly[(month, emp)] = float(revenue or 0)
-    return TeamScan(totals, monthly, people(warehouse, scope))
+    return TeamScan(totals, monthly, people(warehouse, scope, flt.regions))
 
 
 def months_covered(start, end) -> float:
@@ -139,19 +144,25 @@ def monthly_trend(scan: TeamScan, top: list[str]) -> tuple[list, dict[str, list[
     return months, lines, team
 
 
-def by_region(scan: TeamScan) -> pd.DataFrame:
-    """Per region: revenue sold by employees, its share, headcount and revenue per employee."""
+def by_place(scan: TeamScan, level: str = "region") -> pd.DataFrame:
+    """Per region (or, with level "store", per employee's store): revenue sold by employees,
+    its share, headcount and revenue per employee, the biggest first. An employee's sales
+    count at their own store (a team is its store's people); `place` holds the region name or
+    store id."""
+    stores = dict(zip(scan.people["employee_id"], scan.people["store_id"], strict=True))
     sold: dict = {}
     for emp, (region, revenue, _) in scan.totals.items():
         if emp is not None:
-            sold[region] = sold.get(region, 0.0) + revenue
-    heads = scan.people.groupby("region")["employee_id"].nunique().to_dict() \
+            place = region if level == "region" else stores.get(emp) or "Unknown"
+            sold[place] = sold.get(place, 0.0) + revenue
+    column = "region" if level == "region" else "store_id"
+    heads = scan.people.groupby(column)["employee_id"].nunique().to_dict() \
         if len(scan.people) else {}
-    regions = sorted(set(sold) | set(heads), key=lambda r: (-sold.get(r, 0.0), str(r)))
-    revenue = np.array([sold.get(r, 0.0) for r in regions])
-    count = np.array([heads.get(r, 0) for r in regions], dtype=float)
+    places = sorted(set(sold) | set(heads), key=lambda r: (-sold.get(r, 0.0), str(r)))
+    revenue = np.array([sold.get(r, 0.0) for r in places])
+    count = np.array([heads.get(r, 0) for r in places], dtype=float)
     total = revenue.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        return pd.DataFrame({"region": regions, "revenue": revenue, "headcount": count,
-                             "share": revenue / total if total else np.zeros(len(regions)),
+        return pd.DataFrame({"place": places, "revenue": revenue, "headcount": count,
+                             "share": revenue / total if total else np.zeros(len(places)),
                              "per_employee": np.where(count > 0, revenue / count, np.nan)})

@@ -84,9 +84,13 @@ def test_north_manager_on_a_phone(dash_duo, app, accounts, warehouse, raw, sampl
     dash_duo.driver.get(dash_duo.server.url + "/team")
     labels = _wait_bars(dash_duo)
     assert labels == _expected_top(raw, sample_dir, lo, hi, ["North"])
-    regions = dash_duo.driver.execute_script(
+    # a manager of one region lands inside it: the place charts compare North's stores
+    places = dash_duo.driver.execute_script(
         "return document.querySelector('#ov-team-regions .js-plotly-plot').data[0].y;")
-    assert regions == ["North"]
+    stores = pd.read_parquet(sample_dir / "stores.parquet")
+    assert set(places) <= set(stores.loc[stores["region"] == "North", "name"]) and places
+    assert dash_duo.find_element("#team-title-regions").text.startswith(
+        "Contribution by store in North")
     width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, "the page must not scroll sideways on a phone"
     _shot(dash_duo, SHOTS, "team-north", 390)
@@ -151,4 +155,30 @@ def test_a_click_highlights_an_employee_on_every_chart(dash_duo, app, accounts, 
     until(lambda: all(o == 1 for o in dash_duo.driver.execute_script(POINT_OPACITY_JS)),
           timeout=30)
     assert "hl=" not in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []
+
+
+def test_analyst_drills_into_a_region_and_back(dash_duo, app, accounts, warehouse, raw,
+                                               sample_dir):
+    """A click on West's contribution bar (Drill down, the default) compares West's stores and
+    ranks West's people as pandas does; the breadcrumb goes back to every region."""
+    lo, hi = domain(warehouse, Scope.everything()).default_range()
+    browser_sign_in(dash_duo, app, accounts["analyst"])
+    dash_duo.driver.get(dash_duo.server.url + "/team")
+    _wait_bars(dash_duo)
+    bars = dash_duo.find_elements("#ov-team-regions .trace.bars .point path")
+    labels = dash_duo.driver.execute_script(
+        "return document.querySelector('#ov-team-regions .js-plotly-plot').data[0].y;")
+    west = bars[labels.index("West")]
+    ActionChains(dash_duo.driver).move_to_element(west).click().perform()
+    dash_duo.wait_for_text_to_equal("#team-title-regions",
+                                    "Contribution by store in West (employee sales)", timeout=30)
+    until(lambda: dash_duo.driver.execute_script(BAR_LABELS_JS) == _expected_top(
+        raw, sample_dir, lo, hi, ["West"]), timeout=30)
+    assert "geo=West" in dash_duo.driver.current_url
+    assert dash_duo.find_element("#team-highlight-note").text == ""  # a drill, not a highlight
+    _shot(dash_duo, SHOTS, "team-west-stores", 1440)
+    dash_duo.find_element("#ov-trail-geo button").click()  # "All regions"
+    dash_duo.wait_for_text_to_equal("#team-title-regions",
+                                    "Regional contribution (employee sales)", timeout=30)
     assert dash_duo.get_logs() == []

@@ -5,6 +5,7 @@ clears, and a North manager's forged highlight of a South employee shows and nam
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from dashboard.pages import team_highlight, team_report
@@ -90,7 +91,8 @@ def test_a_forged_highlight_outside_the_scope_names_nothing(warehouse, raw, samp
         report = team_report.page_report(warehouse, north, f"hl={hl}")
         assert report["highlight"] == ""
         assert "hl=" not in report["query"]
-        assert south["name"] not in str(report) and "South" not in str(report)
+        # never the South member itself ("South Sarahburgh Mall", a North store, may show)
+        assert south["name"] not in str(report) and "'South'" not in str(report)
         assert all("selectedpoints" not in c["figure"]["data"][0] for c in report["charts"]
                    if c["figure"]["data"])
 
@@ -104,3 +106,64 @@ def test_a_second_click_clears_and_bad_clicks_change_nothing():
     for bad in (None, 5, ["member", "#1 Ann"], {"kind": "employee", "value": 3}, "region"):
         assert team_highlight.parse(bad) is None
 
+
+
+# --- drill-down: a region's stores ------------------------------------------------------
+
+
+def _store_labels(sample_dir) -> dict[str, str]:
+    stores = pd.read_parquet(sample_dir / "stores.parquet").astype({"store_id": str})
+    twice = stores["name"].duplicated(keep=False)
+    return {sid: (f"{name} (#{sid})" if dup else name)
+            for sid, name, dup in zip(stores["store_id"], stores["name"], twice, strict=True)}
+
+
+def test_a_region_drill_compares_its_stores(warehouse, raw, sample_dir, dates):
+    report = team_report.page_report(warehouse, Scope.everything(), "geo=West")
+    staff = expected_staff(raw, sample_dir, *dates, ["West"])
+    counts = staff["rank"].value_counts()
+    ranking = [r[1] for r in _chart(report, "ranking")["rows"]]
+    assert ranking == [f"#{r}{'=' if counts[r] > 1 else ''} {n}" for r, n in
+                       zip(staff["rank"], staff["name"], strict=True)][:team_report.TOP_SHOWN]
+    assert {t["id"]: t["value"] for t in report["tiles"]}["employees"] == len(staff)
+    by_store = staff.groupby(staff["store_id"].astype(str))["revenue"].sum()
+    heads = staff.groupby(staff["store_id"].astype(str))["employee_id"].nunique()
+    names = _store_labels(sample_dir)
+    regions = _chart(report, "regions")
+    assert regions["title"] == "Contribution by store in West (employee sales)"
+    got = {m: v for _, m, v in regions["rows"]}
+    assert list(got) == [names[s] for s in by_store.sort_values(ascending=False).index]
+    for store, value in by_store.items():
+        assert got[names[store]] == pytest.approx(value / by_store.sum(), rel=1e-9)
+    per = {m.rsplit(" (", 1)[0]: v for _, m, v in _chart(report, "staffing")["rows"]}
+    for store, value in by_store.items():
+        assert per[names[store]] == pytest.approx(value / heads[store], rel=1e-9)
+    assert report["filters"].startswith("West, ") and "geo=West" in report["query"]
+
+
+def test_a_north_manager_starts_at_their_stores_and_cannot_drill_elsewhere(warehouse, raw,
+                                                                           sample_dir):
+    north = Scope(("North",))
+    lo, hi = domain(warehouse, north).default_range()
+    landing = team_report.page_report(warehouse, north, "")
+    stores = expected_staff(raw, sample_dir, lo, hi, ["North"])["store_id"].astype(str)
+    names = _store_labels(sample_dir)
+    assert sorted(m for _, m, _ in _chart(landing, "regions")["rows"]) == sorted(
+        {names[s] for s in stores})
+    forged = team_report.page_report(warehouse, north, "geo=South")
+    assert any("dropped" in n.lower() or "not" in n for n in forged["notes"])
+    assert "'South'" not in str(forged) and "places: South" not in forged["filters"]
+    assert [m for _, m, _ in _chart(forged, "regions")["rows"]] == ["North"]
+
+
+def test_a_store_highlight_lights_its_people(warehouse, raw, sample_dir, dates):
+    staff = expected_staff(raw, sample_dir, *dates, ["West"])
+    store = str(staff.iloc[0]["store_id"])
+    report = team_report.page_report(warehouse, Scope.everything(),
+                                     f"geo=West&hl=store:{store}")
+    people = staff[staff["store_id"].astype(str) == store]
+    assert report["highlight"].startswith(f"Highlighting {_store_labels(sample_dir)[store]}: "
+                                          f"{len(people):,} employees sold")
+    lit = _lit_labels(_chart(report, "ranking")["figure"])
+    shown = {n for n in staff.head(team_report.TOP_SHOWN)["name"]}
+    assert {label.split(" ", 1)[1] for label in lit} == set(people["name"]) & shown
