@@ -105,30 +105,35 @@ def test_a_flat_export_shows_segments_and_hides_the_team(dash_duo, app, accounts
     _shot(dash_duo, SHOTS, "team-flat-hidden", 1440)
 
 
-def test_a_click_on_loyal_highlights_those_customers(dash_duo, app, accounts, warehouse, raw):
-    """Clicking the Loyal bar says how many loyal customers there are (pandas' count), draws
-    their split over the RFM groups on that chart, goes into the URL, and "Clear highlight"
-    undoes it."""
+def test_a_click_on_returning_highlights_those_customers(dash_duo, app, accounts, warehouse,
+                                                         raw):
+    """Clicking the Returning bar (a wide one: the Loyal bar is a few pixels) says how many
+    returning customers there are (pandas' count), draws their split over the RFM groups on
+    that chart, goes into the URL, and "Clear highlight" undoes it."""
     lo, hi = domain(warehouse, Scope.everything()).default_range()
     groups, _ = behaviour_of(raw, lo, hi)
-    loyal = int((groups == "Loyal").sum())
+    returning = int((groups == "Returning").sum())
     browser_sign_in(dash_duo, app, accounts["analyst"])
     dash_duo.driver.get(dash_duo.server.url + "/customers")
     traces = _traces(dash_duo, "#ov-customers-behaviour")
     assert traces[0]["y"] == ["New", "Returning", "Loyal"]
     bars = dash_duo.find_elements("#ov-customers-behaviour .trace.bars .point path")
     top_to_bottom = sorted(bars[:3], key=lambda b: b.rect["y"])  # the first trace's bars
-    ActionChains(dash_duo.driver).move_to_element(top_to_bottom[2]).click().perform()
-    until(lambda: f"Highlighting Loyal customers: {loyal:,} customers" in dash_duo.find_element(
-        "#customers-highlight-note").text, timeout=30)
-    until(lambda: len(_traces(dash_duo, "#ov-customers-rfm")) == 3, timeout=30)
+    ActionChains(dash_duo.driver).move_to_element(top_to_bottom[1]).click().perform()
+    note = f"Highlighting Returning customers: {returning:,} customers"
+    until(lambda: note in dash_duo.find_element("#customers-highlight-note").text, timeout=60)
+    until(lambda: len(_traces(dash_duo, "#ov-customers-rfm")) == 3, timeout=60)
     legend = [e.text for e in dash_duo.find_elements("#ov-customers-rfm .legendtext")]
-    assert "Loyal customers (selected): share of them" in legend
+    assert "Returning customers (selected): share of them" in legend
     assert "hl=behaviour" in dash_duo.driver.current_url
     _shot(dash_duo, SHOTS, "customers-highlight", 1440)
+    dash_duo.driver.set_window_size(390, 900)  # the charts refit to a phone before the shot
+    until(lambda: dash_duo.driver.execute_script(
+        "return document.documentElement.scrollWidth") <= 390, timeout=60)
     _shot(dash_duo, SHOTS, "customers-highlight", 390)
+    dash_duo.driver.set_window_size(1440, 1000)
     dash_duo.find_element("#customers-clear-highlight").click()
-    until(lambda: dash_duo.find_element("#customers-highlight-note").text == "", timeout=30)
-    until(lambda: len(_traces(dash_duo, "#ov-customers-rfm")) == 2, timeout=30)
+    until(lambda: dash_duo.find_element("#customers-highlight-note").text == "", timeout=60)
+    until(lambda: len(_traces(dash_duo, "#ov-customers-rfm")) == 2, timeout=60)
     assert "hl=" not in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []

@@ -249,3 +249,47 @@ def test_top_toys_stay_in_order_for_a_manager_after_a_resize(dash_duo, app, raw,
             assert widths == sorted(widths, reverse=True), (size, age)
     dash_duo.driver.save_screenshot(str(SHOTS / "ovc_manager_top_toys_1440.png"))
     assert dash_duo.get_logs() == []
+
+
+def test_analyst_finds_the_seasonal_bestsellers_for_3_to_5(dash_duo, app, raw, accounts):
+    """"Which toys are the seasonal bestsellers for 3-5 year olds": Age = 3-5 and Season =
+    Winter in the filter bar leave one Top toys chart whose bars, top to bottom, are pandas'
+    top five for 3-5 in winter; the same link with Summer gives summer's five."""
+    import html
+
+    from tests.browser.test_overview_browser import _pick
+
+    def expected(season: str) -> list[str]:
+        rows = ref.select(raw, *YEAR, age_groups=["3-5"], seasons=[season])
+        sums = rows.groupby("product_name")["revenue"].sum()
+        return sorted(sums.index, key=lambda t: (-round(sums[t], 6), t))[:5]
+
+    def shown() -> list[str]:
+        by_age = _top_toys_by_age(dash_duo)
+        return [html.unescape(name) for name, _ in by_age.get("3-5", [])] \
+            if list(by_age) == ["3-5"] else []
+
+    browser_sign_in(dash_duo, app, accounts["analyst"])
+    _wait_for_charts(dash_duo)
+    _pick(dash_duo, "ov-f-age_groups", "3-5")
+    _pick(dash_duo, "ov-f-seasons", "Winter")
+    dash_duo.wait_for_text_to_equal("#ov-summary", "All regions, 2025, Winter, age 3-5",
+                                    timeout=30)
+    winter = expected("Winter")
+    _wait(lambda: shown() == winter, "winter's top five never showed")
+    dash_duo.driver.save_screenshot(str(SHOTS / "walk-analyst-3-5-winter-1440.png"))
+    dash_duo.driver.get(dash_duo.server_url + "/?age=3-5&season=Summer")
+    _wait_for_charts(dash_duo)
+    dash_duo.wait_for_text_to_equal("#ov-summary", "All regions, 2025, Summer, age 3-5",
+                                    timeout=30)
+    summer = expected("Summer")
+    _wait(lambda: shown() == summer, "summer's top five never showed")
+    assert winter != summer  # the question has an answer: the bestsellers move with the season
+    dash_duo.driver.save_screenshot(str(SHOTS / "walk-analyst-3-5-summer-1440.png"))
+    assert dash_duo.get_logs() == []
+
+
+def _wait(condition, message: str, timeout: float = 60) -> None:
+    from dash.testing.wait import until
+
+    until(condition, timeout=timeout, msg=message)

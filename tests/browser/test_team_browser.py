@@ -149,7 +149,11 @@ def test_a_click_highlights_an_employee_on_every_chart(dash_duo, app, accounts, 
     assert [name, 1] in lines and ["Team average", 0.25] in lines
     assert "hl=employee" in dash_duo.driver.current_url
     _shot(dash_duo, SHOTS, "team-highlight", 1440)
+    dash_duo.driver.set_window_size(390, 900)  # the charts refit to a phone before the shot
+    until(lambda: dash_duo.driver.execute_script(
+        "return document.documentElement.scrollWidth") <= 390, timeout=60)
     _shot(dash_duo, SHOTS, "team-highlight", 390)
+    dash_duo.driver.set_window_size(1440, 1000)
     dash_duo.find_element("#team-clear-highlight").click()
     until(lambda: dash_duo.find_element("#team-highlight-note").text == "", timeout=30)
     until(lambda: all(o == 1 for o in dash_duo.driver.execute_script(POINT_OPACITY_JS)),
