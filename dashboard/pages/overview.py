@@ -94,7 +94,7 @@ def _graph_card(key: str, title: str, controls=None, width: int = 6,
     )
 
 
-def _radio(id_: str, options: list[tuple[str, object]], value) -> dbc.RadioItems:
+def radio(id_: str, options: list[tuple[str, object]], value) -> dbc.RadioItems:
     return dbc.RadioItems(
         id=id_, value=value, inline=True, className="btn-group btn-group-sm",
         inputClassName="btn-check", labelClassName="btn btn-outline-secondary",
@@ -133,13 +133,13 @@ def layout(**query):
     hidden = hidden_graphs(domain)
     cards = [
         _graph_card("trend", "Monthly sales trend",
-                    _radio("ov-trend-by", [("Category", "category"), ("Region", "region")],
+                    radio("ov-trend-by", [("Category", "category"), ("Region", "region")],
                            state.trend_by), width=12),
         _graph_card("top", "Top toys" if "age_group" in domain.unavailable
                     else "Top toys by age group",
-                    _radio("ov-top-n", [("Top 3", 3), ("Top 5", 5), ("Top 10", 10)],
+                    radio("ov-top-n", [("Top 3", 3), ("Top 5", 5), ("Top 10", 10)],
                            state.top_n)),
-        _graph_card("contrib", contrib_title, _radio(
+        _graph_card("contrib", contrib_title, radio(
             "ov-places", [("Next level", "next"), ("Stores", "stores")], state.places),
             helps=("share", "growth_share")),
         _graph_card("heatmap", heat_title),
@@ -153,7 +153,7 @@ def layout(**query):
             card.style = {"display": "none"}
     return html.Div(
         [
-            dcc.Store(id="ov-highlight", data=_highlight_data(state.highlight)),
+            dcc.Store(id="ov-highlight", data=highlight_data(state.highlight)),
             dcc.Store(id="ov-query"),
             dcc.Store(id="ov-drill", data=_drill_data(state)),
             # One grid, two arrangements (assets/50-phone.css): on a phone the KPIs come first
@@ -165,7 +165,7 @@ def layout(**query):
                     html.Div(
                         [
                             open_button(domain, state),
-                            _radio("ov-measure", [("Revenue", "revenue"), ("Units", "units")],
+                            radio("ov-measure", [("Revenue", "revenue"), ("Units", "units")],
                                    state.measure),
                             metric_help("revenue"), metric_help("units"),
                             dbc.Button("Filter to selection", id="ov-filter-selection",
@@ -211,7 +211,7 @@ dash.register_page(__name__, path="/", name="Overview", title="Overview · ToyPu
                    layout=layout)
 
 
-def _highlight_data(highlight: Highlight | None) -> dict | None:
+def highlight_data(highlight: Highlight | None) -> dict | None:
     return None if highlight is None else {"column": highlight.column, "value": highlight.value}
 
 
@@ -229,7 +229,7 @@ def _drill_bar(state: ViewState, dropped: bool, scoped: bool) -> html.Div:
                      className="d-flex flex-column gap-1"),
             html.Div(
                 [html.Span("On click:", className="small text-muted"),
-                 _radio("ov-click-mode", [("Drill down", "drill"), ("Highlight", "highlight")],
+                 radio("ov-click-mode", [("Drill down", "drill"), ("Highlight", "highlight")],
                         "drill")],
                 className="d-flex align-items-center gap-2 ms-lg-auto"),
             html.Div(breadcrumbs.HINT, className="small text-muted w-100", id="ov-drill-hint"),
@@ -347,7 +347,7 @@ def clicked_member(click_data) -> dict | None:
         highlight = view_state.as_highlight({"column": "region", "value": point["y"]})
     else:
         highlight = None
-    return _highlight_data(highlight)
+    return highlight_data(highlight)
 
 
 def toggle_highlight(current: dict | None, clicked: dict | None) -> dict | None:

@@ -37,10 +37,10 @@ from dashboard.components.filter_drawer import filter_drawer, open_button
 from dashboard.components.kpi import metric_help
 from dashboard.pages import overview_report, people_layout, profit_report, profit_view
 from dashboard.pages.overview import (
-    _highlight_data,
-    _radio,
     clicked_member,
     current_view,
+    highlight_data,
+    radio,
     toggle_highlight,
 )
 from dashboard.pages.overview_view import checked_drill
@@ -119,7 +119,7 @@ def layout(**query):
     return html.Div([
         dcc.Store(id="pl-query"),
         dcc.Store(id="pl-drill", data={"geo": list(state.geo), "prod": list(state.prod)}),
-        dcc.Store(id="pl-highlight", data=_highlight_data(state.highlight)),
+        dcc.Store(id="pl-highlight", data=highlight_data(state.highlight)),
         html.Div([
             filter_drawer(view.domain, state),
             html.H1(id="pl-summary", className="h5 mb-0"),
@@ -143,7 +143,7 @@ def layout(**query):
         html.Div([html.Div(_crumbs(state, dropped, view.scope.regions is not None),
                            id="pl-crumbs", className="d-flex flex-column gap-1"),
                   html.Div([html.Span("On click:", className="small text-muted"),
-                            _radio("pl-click-mode", [("Drill down", "drill"),
+                            radio("pl-click-mode", [("Drill down", "drill"),
                                                      ("Highlight", "highlight")], "drill")],
                            className="d-flex align-items-center gap-2 ms-lg-auto"),
                   html.Div(HINT, className="small text-muted w-100"),

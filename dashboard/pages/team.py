@@ -21,7 +21,7 @@ from dashboard.components.view_state import ViewState
 from dashboard.figures import theme
 from dashboard.pages import people_layout as parts
 from dashboard.pages import people_view, team_highlight, team_report, team_targets
-from dashboard.pages.overview import _radio, current_view
+from dashboard.pages.overview import current_view, radio
 from dashboard.pages.overview_view import query_dict
 from dashboard.pages.team_report import CHARTS
 from dashboard.queries import drill, team
@@ -95,7 +95,7 @@ def layout(**query):
         html.Div([html.Div(_crumbs(state.geo, view.scope.regions is not None, dropped),
                            id="team-crumbs"),
                   html.Div([html.Span("On click:", className="small text-muted"),
-                            _radio("team-click-mode", [("Drill down", "drill"),
+                            radio("team-click-mode", [("Drill down", "drill"),
                                                        ("Highlight", "highlight")], "drill")],
                            className="d-flex align-items-center gap-2 ms-lg-auto"),
                   html.Div(DRILL_HINT, className="small text-muted w-100")],

@@ -15,7 +15,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from dashboard.queries.filters import Scope
 from dashboard.queries.options import domain
 from tests.auth_helpers import browser_sign_in
-from tests.browser.test_data_flat_browser import _shot
+from tests.browser.test_data_flat_browser import _shot, _shots_desk_and_phone
 from tests.unit.test_customers_page import behaviour_of, expected_behaviour
 
 SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
@@ -126,12 +126,7 @@ def test_a_click_on_returning_highlights_those_customers(dash_duo, app, accounts
     legend = [e.text for e in dash_duo.find_elements("#ov-customers-rfm .legendtext")]
     assert "Returning customers (selected): share of them" in legend
     assert "hl=behaviour" in dash_duo.driver.current_url
-    _shot(dash_duo, SHOTS, "customers-highlight", 1440)
-    dash_duo.driver.set_window_size(390, 900)  # the charts refit to a phone before the shot
-    until(lambda: dash_duo.driver.execute_script(
-        "return document.documentElement.scrollWidth") <= 390, timeout=60)
-    _shot(dash_duo, SHOTS, "customers-highlight", 390)
-    dash_duo.driver.set_window_size(1440, 1000)
+    _shots_desk_and_phone(dash_duo, SHOTS, "customers-highlight")
     dash_duo.find_element("#customers-clear-highlight").click()
     until(lambda: dash_duo.find_element("#customers-highlight-note").text == "", timeout=60)
     until(lambda: len(_traces(dash_duo, "#ov-customers-rfm")) == 2, timeout=60)

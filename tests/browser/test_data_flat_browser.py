@@ -33,6 +33,19 @@ def _shot(dash_duo, folder: Path, name: str, width: int = 1440) -> Path:
     return path
 
 
+def _shots_desk_and_phone(dash_duo, folder: Path, name: str) -> None:
+    """`name` at 1440 px, then at 390 px once the charts have refit to the phone's width (a
+    shot taken at once measured the desk layout), then back at 1440 px for the next clicks."""
+    from dash.testing.wait import until
+
+    _shot(dash_duo, folder, name, 1440)
+    dash_duo.driver.set_window_size(390, 900)
+    until(lambda: dash_duo.driver.execute_script(
+        "return document.documentElement.scrollWidth") <= 390, timeout=60)
+    _shot(dash_duo, folder, name, 390)
+    dash_duo.driver.set_window_size(1440, 1000)
+
+
 def test_flat_export_preview_then_confirm(dash_duo, app, accounts, warehouse_dir, tmp_path):
     shots = Path(os.environ.get("TOYPULSE_SCREENSHOT_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from dashboard.queries.filters import Scope
 from dashboard.queries.options import domain
 from tests import reference as ref
 from tests.auth_helpers import browser_sign_in
-from tests.browser.test_data_flat_browser import _shot
+from tests.browser.test_data_flat_browser import _shot, _shots_desk_and_phone
 
 SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
 BAR_LABELS_JS = """
@@ -148,12 +148,7 @@ def test_a_click_highlights_an_employee_on_every_chart(dash_duo, app, accounts, 
         ".map(t => [t.name, t.opacity]);")
     assert [name, 1] in lines and ["Team average", 0.25] in lines
     assert "hl=employee" in dash_duo.driver.current_url
-    _shot(dash_duo, SHOTS, "team-highlight", 1440)
-    dash_duo.driver.set_window_size(390, 900)  # the charts refit to a phone before the shot
-    until(lambda: dash_duo.driver.execute_script(
-        "return document.documentElement.scrollWidth") <= 390, timeout=60)
-    _shot(dash_duo, SHOTS, "team-highlight", 390)
-    dash_duo.driver.set_window_size(1440, 1000)
+    _shots_desk_and_phone(dash_duo, SHOTS, "team-highlight")
     dash_duo.find_element("#team-clear-highlight").click()
     until(lambda: dash_duo.find_element("#team-highlight-note").text == "", timeout=30)
     until(lambda: all(o == 1 for o in dash_duo.driver.execute_script(POINT_OPACITY_JS)),
