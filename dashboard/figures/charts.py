@@ -298,6 +298,23 @@ LABEL_CHAR_PX = 6.0
 LABEL_ROW_PX = 15
 
 
+def _runs_on_axis(index: dict[dt.date, int], first: dt.date,
+                  last: dt.date) -> list[tuple[int, int]]:
+    """The axis positions of the months from `first` to `last` that the axis shows, as runs of
+    neighbours. Under a season filter the axis skips months (Winter: Jan, Feb, Dec), and a
+    festival from late November to early December belongs over December alone, not over
+    every month from the first to the last."""
+    months = pd.period_range(first, last, freq="M")
+    shown = sorted(index[m] for m in (p.to_timestamp().date() for p in months) if m in index)
+    runs: list[tuple[int, int]] = []
+    for position in shown:
+        if runs and position == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], position)
+        else:
+            runs.append((position, position))
+    return runs
+
+
 def _festival_marks(festivals: pd.DataFrame | None,
                     months: list) -> tuple[list[dict], list[dict], int]:
     """Bands behind the data over the months a festival falls in, labelled above the plot.
@@ -315,14 +332,10 @@ def _festival_marks(festivals: pd.DataFrame | None,
     rows = sorted(zip(festivals["start"].tolist(), festivals["end"].tolist(),
                       festivals["festival"].tolist(), strict=True))
     for start, end, festival in rows:
-        first, last = index.get(_month_key(start)), index.get(_month_key(end))
-        if first is None and last is None:
-            continue
-        span = (first if first is not None else 0,
-                last if last is not None else len(months) - 1)
-        names = spans.setdefault(span, [])
-        if festival not in names:
-            names.append(festival)
+        for span in _runs_on_axis(index, _month_key(start), _month_key(end)):
+            names = spans.setdefault(span, [])
+            if festival not in names:
+                names.append(festival)
     px_per_month = NARROW_PLOT_PX / len(months)
     shapes, notes, row_ends, written = [], [], [], set()
     for (first, last), names in spans.items():
@@ -463,19 +476,19 @@ def top_toys_chart(
 def contribution_chart(df: pd.DataFrame, highlight: Highlight | None = None,
                        height: int = 340, look: Look = DEFAULT, column: str = "region") -> dict:
     """Contribution % of each region (or, drilled down, each state, city or store in `column`):
-    share of revenue (solid) and share of growth (hatched)."""
+    share of revenue (solid) and share of the change (hatched)."""
     if df.empty:
         return theme.empty(height=height)
     order = np.argsort(df["share_pct"].to_numpy(dtype=float), kind="stable")
     col = {c: df[c].to_numpy()[order] for c in (column, "revenue", "previous_revenue",
-                                                 "share_pct", "growth_share_pct")}
+                                                 "share_pct", "change_share_pct")}
     regions = col[column].astype(str).tolist()
     labels = [text(r) for r in regions]
     colors = look.colors.many(column, regions)
     numbers = look.numbers
     series = [("share_pct", "Share of revenue", {})]
-    if not np.isnan(col["growth_share_pct"].astype(float)).any():  # NaN: no previous data
-        series.append(("growth_share_pct", "Share of growth",
+    if not np.isnan(col["change_share_pct"].astype(float)).any():  # NaN: no previous data
+        series.append(("change_share_pct", "Share of the change",
                        {"pattern": {"shape": "/", "fgcolor": "white", "solidity": 0.3}}))
     changes = [numbers.change(now / before - 1 if before else None)[0] for now, before in
                zip(col["revenue"].tolist(), col["previous_revenue"].tolist(), strict=True)]
@@ -496,8 +509,15 @@ def contribution_chart(df: pd.DataFrame, highlight: Highlight | None = None,
         if _own(highlight, column):
             trace["selectedpoints"] = [i for i, r in enumerate(regions) if r == highlight.value]
         data.append(trace)
+    # The key is text, not a legend: a legend swatch takes one member's colour (and the
+    # white hatch of a small swatch reads as nothing), while every bar has its member's colour.
+    key = [] if len(series) == 1 else [{
+        "text": "■ Share of revenue (solid)    ▨ Share of the change (hatched)", "showarrow": False,
+        "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left",
+        "yanchor": "bottom", "font": {"size": 12, "color": theme.MUTED}}]
     return theme.figure(data, height=height, barmode="group", clickmode="event",
-                        legend=len(series) > 1,
+                        legend=False, annotations=key,
+                        margin={"l": 8, "r": 8, "t": 28 if key else 8, "b": 8},
                         xaxis={"tickformat": ".0%", "title": {
                             "text": "Share (%)", "font": {"size": 11}, "standoff": 4}},
                         yaxis=_few_bars(len(regions)))

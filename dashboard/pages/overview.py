@@ -141,7 +141,7 @@ def layout(**query):
                            state.top_n)),
         _graph_card("contrib", contrib_title, radio(
             "ov-places", [("Next level", "next"), ("Stores", "stores")], state.places),
-            helps=("share", "growth_share")),
+            helps=("share", "change_share")),
         _graph_card("heatmap", heat_title),
         _graph_card("category", category_title),
         _graph_card("subcategory", "Revenue by toy type"),

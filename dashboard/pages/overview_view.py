@@ -230,7 +230,7 @@ def figures_for(view: View, scan: metrics.OverviewScan, state: ViewState) -> dic
             tile[f"change_{period}"] = None
     contribution = metrics.regional_contribution(scan)
     if "previous" not in covered:
-        contribution["growth_share_pct"] = float("nan")
+        contribution["change_share_pct"] = float("nan")
     top = metrics.top_toys_by_age(scan)
     hl_note = None
     if hl is not None:
@@ -299,7 +299,7 @@ def drilled_figures(view: View, state: ViewState, flt: Filter, scope: Scope) -> 
         frame = drill.labelled(level, drill_members(view, "geo"))
         shares = drill.contribution(frame, column)
         if "previous" not in covered:
-            shares["growth_share_pct"] = float("nan")
+            shares["change_share_pct"] = float("nan")
         rows = max(340, 26 * len(shares) + 80)
         out["contrib"] = charts.contribution_chart(shares, hl, look=look, column=column,
                                                    height=rows)

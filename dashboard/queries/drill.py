@@ -1,7 +1,7 @@
 """Drill-down: region > state > city > store > category and category > toy type > toy.
 
 A store's level is its categories, so a manager who drills to a store sees what it sells and
-which categories made its change (share of revenue against share of growth).
+which categories made its change (share of revenue against share of the change).
 
 A drill path ("North", "Nuevo León") comes from the URL or a click, which anyone can forge, so
 `validate` keeps only steps found among the members the user's scope can see (read through
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.queries.filters import Filter, Scope, scope_condition
+from dashboard.queries.overview import change_shares
 from dashboard.queries.sources import Highlight, sales_source
 from dashboard.warehouse.store import Warehouse
 
@@ -187,12 +188,12 @@ def contribution(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     rev = np.array([now["revenue"].get(m, 0.0) for m in names], dtype=float)
     prev = np.array([before.get(m, 0.0) for m in names], dtype=float)
     growth = rev - prev
-    total, total_growth = rev.sum(), growth.sum()
+    total = rev.sum()
     out = pd.DataFrame({
         column: names, "revenue": rev,
         "hl_revenue": [now["hl_revenue"].get(m, 0.0) for m in names], "previous_revenue": prev,
         "growth": growth, "share_pct": rev / total if total else np.zeros(len(rev)),
-        "growth_share_pct": growth / total_growth if total_growth else np.zeros(len(rev)),
+        "change_share_pct": change_shares(growth),
     })
     out = out[out["revenue"] != 0]  # members with sales only in the previous period
     return out.sort_values("revenue", ascending=False, kind="stable").reset_index(drop=True)

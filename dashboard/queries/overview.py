@@ -398,14 +398,25 @@ def regional_contribution(scan: OverviewScan) -> pd.DataFrame:
     rev = np.array([now.get(r, 0.0) for r in all_regions])
     prev = np.array([previous.get(r, 0.0) for r in all_regions])
     growth = rev - prev
-    total, total_growth = rev.sum(), growth.sum()
+    total = rev.sum()
     out = pd.DataFrame({
         "region": all_regions, "revenue": rev,
         "hl_revenue": [lit.get(r, 0.0) for r in all_regions], "previous_revenue": prev,
         "growth": growth, "share_pct": rev / total if total else np.zeros(len(rev)),
-        "growth_share_pct": growth / total_growth if total_growth else np.zeros(len(rev)),
+        "change_share_pct": change_shares(growth),
     })
     return out.iloc[np.argsort(-rev, kind="stable")].reset_index(drop=True)
+
+
+def change_shares(change: np.ndarray) -> np.ndarray:
+    """Each member's change as a signed part of the size of the whole change.
+
+    Dividing by the signed total would turn every sign around when the total fell (a growing
+    store drawn as a negative share); dividing by its size keeps growth positive and shrinkage
+    negative, adding up to +1 when the total grew and -1 when it fell. Zeros when nothing
+    changed."""
+    size = abs(float(change.sum()))
+    return change / size if size else np.zeros(len(change))
 
 
 def regional_heatmap(scan: OverviewScan, measure: str = "revenue") -> pd.DataFrame:

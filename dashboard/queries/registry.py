@@ -40,9 +40,10 @@ _METRICS = (
            "%", True, "Gross profit as a share of revenue.", ("cost",)),
     Metric("share", "Share of total", "sum(revenue) / total", "pct", "%", True,
            "This member's part of the total for the whole chart under the same filters."),
-    Metric("growth_share", "Share of growth", "(revenue - previous) / total change", "pct",
-           "%", True, "This member's part of the total change in revenue against the previous "
-           "period; above 100% when others shrank."),
+    Metric("change_share", "Share of the change", "(revenue - previous) / |total change|",
+           "pct", "%", True, "This member's change in revenue against the previous period, as a "
+           "part of the size of the whole change: positive when it grew, negative when it shrank "
+           "(the bars add up to +100% when the total grew, -100% when it fell)."),
     Metric("vs_previous", "vs prev.", "(value - previous) / previous", "pct", "%", True,
            "Change against the previous period: the same number of days just before the range."),
     Metric("vs_year_ago", "vs last yr", "(value - year ago) / year ago", "pct", "%", True,

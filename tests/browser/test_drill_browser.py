@@ -34,6 +34,12 @@ if (!gd || !gd.data) { return null; }
 return gd.data.flatMap(t => (t.customdata || []).flat(1).filter(c => Array.isArray(c))
                                  .map(c => c[1]).concat(t.y || []));
 """
+# {member: x} of the trace named arguments[1] (a horizontal bar series).
+SERIES_JS = """
+const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
+const t = gd.data.find(t => t.name === arguments[1]);
+return t ? Object.fromEntries(t.customdata.map((c, i) => [c[1], t.x[i]])) : null;
+"""
 FIRST_TRACE_JS = """
 const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
 return gd.data[0].customdata.map(c => c[1]);
@@ -256,11 +262,17 @@ def test_north_manager_finds_the_weakest_store_and_in_what(dash_duo, app, lines,
                                      f"{row['city']} › {weakest}")
     until(lambda: {html.unescape(m) for m in _members(dash_duo, "ov-contrib")}
           == set(store["category"]), timeout=60, msg="the store's categories never showed")
-    lost = (store.groupby("category")["revenue"].sum()
-            .sub(before[before["store_name"] == weakest].groupby("category")["revenue"].sum(),
-                 fill_value=0))
-    lost = lost[store["category"].unique()].idxmin()
+    change = (store.groupby("category")["revenue"].sum()
+              .sub(before[before["store_name"] == weakest].groupby("category")["revenue"].sum(),
+                   fill_value=0))[store["category"].unique()]
+    lost = change.idxmin()
     assert lost in {html.unescape(m) for m in _members(dash_duo, "ov-contrib")}
+    # The hatched bars: each category's change over the size of the store's whole change, so
+    # the one that lost most reads most negative and a grower reads positive (the store fell).
+    drawn = dash_duo.driver.execute_script(SERIES_JS, "#ov-contrib", "Share of the change")
+    assert {html.unescape(k): v for k, v in drawn.items()} == pytest.approx(
+        (change / abs(change.sum())).to_dict())
+    assert min(drawn, key=drawn.get) == lost
     assert weakest in dash_duo.find_element("#ov-trail-geo").text
     _shot(dash_duo, "drill-manager-store-categories-1440.png", "#ov-drill-bar", 1300)
     assert dash_duo.get_logs() == []

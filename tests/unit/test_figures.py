@@ -225,7 +225,7 @@ def test_markup_in_data_is_shown_as_text_everywhere():
                                           columns=[dt.date(2025, 1, 1)]), look=LOOK),
         charts.contribution_chart(pd.DataFrame({
             "region": [MARKUP], "revenue": [1.0], "previous_revenue": [1.0],
-            "share_pct": [1.0], "growth_share_pct": [0.5]}), look=LOOK),
+            "share_pct": [1.0], "change_share_pct": [0.5]}), look=LOOK),
     ]
     for figure in figures:
         valid(figure)
@@ -323,3 +323,20 @@ def test_few_bars_keep_their_thickness():
     assert list(one.layout.yaxis.range) == [1 - charts.MIN_BAR_SLOTS - 0.5, 0.5]  # at the top
     many = valid(charts.bar_chart(pd.concat([_bars()] * 3, ignore_index=True), "category"))
     assert many.layout.yaxis.range is None
+
+
+def test_festival_bands_under_a_season_sit_only_over_their_own_months():
+    """Winter shows Jan, Feb and Dec 2025. Black Friday (28 Nov - 1 Dec) is banded over December
+    alone, with Christmas; Easter (April) is not on the axis and gets no band."""
+    months = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 12, 1)]
+    fest = pd.DataFrame({"festival": ["Día de Reyes", "Easter", "Black Friday", "Christmas"],
+                         "start": [dt.date(2025, 1, 2), dt.date(2025, 4, 13),
+                                   dt.date(2025, 11, 28), dt.date(2025, 12, 1)],
+                         "end": [dt.date(2025, 1, 6), dt.date(2025, 4, 21),
+                                 dt.date(2025, 12, 1), dt.date(2025, 12, 24)]})
+    fig = valid(charts.trend_chart(_trend_frame(["North"], months), "region",
+                                   festivals=fest, look=LOOK))
+    bands = sorted((s.x0, s.x1) for s in fig.layout.shapes)
+    assert bands == [(-0.45, 0.45), (1.55, 2.45)]  # January; December
+    assert sorted(n.text for n in fig.layout.annotations) == [
+        "Black Friday · Christmas", "Día de Reyes"]

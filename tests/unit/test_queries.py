@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -108,8 +109,10 @@ def test_chart_metrics_match_pandas(name, any_warehouse, raw):
     for region in now_by.index:
         assert contrib.loc[region, "share_pct"] == pytest.approx(now_by[region] / now_by.sum())
         if growth.sum():
-            assert contrib.loc[region, "growth_share_pct"] == pytest.approx(
-                growth[region] / growth.sum())
+            assert contrib.loc[region, "change_share_pct"] == pytest.approx(
+                growth[region] / abs(growth.sum()))
+            # growth is drawn positive and shrinkage negative, whatever the total did
+            assert np.sign(contrib.loc[region, "change_share_pct"]) == np.sign(growth[region])
 
     # Category and subcategory bars, age and gender shares
     for frame, keys in ((m.category_bars(scan), ["category"]),
@@ -190,3 +193,18 @@ def test_manager_without_regions_gets_an_error_not_everything(any_warehouse):
 )
 def test_split_range_uses_rollups_only_for_whole_months(start, end, whole, edges):
     assert split_range(start, end) == (whole, edges)
+
+
+def test_share_of_the_change_keeps_signs_when_the_total_fell():
+    """Two stores: one grew by 10, one fell by 50 (the total fell by 40). The grower must read
+    +25% of the change and the faller -125%, not the other way round."""
+    from dashboard.queries.drill import contribution
+
+    frame = pd.DataFrame({
+        "period": ["current", "current", "previous", "previous"],
+        "member": ["Grower", "Faller", "Grower", "Faller"],
+        "revenue": [110.0, 50.0, 100.0, 100.0], "hl_revenue": [0.0, 0.0, 0.0, 0.0]})
+    shares = contribution(frame, "store").set_index("store")["change_share_pct"]
+    assert shares["Grower"] == pytest.approx(10 / 40)
+    assert shares["Faller"] == pytest.approx(-50 / 40)
+    assert shares.sum() == pytest.approx(-1.0)
