@@ -50,10 +50,12 @@ def trail(axis: str, path: tuple[str, ...], top: str | None = None,
 
 
 def crumbs(geo: tuple[str, ...], prod: tuple[str, ...], dropped: bool = False,
-           scoped: bool = False) -> list:
-    """Both trails (a user limited to some regions starts at "Your regions"), and the note when
-    a step from the link or the store was dropped."""
-    out = [trail("geo", geo, "Your regions" if scoped else None), trail("prod", prod)]
+           scoped: bool = False, stores: bool = False) -> list:
+    """Both trails (a user limited to some regions starts at "Your regions"; `stores`: the
+    charts compare the stores under the place, not its next level), and the note when a step
+    from the link or the store was dropped."""
+    out = [trail("geo", geo, "Your regions" if scoped else None,
+                 shown="stores" if stores else None), trail("prod", prod)]
     if dropped:
         out.append(dbc.Alert(DROPPED_NOTE, color="warning", className="py-1 px-2 mb-0 small",
                              id="ov-drill-dropped"))

@@ -21,9 +21,21 @@ def control_id(field: str) -> str:
     return f"ov-f-{field}"
 
 
-def filter_bar(domain: Domain, state: ViewState, hidden: tuple[str, ...] = ()) -> dbc.Card:
+def empty_text(field: str, unavailable: bool, own_regions: tuple[str, ...] | None) -> str:
+    """What an empty control says: "All", except for a user limited to some regions, whose
+    empty Region control covers only theirs (it read "All" to a North manager)."""
+    if unavailable:
+        return "Not in this data"
+    if field == "regions" and own_regions is not None:
+        return f"All yours: {', '.join(sorted(own_regions))}"
+    return "All"
+
+
+def filter_bar(domain: Domain, state: ViewState, hidden: tuple[str, ...] = (),
+               own_regions: tuple[str, ...] | None = None) -> dbc.Card:
     """`hidden`: fields (or "dates") a page cannot apply; their controls stay (callbacks read
-    them) but are not shown. The Forecast page hides dates, seasons and festivals."""
+    them) but are not shown. The Forecast page hides dates, seasons and festivals.
+    `own_regions`: the regions of a user limited to some (None: every region)."""
     controls = [
         dbc.Col(
             [
@@ -48,7 +60,7 @@ def filter_bar(domain: Domain, state: ViewState, hidden: tuple[str, ...] = ()) -
                     dcc.Dropdown(
                         id=control_id(field), options=list(domain.members[field]),
                         value=list(getattr(state.filter, field)), multi=True,
-                        placeholder="Not in this data" if unavailable else "All",
+                        placeholder=empty_text(field, unavailable, own_regions),
                         disabled=unavailable, clearable=True,
                     ),
                 ],

@@ -67,7 +67,7 @@ def filter_drawer(domain: Domain, state: ViewState, hidden: tuple[str, ...] = ()
                 className="offcanvas-header",
             ),
             html.Div(
-                [filter_bar(domain, state, hidden),
+                [filter_bar(domain, state, hidden, scope_for_request().regions),
                  html.Button("Show results", id=DONE, type="button",
                              className="btn btn-primary w-100 d-md-none")],
                 className="offcanvas-body flex-column",

@@ -398,7 +398,10 @@ def top_toys_chart(
     bottom_px, top_px = 40, 4
     total_px = plot_px + bottom_px + top_px
     numbers = look.numbers
-    biggest = float(value_of.max()) or 1.0
+    # Returns can outweigh sales (a toy's net revenue below zero in one store's month): the
+    # axis reaches below zero then, or its bar would be drawn off the plot, a blank row.
+    biggest = max(float(value_of.max()), 0.0) or 1.0
+    lowest = min(float(value_of.min()), 0.0)
     data, notes, layout = [], [], {}
     y_top = 1.0 - top_px / total_px
     for i, age in enumerate(ages):
@@ -421,7 +424,7 @@ def top_toys_chart(
             anchor=f"x{suffix}", showgrid=False, ticks="",
             tickfont={"size": 11})
         layout[f"xaxis{suffix}"] = theme.axis(
-            anchor=f"y{suffix}", range=[0, biggest * 1.22], showgrid=True,
+            anchor=f"y{suffix}", range=[lowest * 1.22, biggest * 1.22], showgrid=True,
             showticklabels=i == len(ages) - 1,
             **({"matches": "x"} if suffix else {}),
             **(numbers.axis(measure) if i == len(ages) - 1 else {}))

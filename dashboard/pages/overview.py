@@ -225,7 +225,8 @@ def _drill_data(state: ViewState) -> dict:
 def _drill_bar(state: ViewState, dropped: bool, scoped: bool) -> html.Div:
     return html.Div(
         [
-            html.Div(breadcrumbs.crumbs(state.geo, state.prod, dropped, scoped), id="ov-crumbs",
+            html.Div(breadcrumbs.crumbs(state.geo, state.prod, dropped, scoped,
+                                       by_stores(state)), id="ov-crumbs",
                      className="d-flex flex-column gap-1"),
             html.Div(
                 [html.Span("On click:", className="small text-muted"),
@@ -320,7 +321,7 @@ def update_overview(start, end, *rest):
     return (out["summary"], out["empty"], out["kpis"], *[out[k] for k in GRAPHS], out["query"],
             note, no_hl, no_hl,
             breadcrumbs.crumbs(shown, state.prod, dropped,
-                               scope_for_request().regions is not None),
+                               scope_for_request().regions is not None, by_stores(state)),
             *breadcrumbs.titles(shown, state.prod, by_stores(state)))
 
 

@@ -241,6 +241,8 @@ def test_north_manager_finds_the_weakest_store_and_in_what(dash_duo, app, lines,
     named among its bars."""
     browser_sign_in(dash_duo, app, accounts["manager"])
     _wait_title(dash_duo, "contrib", "Contribution % by state in North")
+    # An empty Region filter covers only their region, and says so.
+    assert dash_duo.find_element("#ov-f-regions").text == "All yours: North"
     year = ref.select(lines, *YEAR, regions=("North",))
     before = ref.select(lines, dt.date(2024, 1, 2), dt.date(2024, 12, 31), regions=("North",))
     growth = (year.groupby("store_name")["revenue"].sum()
@@ -253,6 +255,8 @@ def test_north_manager_finds_the_weakest_store_and_in_what(dash_duo, app, lines,
     _wait_members(dash_duo, "ov-contrib", set(year["store_name"]))
     _wait_members(dash_duo, "ov-heatmap", set(year["store_name"]))
     assert "places=stores" in dash_duo.driver.current_url
+    until(lambda: "(stores)" in dash_duo.find_element("#ov-trail-geo").text, timeout=30,
+          msg="the trail did not say the charts compare stores")
     _shot(dash_duo, "drill-manager-all-stores-1440.png", "#ov-card-contrib", 900)
 
     _click_member(dash_duo, "ov-contrib", weakest)

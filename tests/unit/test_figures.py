@@ -340,3 +340,10 @@ def test_festival_bands_under_a_season_sit_only_over_their_own_months():
     assert bands == [(-0.45, 0.45), (1.55, 2.45)]  # January; December
     assert sorted(n.text for n in fig.layout.annotations) == [
         "Black Friday · Christmas", "Día de Reyes"]
+
+
+def test_top_toys_show_a_toy_whose_returns_outweigh_its_sales():
+    df = _toys().assign(revenue=lambda f: f["revenue"].where(f["product_name"] != "C", -30.0))
+    fig = valid(charts.top_toys_chart(df, look=LOOK))
+    low, high = fig.layout.xaxis.range
+    assert low <= -30.0 < 0 < df["revenue"].max() <= high  # the negative bar is on the plot

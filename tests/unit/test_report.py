@@ -92,7 +92,8 @@ def test_contribution_rows_are_shares_of_revenue_and_growth(everything, year_row
     assert by_item(rows, "Share of revenue") == pytest.approx((revenue / revenue.sum()).to_dict())
     before = ref.select(raw, *ref.previous_period(START, END)).groupby("region")["revenue"].sum()
     change = revenue - before
-    assert by_item(rows, "Share of the change") == pytest.approx((change / abs(change.sum())).to_dict())
+    expected = (change / abs(change.sum())).to_dict()
+    assert by_item(rows, "Share of the change") == pytest.approx(expected)
     shares = [v for s, _i, v in rows if s == "Share of revenue"]
     assert shares == sorted(shares, reverse=True)  # top-down, as drawn
 
