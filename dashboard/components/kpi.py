@@ -28,16 +28,19 @@ def metric_help(name: str, label: str | None = None) -> html.Details:
 
 
 def _change(delta: float | None, name: str, label: str, numbers: Numbers) -> html.Span:
+    """One change as an inline block, so a narrow tile starts a change on a new line rather
+    than leaving its arrow at the end of one line and its label on the next."""
+    keep = "d-inline-block me-2"
     if delta is None:
-        return html.Span(f"– {label}", className="text-muted me-2")
+        return html.Span(f"– {label}", className=f"text-muted {keep}")
     metric = METRICS[name]
     words, sign = numbers.change(delta, points=metric.kind == "pct")
     if sign == 0:
-        return html.Span(f"• {words} {label}", className="text-muted me-2")
+        return html.Span(f"• {words} {label}", className=f"text-muted {keep}")
     good = (sign > 0) == metric.up_is_good
     arrow = "▲" if sign > 0 else "▼"
     return html.Span(f"{arrow} {words} {label}",
-                     className=f"{'text-success' if good else 'text-danger'} me-2")
+                     className=f"{'text-success' if good else 'text-danger'} {keep}")
 
 
 def tile_values(kpis: dict[str, dict], numbers: Numbers | None = None,

@@ -530,9 +530,11 @@ def heatmap_chart(matrix: pd.DataFrame, measure: str = "revenue",
                   highlight: Highlight | None = None, height: int = 340,
                   look: Look = DEFAULT, column: str = "region") -> dict:
     """Demand heat map: region (or the drilled level in `column`) x month, colour = revenue or
-    units (unit on the bar)."""
+    units (unit on the bar). Rows run biggest first from the top, as the contribution chart's
+    bars do, so a member sits at the same rank in both."""
     if matrix.empty:
         return theme.empty(height=height)
+    matrix = matrix.iloc[np.argsort(-matrix.to_numpy(dtype=float).sum(axis=1), kind="stable")]
     regions = matrix.index.astype(str).tolist()
     keys = [_month_key(m) for m in matrix.columns]
     months = [f"{m:%b %Y}" + (" (part)" if m in look.partial_months
@@ -568,7 +570,8 @@ def heatmap_chart(matrix: pd.DataFrame, measure: str = "revenue",
     }]
     return theme.figure(data, height=height, legend=False, shapes=shapes, clickmode="event",
                         xaxis={"type": "category", "tickangle": -45, "showgrid": False},
-                        yaxis={"type": "category", "showgrid": False})
+                        yaxis={"type": "category", "showgrid": False,
+                               "autorange": "reversed"})
 
 
 # ---- Shares ----------------------------------------------------------------------------------

@@ -383,7 +383,7 @@ def top_toys_by_age(scan: OverviewScan) -> pd.DataFrame:
 
 
 def regional_contribution(scan: OverviewScan) -> pd.DataFrame:
-    """Regional Contribution %: each region's share of revenue and of growth vs last period."""
+    """Regional Contribution %: each region's share of revenue and of the change vs last period."""
     frame = scan.frames["month_region"]
     regions, (revenue, hl_revenue) = _sums(frame["region"].to_numpy(),
                                            frame["revenue"].to_numpy(),

@@ -26,6 +26,13 @@ from tests.browser import axe
 
 SHOTS = Path(os.environ.get("TOYPULSE_SCREENSHOTS", "/tmp"))
 YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))  # the sample's default range
+# A KPI change ("▲ +4.2% vs prev.") broken across lines leaves its arrow on one line and its
+# label on the next: taller than one line of its own text.
+SPLIT_CHANGES_JS = """
+return [...document.querySelectorAll('#ov-kpis .card .small > span')]
+  .filter(s => s.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(s).lineHeight))
+  .map(s => s.textContent);
+"""
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
 
 # Plot-area height of every chart a user can see (Plotly's own layout numbers).
@@ -113,6 +120,8 @@ def test_phone_kpis_first_drawer_charts_tall_no_sideways_scroll(dash_duo, app, a
     assert short == {}, f"plots shorter than 220 px on a phone: {short}"
     small = driver.execute_script(SMALL_TARGETS_JS)
     assert small == [], f"touch targets under 44 px: {small}"
+    split = driver.execute_script(SPLIT_CHANGES_JS)
+    assert split == [], f"KPI changes broken across lines on a phone: {split}"
     driver.save_screenshot(str(SHOTS / "phone-390-first-screen.png"))
     _no_blocking_axe(driver, "Overview at 390 px")
 

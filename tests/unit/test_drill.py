@@ -106,7 +106,7 @@ def test_region_drills_to_states_cities_and_stores(page, request_ctx, lines):
     monthly = in_city[in_city["store_name"] == store].groupby("month")["revenue"].sum()
     assert list(heat.z[0]) == pytest.approx(monthly.tolist())
 
-    # A store's level is its categories: its shares of revenue and of growth, by category.
+    # A store's level is its categories: its shares of revenue and of the change, by category.
     store_id = str(in_city.loc[in_city["store_name"] == store, "store_id"].iloc[0])
     figs, query, crumbs, titles = figures(page, {"geo": ["North", state, city, store_id],
                                                  "prod": []})
@@ -116,12 +116,13 @@ def test_region_drills_to_states_cities_and_stores(page, request_ctx, lines):
     # "vs prev." is the same number of days just before: 365 days back from 1 Jan 2025.
     before = ref.select(lines, dt.date(2024, 1, 2), dt.date(2024, 12, 31))
     before = before[before["store_id"].astype(str) == store_id].groupby("category")["revenue"]
-    growth = at_store.groupby("category")["revenue"].sum().sub(before.sum(), fill_value=0)
-    total_growth = growth.sum()  # lost categories (sold only before) count in the total
-    growth = growth[at_store.groupby("category")["revenue"].sum().index]
-    shown_growth = {m: x for (_c, m), x in zip(figs["contrib"].data[1].customdata,
+    change = at_store.groupby("category")["revenue"].sum().sub(before.sum(), fill_value=0)
+    total_change = change.sum()  # lost categories (sold only before) count in the total
+    change = change[at_store.groupby("category")["revenue"].sum().index]
+    shown_change = {m: x for (_c, m), x in zip(figs["contrib"].data[1].customdata,
                                                figs["contrib"].data[1].x, strict=True)}
-    assert shown_growth == pytest.approx((growth / total_growth).to_dict())
+    # Share of the change: each change over the size of the total change, signs kept.
+    assert shown_change == pytest.approx((change / abs(total_change)).to_dict())
     assert titles[0] == f"Contribution % by category in North › {state} › {city} › {store}"
     geo = parse_qs(query.lstrip("?"))["geo"]
     assert geo == ["North", state, city, store_id] or geo == ["/".join(
@@ -220,7 +221,7 @@ def test_manager_lands_on_their_region_by_state(page, manager_ctx, lines):
 def test_manager_compares_every_store_of_their_region_then_opens_one(page, manager_ctx,
                                                                       lines):
     """"Which of my stores underperforms, and in what": Stores compares all the region's
-    stores (share of revenue and of growth, monthly demand); a click opens that store's
+    stores (share of revenue and of the change, monthly demand); a click opens that store's
     categories."""
     north = ref.select(lines, *YEAR, regions=("North",))
     out = page.update_overview("2025-01-01", "2025-12-31", *[None] * len(FIELDS), None,
@@ -322,6 +323,8 @@ def test_category_path_narrows_the_regional_charts(page, request_ctx, lines):
     figs, *_ = figures(page, {"geo": [], "prod": ["Dolls"]})
     assert shares(figs["contrib"]) == pytest.approx(expected_shares(dolls, "region"))
     heat = figs["heatmap"].data[0]
+    biggest_first = dolls.groupby("region")["revenue"].sum().sort_values(ascending=False)
+    assert list(heat.y) == biggest_first.index.tolist()  # the contribution chart's order
     region = heat.y[0]
     monthly = dolls[dolls["region"] == region].groupby("month")["revenue"].sum()
     assert list(heat.z[0]) == pytest.approx(monthly.tolist())

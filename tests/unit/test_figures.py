@@ -244,11 +244,15 @@ def test_heatmap_names_its_unit_and_marks_partial_months():
     look = Look(colors=REGISTRY, partial_months={dt.date(2025, 2, 1): "1–14 Feb"})
     fig = valid(charts.heatmap_chart(matrix, highlight=Highlight("region", "North"), look=look))
     assert list(fig.data[0].x) == ["Jan 2025", "Feb 2025 (part)"]
-    assert list(fig.data[0].y) == ["North", "South"]
+    # Biggest row first, drawn from the top (as the contribution chart's bars are).
+    assert list(fig.data[0].y) == ["South", "North"]
+    assert fig.layout.yaxis.autorange == "reversed"
+    assert list(fig.data[0].z[0]) == [3.0, 4.0]
     assert fig.data[0].colorbar.title.text == "Revenue ($)"
-    assert fig.data[0].customdata[1][0] == ["region", "South"]  # a click highlights the row
-    assert "Share of month: 33.3%" in fig.data[0].hovertext[0][1]
-    assert len(fig.layout.shapes) == 1  # South dimmed
+    assert fig.data[0].customdata[0][0] == ["region", "South"]  # a click highlights the row
+    assert "Share of month: 33.3%" in fig.data[0].hovertext[1][1]  # North, Feb: 2 of 6
+    assert "<b>North</b>" in fig.data[0].hovertext[1][0]
+    assert [(s.y0, s.y1) for s in fig.layout.shapes] == [(-0.5, 0.5)]  # South's row dimmed
     units = valid(charts.heatmap_chart(matrix, "units", look=look))
     assert units.data[0].colorbar.title.text == "Units"
 

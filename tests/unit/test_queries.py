@@ -100,7 +100,7 @@ def test_chart_metrics_match_pandas(name, any_warehouse, raw):
     assert heat.to_numpy() == pytest.approx(want.to_numpy())
     assert list(heat.index) == list(want.index)
 
-    # Regional contribution %: share of revenue and of growth vs the previous period
+    # Regional contribution %: share of revenue and of the change vs the previous period
     contrib = m.regional_contribution(scan).set_index("region")
     before = ref.select(raw, *ref.previous_period(flt.start, flt.end), scope_regions, **values)
     now_by = rows.groupby("region")["revenue"].sum()
