@@ -184,8 +184,10 @@ def _compute(view: View, state, targets: dict[str, float],
                 for r, h in zip(order["shown"], order["headcount"], strict=True)],
         texts=[nums.value(p, "currency") for p in order["per_employee"]],
         keys=place_keys(staffing_ids), lit=place_lit(staffing_ids),
-        axis={"tickprefix": nums.currency, "tickformat": "~s",  # $2k, not $2000
-              "title": {"text": "Revenue per employee", "font": {"size": 11}}})
+        axis={"tickprefix": nums.currency, "title": {"text": "Revenue per employee",
+                                                      "font": {"size": 11}},
+              # $2k, not $2000 (touching at 390 px); never below $1k, where ~s writes "m"
+              **({"tickformat": "~s"} if order["per_employee"].max() >= 1000 else {})})
     tiles = _tiles(ranked, nums, has_targets, unassigned)
     return {"empty": False, "notes": notes, "tiles": tiles, "figures": figures,
             "ranked": ranked, "highlight": highlight,
