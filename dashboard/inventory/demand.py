@@ -77,7 +77,7 @@ def kept(warehouse, scope: Scope) -> pd.DataFrame:
     for column in ("store_id", "product_id"):
         out[column] = out[column].astype(object)
     out["weekly_cv"] = pd.to_numeric(out["weekly_cv"], errors="coerce").astype(float)
-    out["last_sale"] = pd.to_datetime(out["last_sale"]).dt.date
+    out["last_sale"] = pd.to_datetime(out["last_sale"])  # status turns it into dates once
     return out
 
 

@@ -128,7 +128,7 @@ def xyz(cv: float | None) -> str:
 
 def stock_alerts(on_hand: float, mean_daily: float, std_daily: float, days_since_sale,
                  s: Settings) -> list[str]:
-    """The item's alerts (expiry alerts are per batch, from `batch_alert`)."""
+    """The item's alerts (expiry alerts are per batch, from `batch_alerts`)."""
     if on_hand <= 0:
         return ["stockout"]
     alerts = []
@@ -152,13 +152,15 @@ def xyz_classes(cvs) -> list[str]:
 
 def _floats(values):
     """Numbers with None as NaN (comparisons with NaN are False)."""
+    import numpy as np
     import pandas as pd
 
-    return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(float)
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def stock_alerts_many(on_hand, mean_daily, std_daily, days_since_sale, s: Settings) -> list:
-    """stock_alerts over arrays: one list per item, in the same order of kinds. A NaN
+    """stock_alerts over arrays: one tuple per item, in the same order of kinds. A NaN
     days_since_sale means no sale in the window."""
     import numpy as np
 
@@ -170,15 +172,17 @@ def stock_alerts_many(on_hand, mean_daily, std_daily, days_since_sale, s: Settin
     with np.errstate(divide="ignore", invalid="ignore"):
         excess = ~out & (mean > 0) & (np.maximum(have, 0) / mean > s.excess_days)
     dead = ~out & (np.isnan(since) | (since >= s.dead_days))
-    return [["stockout"] if o else [k for k, on in (("low", lo), ("excess", ex), ("dead", de))
-                                    if on]
-            for o, lo, ex, de in zip(out.tolist(), low.tolist(), excess.tolist(), dead.tolist(),
-                                     strict=True)]
+    # One code per item (bit 0 low, 1 excess, 2 dead; 8 for a stockout) picks one of nine
+    # shared tuples: a fresh list per item cost ~10 ms at 10,000 items.
+    code = np.where(out, 8, low * 1 + excess * 2 + dead * 4)
+    kinds = [tuple(k for bit, k in enumerate(("low", "excess", "dead")) if c >> bit & 1)
+             for c in range(8)] + [("stockout",)]
+    return [kinds[c] for c in code.tolist()]
 
 
-def batch_alert(days_to_expiry: int, s: Settings) -> str | None:
-    if days_to_expiry < 0:
-        return "expired"
-    if days_to_expiry <= s.expiry_days:
-        return "expiring"
-    return None
+def batch_alerts(days_to_expiry, s: Settings) -> list[str]:
+    """Per batch: "expired" (past its date), "expiring" (within expiry_days) or ""."""
+    import numpy as np
+
+    days = np.asarray(days_to_expiry)
+    return np.select([days < 0, days <= s.expiry_days], ["expired", "expiring"], "").tolist()

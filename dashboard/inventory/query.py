@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
+import numpy as np
 import pandas as pd
 
 from dashboard.inventory.policy import ALERT_KINDS, ALERT_LABELS
@@ -72,21 +73,37 @@ def select(alerts: pd.DataFrame, q: InventoryQuery) -> pd.DataFrame:
                            kind="stable").drop(columns="alert_rank").reset_index(drop=True)
 
 
-def _nums(column: pd.Series, digits: int = 1) -> list:
-    """Plain rounded floats (Python's round, as before), None where missing: one pass over a
-    float list, not a pandas iteration per cell (the alerts list can hold 10,000+ rows)."""
+def _nums(column: pd.Series, digits: int = 1) -> np.ndarray:
+    """Rounded floats, None where missing, as an object column: numpy's round over the whole
+    column (the alerts list can hold 10,000+ rows; a Python call per cell cost ~7 ms)."""
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=math.nan)
-    return [None if v != v else round(v, digits) for v in values.tolist()]
+    out = np.round(values, digits).astype(object)
+    out[np.isnan(values)] = None
+    return out
+
+
+def _texts(column: pd.Series) -> np.ndarray:
+    """A text column as Python objects in one conversion (iterating an Arrow-backed string
+    column yields cell by cell)."""
+    return column.to_numpy(dtype=object)
 
 
 def rows(alerts: pd.DataFrame) -> list[list]:
-    """The alerts as table rows (COLUMNS), raw names and plain numbers."""
+    """The alerts as table rows (COLUMNS), raw names and plain numbers: filled column by column
+    into one object array, then one `tolist` (a `list(row)` per row cost ~8 ms at 10,000)."""
     a = alerts
-    expiry = ["" if v is None or pd.isna(v) else v.isoformat() for v in a["expiry"].tolist()]
-    columns = [[ALERT_LABELS[k] for k in a["alert"].tolist()], a["store_name"].tolist(),
-               a["store_id"].tolist(), a["product_name"].tolist(), a["product_id"].tolist(),
+    dates = a["expiry"].to_numpy(dtype=object)
+    expiry = np.full(len(a), "", dtype=object)
+    known = pd.notna(dates)  # item alerts have none: only batch rows are converted
+    expiry[known] = [v.isoformat() for v in dates[known]]
+    order_qty = pd.to_numeric(a["order_qty"], errors="coerce").fillna(0).to_numpy(float)
+    columns = [_texts(a["alert"].map(ALERT_LABELS)), _texts(a["store_name"]),
+               _texts(a["store_id"]), _texts(a["product_name"]), _texts(a["product_id"]),
                _nums(a["on_hand"], 0), _nums(a["days_cover"]), _nums(a["reorder_point"]),
-               [int(v) if v == v and v else 0 for v in a["order_qty"].tolist()],
-               a["abc"].tolist(), a["xyz"].tolist(), a["batch"].tolist(), expiry,
-               _nums(a["daily_mean"], 2), a["basis"].tolist()]
-    return [list(r) for r in zip(*columns, strict=True)]
+               order_qty.astype(np.int64).astype(object),
+               _texts(a["abc"]), _texts(a["xyz"]), _texts(a["batch"]), expiry,
+               _nums(a["daily_mean"], 2), _texts(a["basis"])]
+    table = np.empty((len(a), len(columns)), dtype=object)
+    for i, column in enumerate(columns):
+        table[:, i] = column
+    return table.tolist()

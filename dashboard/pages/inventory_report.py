@@ -86,8 +86,8 @@ def build(warehouse, scope: Scope, q: query.InventoryQuery, database=None,
     notes = []
     if st.as_of is None:
         notes.append(NO_SNAPSHOT)
-    mine = set(st.items["store_id"]) | set(st.batches["store_id"])
-    if q.store and q.store not in mine:
+    if q.store and not (st.items["store_id"].eq(q.store).any()
+                        or st.batches["store_id"].eq(q.store).any()):
         notes.append("1 store outside your stores: it shows nothing.")
     every = st.alerts()
     alerts = query.select(every, q)

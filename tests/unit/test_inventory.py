@@ -77,9 +77,7 @@ def test_alerts_by_hand():
     assert policy.stock_alerts(100, 1, 0, 3, s) == ["excess"]  # 100 days of cover
     assert policy.stock_alerts(4, 0, 0, None, s) == ["dead"]  # no sale in the window
     assert policy.stock_alerts(20, 1, 0, 31, s) == ["dead"]
-    assert policy.batch_alert(-1, s) == "expired"
-    assert policy.batch_alert(30, s) == "expiring"
-    assert policy.batch_alert(31, s) is None
+    assert policy.batch_alerts([-1, 0, 30, 31], s) == ["expired", "expiring", "expiring", ""]
 
 
 # ---- the numbers against pandas over the raw files ------------------------------------------
