@@ -4,6 +4,10 @@ Pure of Flask, like every page report (docs/ARCHITECTURE.md): `dashboard report 
 forecast`, the exports, the print page and `dashboard forecast` all read it. Besides the
 contract's keys it carries `accuracy` (the backtest table) and `series` (each series' shown
 forecast and both methods' backtest errors), which the CLI writes out.
+
+A request (the print page, a chart's CSV) never fits inline: `report_for_request` starts the
+view's background job like the page does and says "Fitting N series" until it is kept; the
+command line waits for the fit.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from dashboard.report.tables import marks
 def series_table(out: dict) -> list[dict]:
     """Per series: status, method shown, the forecast over the horizon and backtest errors."""
     result, horizon = out["result"], out["spec"].horizon
+    if result is None:  # still fitting in the background
+        return []
     rows = []
     for name, item in result["series"].items():
         path = shown_path(item)
@@ -35,8 +41,8 @@ def series_table(out: dict) -> list[dict]:
     return rows
 
 
-def report(warehouse, scope: Scope, query: str) -> tuple[dict, dict]:
-    out = forecast_view.compute(warehouse, scope, query_dict(query))
+def report(warehouse, scope: Scope, query: str, wait: bool = True) -> tuple[dict, dict]:
+    out = forecast_view.compute(warehouse, scope, query_dict(query), wait=wait)
     narrative = [out["verdict"], *([out["levels"]] if out["levels"] else []),
                  forecast_view.METHOD_NOTE, forecast_view.FESTIVAL_NOTE]
     return {
@@ -56,3 +62,9 @@ def report(warehouse, scope: Scope, query: str) -> tuple[dict, dict]:
 def page_report(warehouse, scope: Scope, query: str) -> dict:
     """The Forecast for `query` (its URL query string) as `scope` sees it."""
     return report(warehouse, scope, query)[0]
+
+
+def report_for_request(svc, scope: Scope, query: str) -> dict:
+    """The print page's and the CSV's report: a view not kept yet is fitted in the background
+    (as on the page), so a request never holds a worker for a model fit."""
+    return report(svc.warehouse, scope, query, wait=False)[0]

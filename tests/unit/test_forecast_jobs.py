@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
@@ -59,6 +60,29 @@ def test_page_does_not_wait_and_the_job_finishes(warehouse, raw, started):
     assert history == pytest.approx([by_month.get(p, 0.0) for p in done["result"]["periods"]],
                                     rel=1e-9)
     assert done["result"]["fit"]["series"] == 1
+
+
+def test_print_page_and_csv_of_a_view_not_kept_do_not_fit_inline(warehouse, raw, started,
+                                                                   client_as):
+    """/print/forecast and the chart's CSV start the background job (one for both) and say
+    so, as the page does; nothing is fitted inside the request."""
+    north = raw[raw["region"] == "North"]
+    toy = north["product_name"].value_counts().index[2]
+    spec = from_query(_fresh_query(toy))
+    assert ahead.kept(warehouse, NORTH, spec) is None and jobs.status(warehouse, NORTH, spec) \
+        is None
+    manager = client_as("manager")  # the North manager
+    query = urlencode(_fresh_query(toy))
+    began = time.perf_counter()
+    printed = manager.get(f"/print/forecast?{query}")
+    table = manager.get(f"/export/forecast/forecast.csv?{query}")
+    assert time.perf_counter() - began < 10  # no model was fitted in these requests
+    page = printed.get_data(as_text=True)
+    assert printed.status_code == 200 and "Fitting 1 series for this view" in page
+    assert table.status_code == 200
+    assert table.get_data(as_text=True).splitlines()[1:] == []  # no forecast rows yet
+    assert len(started) == 1 and started[0][-1] == str(jobs.job_file(warehouse, NORTH, spec))
+    jobs.job_file(warehouse, NORTH, spec).unlink()
 
 
 def test_dead_job_is_started_again_and_a_failure_is_said(warehouse, raw, started):
