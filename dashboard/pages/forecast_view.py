@@ -136,12 +136,26 @@ def pending_words(job: dict) -> str:
     if job.get("error"):
         return (f"The forecast for this view could not be fitted ({job['error']}). Reload the "
                 "page in a minute to try again.")
-    count = job["series"]
-    left = max(job["estimate"] - (time.time() - job["started"]), 0)
-    return (f"Fitting {count} series for this view, about "
-            f"{job['estimate']:.0f} s in all ({job['done']} of {count} done, about "
-            f"{left:.0f} s left). The forecast appears here when it is ready; the other "
-            "views stay usable meanwhile.")
+    count, done = job["series"], job["done"]
+    elapsed = max(time.time() - job["started"], 0)
+    if done == 0 and elapsed >= job["estimate"]:  # overrun before the first series is done
+        progress = (f"0 of {count} done after {elapsed:.0f} s: taking longer than the "
+                    f"{job['estimate']:.0f} s expected, the machine may be busy")
+    else:
+        left = remaining_estimate(job["estimate"], elapsed, done, count)
+        progress = (f"about {elapsed + left:.0f} s in all, {done} of {count} done, about "
+                    f"{left:.0f} s left")
+    return (f"Fitting {count} series for this view ({progress}). The forecast appears here "
+            "when it is ready; the other views stay usable meanwhile.")
+
+
+def remaining_estimate(estimate: float, elapsed: float, done: int, count: int) -> float:
+    """Seconds still to go: once some series are done, at the pace seen so far on this
+    machine now (a busy machine fits slower than the kept view's pace promised); before that,
+    what is left of the first estimate (0 once it is overrun)."""
+    if done > 0:
+        return elapsed / done * max(count - done, 0)
+    return max(estimate - elapsed, 0.0)
 
 
 def _pending(warehouse, scope: Scope, dom, spec: ForecastSpec, seen, notes: list[str]) -> dict:

@@ -44,7 +44,7 @@ def test_page_does_not_wait_and_the_job_finishes(warehouse, raw, started):
     out = forecast_view.compute(warehouse, NORTH, query, wait=False)
     assert time.perf_counter() - began < 5  # no model was fitted in this request
     assert out["pending"] is not None and out["result"] is None
-    assert out["verdict"].startswith("Fitting 1 series for this view, about ")
+    assert out["verdict"].startswith("Fitting 1 series for this view (about ")
     assert len(started) == 1 and started[0][-2:] == ["--fit",
                                                      str(jobs.job_file(warehouse, NORTH, spec))]
     again = forecast_view.compute(warehouse, NORTH, query, wait=False)  # another worker asks
@@ -83,6 +83,21 @@ def test_print_page_and_csv_of_a_view_not_kept_do_not_fit_inline(warehouse, raw,
     assert table.get_data(as_text=True).splitlines()[1:] == []  # no forecast rows yet
     assert len(started) == 1 and started[0][-1] == str(jobs.job_file(warehouse, NORTH, spec))
     jobs.job_file(warehouse, NORTH, spec).unlink()
+
+
+def test_time_left_follows_the_pace_seen_and_an_overrun_is_said(monkeypatch):
+    """A busy machine fits slower than the kept view's pace promised: once series are done,
+    the time left is the pace seen so far; an estimate overrun before any is done is said."""
+    now = 1_000_000.0
+    monkeypatch.setattr(forecast_view.time, "time", lambda: now)
+    job = {"series": 10, "done": 2, "estimate": 15.0, "started": now - 40, "error": None}
+    words = forecast_view.pending_words(job)  # 20 s per series seen: 8 left -> 160 s
+    assert "about 200 s in all, 2 of 10 done, about 160 s left" in words
+    fresh = forecast_view.pending_words({**job, "done": 0, "started": now - 5})
+    assert "about 15 s in all, 0 of 10 done, about 10 s left" in fresh
+    late = forecast_view.pending_words({**job, "done": 0, "started": now - 30})
+    assert "0 of 10 done after 30 s: taking longer than the 15 s expected" in late
+    assert "s left" not in late
 
 
 def test_dead_job_is_started_again_and_a_failure_is_said(warehouse, raw, started):
