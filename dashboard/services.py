@@ -27,15 +27,18 @@ class Services:
     warehouse: Warehouse
     cache: Cache
 
-    def cached(self, namespace: str, scope: Scope, key: tuple, compute: Callable[[], Any]) -> Any:
-        """Compute once per (warehouse version, scope, key). The scope is always in the key."""
+    def cached(self, namespace: str, scope: Scope, key: tuple, compute: Callable[[], Any],
+               keep: Callable[[Any], bool] = lambda value: True) -> Any:
+        """Compute once per (warehouse version, scope, key). The scope is always in the key.
+        `keep(value)` False: not stored (a scene whose forecast is still fitting)."""
         raw = pickle.dumps((namespace, self.warehouse.version, scope.key(), key))
         cache_key = f"{namespace}:{hashlib.sha256(raw).hexdigest()}"
         hit = self.cache.get(cache_key)
         if hit is not None:
             return hit
         value = compute()
-        self.cache.set(cache_key, value)
+        if keep(value):
+            self.cache.set(cache_key, value)
         return value
 
     def domain(self, scope: Scope) -> Domain:

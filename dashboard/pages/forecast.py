@@ -96,7 +96,6 @@ def _pickers(spec, out: dict):
     )
 
 
-POLL_MS = 1500  # how often a page whose view is being fitted asks whether it is ready
 FILTER_NOTE = ("Filters narrow the sales each series is built from; a forecast always uses "
                "the data's whole history, so dates, seasons and festivals are not offered here.")
 
@@ -129,7 +128,8 @@ def layout(**query):
     return html.Div(
         [
             dcc.Location(id="fc-url", refresh=False),
-            dcc.Interval(id="fc-poll", interval=POLL_MS, disabled=out["pending"] is None),
+            dcc.Interval(id="fc-poll", interval=forecast_view.POLL_MS,
+                         disabled=out["pending"] is None),
             dcc.Store(id="fc-view", data=query),  # the view a poll asks for again
             filter_drawer(dom, state, HIDDEN),
             html.Div(id="ov-date-note", className="d-none"),  # the shared date-note output

@@ -56,6 +56,8 @@ def report(warehouse, scope: Scope, query: str, wait: bool = True) -> tuple[dict
         "narrative": narrative,
         "accuracy": {"columns": forecast_view.ACCURACY_COLUMNS, "rows": out["accuracy"]},
         "series": series_table(out),
+        # started in the background, not kept yet: what the page says meanwhile (else None)
+        "fitting": None if out["pending"] is None else out["verdict"],
     }, out
 
 
@@ -64,7 +66,12 @@ def page_report(warehouse, scope: Scope, query: str) -> dict:
     return report(warehouse, scope, query)[0]
 
 
+def background_report(warehouse, scope: Scope, query: str) -> dict:
+    """The report for a web request (a story scene, the print page, a chart's CSV): a view not
+    kept yet is fitted in the background (as on the page), so a request never holds a worker
+    for a model fit; `fitting` says so."""
+    return report(warehouse, scope, query, wait=False)[0]
+
+
 def report_for_request(svc, scope: Scope, query: str) -> dict:
-    """The print page's and the CSV's report: a view not kept yet is fitted in the background
-    (as on the page), so a request never holds a worker for a model fit."""
-    return report(svc.warehouse, scope, query, wait=False)[0]
+    return background_report(svc.warehouse, scope, query)

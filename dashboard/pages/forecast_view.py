@@ -128,6 +128,7 @@ def _festivals(future: list[str], grain: str) -> list[tuple[dt.date, dt.date, st
 
 
 MEMBER_FIELD = {"category": "categories", "region": "regions", "product": "products"}
+POLL_MS = 1500  # how often a page (or story scene) whose view is being fitted asks if it is ready
 RETRY_SECONDS = 60  # a failed background fit is tried again on a request after this long
 
 

@@ -24,6 +24,7 @@ from dashboard.components.chart_graph import chart_graph
 from dashboard.components.chart_table import figure_table
 from dashboard.components.data_version import VERSION_INPUT
 from dashboard.components.empty_state import empty_state
+from dashboard.pages.forecast_view import POLL_MS
 from dashboard.queries.filters import ScopeError
 from dashboard.story import build, library
 from dashboard.story.scenes import scene_number
@@ -45,7 +46,9 @@ def scene(chosen: library.Chosen, number: int) -> dict:
     scope = scope_for_request()
     one = chosen.story.scenes[number - 1]  # in the key too: an edited scene is computed anew
     return svc.cached("story-scene", scope, (*chosen.key, number, one),
-                      lambda: build.build_scene(svc.warehouse, scope, one, number))
+                      lambda: build.build_scene(svc.warehouse, scope, one, number,
+                                                in_request=True),
+                      keep=lambda item: not item["pending"])  # asked again until it is fitted
 
 
 def print_link(chosen: library.Chosen) -> str:
@@ -117,6 +120,7 @@ def layout(**query):
             dcc.Store(id="story-index", data=number),
             dcc.Store(id="story-count", data=count),
             dcc.Store(id="story-ref", data=chosen.ref),
+            dcc.Interval(id="story-poll", interval=POLL_MS, disabled=not item["pending"]),
             html.Div(
                 [
                     html.Span(story.title, className="fw-semibold small text-muted",
@@ -178,25 +182,27 @@ dash.register_page(__name__, path="/story", name="Story", title="Story · ToyPul
     Output("story-progress", "value"),
     Output("story-prev", "disabled"),
     Output("story-next", "disabled"),
+    Output("story-poll", "disabled"),
     Input("story-index", "data"),
     VERSION_INPUT,  # a new data version redraws the scene
+    Input("story-poll", "n_intervals"),  # a forecast scene fitting in the background: ready?
     State("story-ref", "data"),
     prevent_initial_call=True,
 )
-def show_scene(index, _version=None, ref=None):
+def show_scene(index, _version=None, _poll=None, ref=None):
     """Scene `index` (forgeable: anything odd shows the nearest real scene; a forged story id
     is checked against the account again)."""
     try:
         chosen = chosen_story(ref)
     except library.StoryNotFound:
-        return (dash.no_update,) * 13
+        return (dash.no_update,) * 14
     count = len(chosen.story.scenes)
     number, _ = scene_number(index, count)
     item = scene(chosen, number)
     text, value = progress(number, count)
     return (item["title"], item["caption"], item["filters"], notes(item, None), figure(item),
             narrative(item), table(item), open_link(item), open_words(item), text, value,
-            number == 1, number == count)
+            number == 1, number == count, not item["pending"])
 
 
 clientside_callback(

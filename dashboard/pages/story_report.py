@@ -38,13 +38,14 @@ def report_for_request(svc, scope: Scope, query: str) -> dict:
     except library.StoryNotFound:
         flask.abort(404)
     rest = "&".join(p for p in query.split("&") if p.partition("=")[0] == "scene")
-    found = story_report(svc.warehouse, scope, chosen.story, rest)
+    found = story_report(svc.warehouse, scope, chosen.story, rest, in_request=True)
     if chosen.ref:  # the print page's "Back" goes to this story
         found["query"] = "?" + "&".join(f"{k}={v}" for k, v in chosen.ref.items())
     return found
 
 
-def story_report(warehouse, scope: Scope, story: Story, query: str) -> dict:
+def story_report(warehouse, scope: Scope, story: Story, query: str,
+                 in_request: bool = False) -> dict:
     params = build.query_dict(query)
     numbers = list(range(1, len(story.scenes) + 1))
     notes = []
@@ -52,7 +53,8 @@ def story_report(warehouse, scope: Scope, story: Story, query: str) -> dict:
         number, note = scene_number(params["scene"], len(story.scenes))
         numbers = [number]
         notes += [note] if note else []
-    scenes = [build.build_scene(warehouse, scope, story.scenes[n - 1], n) for n in numbers]
+    scenes = [build.build_scene(warehouse, scope, story.scenes[n - 1], n, in_request)
+              for n in numbers]
     charts, narrative = [], []
     for item in scenes:
         chart = item["chart"] or {"figure": {"data": [], "layout": {}}, "columns": [],

@@ -56,20 +56,25 @@ def _other_chart_note(note: str, chart: str) -> bool:
     return chart != "subcategory" and TOY_TYPES_NOTE.match(note) is not None
 
 
-def build_scene(warehouse, scope: Scope, scene: Scene, number: int) -> dict:
-    """One scene for one viewer: title, caption, chart (from the page's report) and narrative."""
+def build_scene(warehouse, scope: Scope, scene: Scene, number: int,
+                in_request: bool = False) -> dict:
+    """One scene for one viewer: title, caption, chart (from the page's report) and narrative.
+    `in_request` (the story page, its print page): a forecast not kept yet is started in the
+    background and the scene says it is fitting (`pending`) instead of fitting inline."""
     found = domain(warehouse, scope)
     if scene.one_region is not None and len(found.members.get("regions", ())) == 1:
         scene = scene.one_region
     query = resolve(scene, warehouse, scope, found)
     notes: list[str] = []
     try:
-        report = page_function(scene.page)(warehouse, scope, query)
+        report = page_function(scene.page, in_request)(warehouse, scope, query)
     except UnknownPage as exc:
         report = {"charts": [], "filters": "", "notes": [str(exc)]}
     chart = next((c for c in report["charts"] if c["id"] == scene.chart), None)
     notes.extend(n for n in report.get("notes", []) if not _other_chart_note(n, scene.chart))
-    if chart is None:
+    if report.get("fitting"):  # "Fitting N series for this view (...)"
+        notes.append(report["fitting"])
+    elif chart is None:
         notes.append(f"The {scene.page} page has no chart {scene.chart!r} for this data.")
     flt = view_state.from_query(query_dict(query), found).filter
     ctx = insights.context(warehouse, flt, scope)
@@ -88,6 +93,7 @@ def build_scene(warehouse, scope: Scope, scene: Scene, number: int) -> dict:
         "page": scene.page, "chart_id": scene.chart, "query": query,
         "filters": report.get("filters", ""), "notes": notes, "chart": chart,
         "insights": said, "narrative": [item["sentence"] for item in said],
+        "pending": bool(report.get("fitting")),  # the story page asks again until it is not
     }
 
 

@@ -60,8 +60,10 @@ def clean_query(query, where: str) -> str:
 
 
 def chart_ids(warehouse, scope: Scope, page: str, query: str = "") -> dict[str, str]:
-    """The charts of a registered page at this query, id -> title (its page_report's)."""
-    return {c["id"]: c["title"] for c in page_function(page)(warehouse, scope, query)["charts"]}
+    """The charts of a registered page at this query, id -> title (its page_report's; a
+    forecast not kept yet is started in the background, not fitted inside the request)."""
+    return {c["id"]: c["title"] for c in
+            page_function(page, in_request=True)(warehouse, scope, query)["charts"]}
 
 
 def check_scene(raw, number: int, warehouse, scope: Scope) -> dict:

@@ -85,6 +85,54 @@ def test_print_page_and_csv_of_a_view_not_kept_do_not_fit_inline(warehouse, raw,
     jobs.job_file(warehouse, NORTH, spec).unlink()
 
 
+def test_a_story_scene_of_a_view_not_kept_is_fitted_in_the_background(
+        app, accounts, client_as, warehouse, raw, started):
+    """A saved story's forecast scene: checking it in the builder, presenting it and printing
+    it start the background job (one per scope) and say "Fitting"; the fitting scene is not
+    cached, so once the job is done the presenter shows the forecast and stops polling."""
+    from dashboard.auth import db
+    from dashboard.story import saved
+    from dashboard.views import store
+    from tests import dash_payloads as dp
+    from tests.auth_helpers import account as account_of
+
+    north = raw[raw["region"] == "North"]
+    toy = north["product_name"].value_counts().index[3]
+    spec = from_query(_fresh_query(toy))
+    query = urlencode(_fresh_query(toy))
+    began = time.perf_counter()
+    story = saved.check({"title": "Forecast", "scenes": [
+        {"page": "forecast", "chart": "forecast", "query": query}]}, warehouse,
+        Scope.everything())  # the analyst's check: a job for every region's view
+    story_id = store.save_story(app.server.extensions[db.EXTENSION],
+                                account_of(app, accounts["analyst"]), f"fc-{toy}",
+                                saved.dumps(story), 1, share="manager")[0]
+    manager = client_as("manager")
+
+    def presented() -> dict:
+        return {props.get("id"): props for _t, props in dp.components(
+            dp.routed_page(manager, "/story", f"?story={story_id}"))}
+
+    shown = presented()
+    printed = manager.get(f"/print/story?story={story_id}").get_data(as_text=True)
+    assert time.perf_counter() - began < 10  # no model was fitted in these requests
+    said = json.dumps(shown["story-notes"]["children"])
+    assert "Fitting 1 series for this view" in said and "Fitting 1 series" in printed
+    assert shown["story-poll"]["disabled"] is False
+    north_job = str(jobs.job_file(warehouse, NORTH, spec))
+    assert [c[-1] for c in started] == [str(jobs.job_file(warehouse, Scope.everything(),
+                                                          spec)), north_job]
+    assert jobs.run(warehouse, jobs.job_file(warehouse, NORTH, spec)) == 0
+    ready = presented()
+    assert ready["story-poll"]["disabled"] is True
+    traces = ready["story-graph"]["figure"]["data"]
+    history = next(t for t in traces if t.get("name") == "Actual")
+    rows = north[north["product_name"] == toy]
+    assert sum(v for v in history["y"] if v is not None) == pytest.approx(
+        float(rows["units"].sum()), rel=1e-9)
+    jobs.job_file(warehouse, Scope.everything(), spec).unlink()
+
+
 def test_time_left_follows_the_pace_seen_and_an_overrun_is_said(monkeypatch):
     """A busy machine fits slower than the kept view's pace promised: once series are done,
     the time left is the pace seen so far; an estimate overrun before any is done is said."""
