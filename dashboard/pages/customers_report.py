@@ -25,6 +25,7 @@ from dashboard.queries.sources import month_start, sales_source
 
 BEHAVIOURS = ("New", "Returning", "Loyal")
 RFM_GROUPS = ("Champions", "Loyal", "Recent", "Needs attention", "At risk", "Lost")
+RFM_NAMES = np.array(RFM_GROUPS, dtype=object)  # group code -> name
 RULES = {
     "behaviour": (f"Among customers who ordered in the period: New = first order (in the data "
                   f"you can see) falls in the period; Loyal = not new, and {cq.LOYAL_ORDERS} or "
@@ -77,15 +78,20 @@ def quintile(values: np.ndarray) -> np.ndarray:
     n = len(values)
     if n == 0:
         return np.zeros(0, dtype=int)
-    rank = np.searchsorted(np.sort(values, kind="stable"), values, side="left") + 1
+    low = values.min() if values.dtype.kind in "iu" else 0
+    if values.dtype.kind in "iu" and values.max() - low <= 4 * n:  # days, orders: count them
+        counts = np.bincount(values - low)
+        rank = (np.cumsum(counts) - counts)[values - low] + 1  # how many are smaller, + 1
+    else:
+        rank = np.searchsorted(np.sort(values, kind="stable"), values, side="left") + 1
     return 1 + (5 * (rank - 1)) // n
 
 
 def rfm_groups(c: dict) -> np.ndarray:
     r, f = quintile(-c["days_since"]), quintile(c["year_orders"])
-    return np.select(
-        [(r >= 4) & (f >= 4), (r >= 3) & (f >= 3), r >= 4, r == 3, f >= 3],
-        ["Champions", "Loyal", "Recent", "Needs attention", "At risk"], "Lost").astype(object)
+    group = np.select([(r >= 4) & (f >= 4), (r >= 3) & (f >= 3), r >= 4, r == 3, f >= 3],
+                      range(5), 5)
+    return RFM_NAMES[group]
 
 
 def shares(groups: np.ndarray, revenue: np.ndarray, order) -> dict[str, tuple[int, float, float]]:

@@ -14,7 +14,7 @@ import numpy as np
 CUR, PREV, BEFORE = 0, 1, 2  # the parts' period labels (small integers compare fastest)
 
 
-def _filled(rows: dict, name: str, dtype) -> np.ndarray:
+def filled(rows: dict, name: str, dtype) -> np.ndarray:
     values = rows[name]
     return np.asarray(np.ma.filled(values, 0) if np.ma.isMaskedArray(values) else values,
                       dtype=dtype)
@@ -28,14 +28,14 @@ def per_customer(rows: dict, end_day: int, year: tuple[int, int], prev_year: tup
     indexes (year*12+month-1) of the 12-month windows, `origin` the month index of bit 0 of
     `active`; segments stay keys (0: none) for the caller to name.
     """
-    keys = _filled(rows, "customer_key", np.intp)
+    keys = filled(rows, "customer_key", np.intp)
     size = int(keys.max()) + 1 if len(keys) else 1
-    period = _filled(rows, "period", np.int8)
-    month = _filled(rows, "month", np.int64)
-    revenue = _filled(rows, "revenue", np.float64)
-    orders = _filled(rows, "orders", np.float64)  # bincount sums in float64 (exact here)
-    lines = _filled(rows, "lines", np.float64)
-    segment = _filled(rows, "segment", np.int16)
+    period = filled(rows, "period", np.int8)
+    month = filled(rows, "month", np.int64)
+    revenue = filled(rows, "revenue", np.float64)
+    orders = filled(rows, "orders", np.float64)  # bincount sums in float64 (exact here)
+    lines = filled(rows, "lines", np.float64)
+    segment = filled(rows, "segment", np.int16)
 
     def sums(where, *columns) -> list[np.ndarray]:
         """Per-customer sums of `columns` over the rows in `where` (picked once, then summed:
@@ -59,7 +59,7 @@ def per_customer(rows: dict, end_day: int, year: tuple[int, int], prev_year: tup
     first = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, keys, month)
     last = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last, keys, _filled(rows, "last_day", np.int64))
+    np.maximum.at(last, keys, filled(rows, "last_day", np.int64))
     out["first_month"] = first
     out["days_since"] = end_day - last
     for name, where in (("segment", cur), ("prev_segment", prev)):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.queries import customer_sums
+from dashboard.queries import customer_cumulative, customer_sums
 from dashboard.queries.customer_sums import BEFORE, CUR, PREV
 from dashboard.queries.filters import Filter, Scope
 from dashboard.queries.overview import comparison_periods
@@ -103,6 +103,19 @@ def fast_path(catalog, flt: Filter, scope: Scope) -> bool:
     return needed_dims(flt, scope, COLUMNS) <= {*CUSTOMER_HISTORY_PARTITION, "segment"}
 
 
+def _ranges(flt: Filter, previous, min_date: dt.date,
+            history: dt.date) -> list[tuple[int, dt.date, dt.date]]:
+    """The labelled date ranges: CUR (the filter's), PREV (just before) and BEFORE (from
+    `history` on; older rows are read another way, or `history` is the first day of data)."""
+    ranges = [(CUR, flt.start, flt.end)]
+    prev_start, prev_end = previous
+    if prev_end >= min_date:
+        ranges.append((PREV, max(prev_start, min_date), prev_end))
+    if prev_start > max(min_date, history):
+        ranges.append((BEFORE, max(min_date, history), prev_start - dt.timedelta(days=1)))
+    return ranges
+
+
 def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous,
            fast: bool) -> tuple[str, list]:
     """The `cur`, `prev` and `before` parts (whole months from the customer rollup, edge days
@@ -111,15 +124,10 @@ def _parts(catalog, flt: Filter, scope: Scope, min_date: dt.date, previous,
     conditions, params = flt.dimension_conditions(scope)
     where = "".join(f" AND {c}" for c in conditions)
     needed = needed_dims(flt, scope, COLUMNS)
-    ranges = [(CUR, flt.start, flt.end)]
     prev_start, prev_end = previous
     history = min(_window(prev_end)[0], month_start(prev_start)) if fast else min_date
-    if prev_end >= min_date:
-        ranges.append((PREV, max(prev_start, min_date), prev_end))
-    if prev_start > max(min_date, history):
-        ranges.append((BEFORE, max(min_date, history), prev_start - dt.timedelta(days=1)))
     sqls, out = [], []
-    for label, lo, hi in ranges:
+    for label, lo, hi in _ranges(flt, previous, min_date, history):
         whole, edges = split_range(lo, hi)
         pieces = []
         if whole:
@@ -152,10 +160,22 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
     # types and ClickHouse's date arithmetic differs; the fast path is checked on DuckDB only.
     fast = isinstance(warehouse, Warehouse) and fast_path(catalog, flt, scope)
     periods = comparison_periods(flt.start, flt.end)
-    source, params = _parts(catalog, flt, scope, min_date, periods["previous"], fast)
     cur_lo, cur_hi = _window(flt.end)
     prev_lo, prev_hi = _window(periods["previous"][1])
     origin = max(month_start(flt.start), add_months(month_start(flt.end), -(MASK_MONTHS - 1)))
+    mask_origin = catalog.meta.get("customer_cumulative_origin")
+    if fast and mask_origin is not None and not flt.dimension_conditions(scope)[0]:
+        customers, walk_lines, walk_revenue = _from_totals(
+            warehouse, catalog, flt, min_date, periods["previous"],
+            (month_index(cur_lo), month_index(cur_hi)),
+            (month_index(prev_lo), month_index(prev_hi)), month_index(origin), int(mask_origin))
+        names = np.array(["Unknown", *catalog.meta["customer_segments"]], dtype=object)
+        for name in ("segment", "prev_segment"):
+            customers[name] = names[customers[name].astype(int)]
+        covered = periods["previous"][0] >= min_date
+        return CustomerScan(customers, month_index(origin), walk_lines, walk_revenue,
+                            flt.start, flt.end, periods["previous"] if covered else None)
+    source, params = _parts(catalog, flt, scope, min_date, periods["previous"], fast)
     if fast:
         customers, walk_lines, walk_revenue = _summed(
             warehouse, source, params, flt.end, (cur_lo, cur_hi), (prev_lo, prev_hi), origin)
@@ -171,14 +191,42 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
                         periods["previous"] if covered else None)
 
 
+def _as_numbers(source: str) -> str:
+    """Labelled rows as plain integer and float columns (month index, days since 1970)."""
+    return ("SELECT CAST(period AS TINYINT) AS period, customer_key, "
+            "CAST(year(month) * 12 + month(month) - 1 AS INTEGER) AS month, revenue, orders, "
+            "lines, CAST(last_date - DATE '1970-01-01' AS INTEGER) AS last_day, segment "
+            f"FROM ({source}) AS s")
+
+
+def _from_totals(warehouse, catalog, flt: Filter, min_date: dt.date, previous, year, prev_year,
+                 origin: int, mask_origin: int):
+    """A view with no filter on who, where or what: running totals at a few month boundaries
+    plus the days of cut months (queries/customer_cumulative.py)."""
+    ranges = _ranges(flt, previous, min_date, min_date)
+    last_month = month_index(dt.date.fromisoformat(catalog.meta["max_date"]))
+    whole, boundaries, edges = customer_cumulative.plan(ranges, flt.end, year, prev_year,
+                                                        last_month)
+    boundary_sql, boundary_params = customer_cumulative.boundary_query(boundaries)
+    if catalog.meta.get("order_rollup_exact"):  # an order has one date: days add up
+        edge_sql = " UNION ALL ".join(customer_cumulative.DAY_SQL for _ in edges)
+    else:
+        edge_sql = _as_numbers(" UNION ALL ".join(
+            _part(FACT_TABLES["sales"], True, "date", "", True) for _ in edges))
+    with warehouse.cursor() as cur:
+        totals = cur.execute(boundary_sql, boundary_params).fetchnumpy()
+        edge_rows = cur.execute(edge_sql, [v for e in edges for v in e]).fetchnumpy() \
+            if edges else {}
+    segments = len(catalog.meta["customer_segments"]) + 1
+    return customer_cumulative.per_customer(
+        customer_cumulative.Totals(segments, last_month, totals, edge_rows), whole, flt.end,
+        year, prev_year, origin, mask_origin)
+
+
 def _summed(warehouse, source, params, end, year, prev_year, origin):
     """The fast path: the rows as integer columns, summed per customer in numpy."""
-    sql = ("SELECT CAST(period AS TINYINT) AS period, customer_key, "
-           "CAST(year(month) * 12 + month(month) - 1 AS INTEGER) AS month, revenue, orders, "
-           "lines, CAST(last_date - DATE '1970-01-01' AS INTEGER) AS last_day, segment "
-           f"FROM ({source}) AS s")
     with warehouse.cursor() as cur:
-        rows = cur.execute(sql, params).fetchnumpy()
+        rows = cur.execute(_as_numbers(source), params).fetchnumpy()
     return customer_sums.per_customer(
         rows, (end - dt.date(1970, 1, 1)).days, tuple(map(month_index, year)),
         tuple(map(month_index, prev_year)), month_index(origin))

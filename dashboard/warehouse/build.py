@@ -26,6 +26,9 @@ from dashboard.warehouse import backends, stock_demand, store
 from dashboard.warehouse.calendar import build_calendar
 from dashboard.warehouse.schema import (
     CANONICAL_TABLES,
+    CUMULATIVE_MONTHS,
+    CUSTOMER_CUMULATIVE,
+    CUSTOMER_DAY,
     CUSTOMER_HISTORY,
     CUSTOMER_HISTORY_PARTITION,
     FACT_TABLES,
@@ -266,7 +269,63 @@ def _create_customer_history(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
+def _create_customer_cumulative(con: duckdb.DuckDBPyConnection) -> int | None:
+    """schema.CUSTOMER_CUMULATIVE from r_customer_month and CUSTOMER_DAY from the lines;
+    returns the month index of the masks' bit 0, or None (neither built) when the data spans
+    more months than a mask holds."""
+    first, last = con.execute(
+        "SELECT min(year(month) * 12 + month(month) - 1), "
+        "max(year(month) * 12 + month(month) - 1) FROM r_customer_month").fetchall()[0]
+    if first is None or last - first >= CUMULATIVE_MONTHS:
+        return None
+    con.execute(
+        f"""
+        CREATE TABLE {CUSTOMER_CUMULATIVE} AS
+        WITH monthly AS (
+            SELECT coalesce(customer_key, 0) AS customer_key,
+                   coalesce(segment_key, 0) AS segment_key,
+                   CAST(year(month) * 12 + month(month) - 1 AS INTEGER) AS month_ix,
+                   sum(revenue) AS revenue, sum(orders)::BIGINT AS orders,
+                   sum(lines)::BIGINT AS lines,
+                   CAST(max(last_date) - DATE '1970-01-01' AS INTEGER) AS last_day
+            FROM r_customer_month GROUP BY ALL),
+        running AS (
+            SELECT customer_key, segment_key, month_ix, last_day,
+                   sum(revenue) OVER w AS revenue,
+                   CAST(sum(orders) OVER w AS BIGINT) AS orders,
+                   CAST(sum(lines) OVER w AS BIGINT) AS lines,
+                   bit_or(CAST(1 AS BIGINT) << CAST(month_ix - ? AS INTEGER)) OVER w AS mask
+            FROM monthly
+            WINDOW w AS (PARTITION BY customer_key, segment_key ORDER BY month_ix
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
+        every_month AS (
+            SELECT customer_key, segment_key, first_ix,
+                   CAST(unnest(range(first_ix, ? + 1)) AS INTEGER) AS month_ix
+            FROM (SELECT customer_key, segment_key, min(month_ix) AS first_ix FROM monthly
+                  GROUP BY ALL))
+        SELECT e.customer_key, e.segment_key, e.month_ix, r.revenue, r.orders, r.lines,
+               e.first_ix, r.last_day, r.mask
+        FROM every_month e ASOF JOIN running r
+             ON e.customer_key = r.customer_key AND e.segment_key = r.segment_key
+            AND e.month_ix >= r.month_ix
+        ORDER BY e.month_ix
+        """, [first, last])
+    con.execute(
+        f"""
+        CREATE TABLE {CUSTOMER_DAY} AS
+        SELECT coalesce(customer_key, 0) AS customer_key,
+               coalesce(segment_key, 0) AS segment_key, date,
+               CAST(year(date) * 12 + month(date) - 1 AS INTEGER) AS month_ix,
+               CAST(date - DATE '1970-01-01' AS INTEGER) AS day,
+               sum(revenue) AS revenue, count(*)::BIGINT AS lines,
+               count(DISTINCT order_id)::BIGINT AS orders
+        FROM {CUSTOMER_LINES} AS sold GROUP BY customer_key, segment_key, date ORDER BY date
+        """)
+    return int(first)
+
+
+def _create_rollups(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Every rollup; returns the Customers running totals' mask origin (or None)."""
     _create_customer_keys(con)
     con.execute(
         "CREATE TABLE rollups (name VARCHAR, source VARCHAR, grain VARCHAR, dims VARCHAR[], "
@@ -295,6 +354,7 @@ def _create_rollups(con: duckdb.DuckDBPyConnection) -> None:
                     [rollup.name, rollup.source, rollup.grain, list(rollup.dims), rows])
         built[rollup] = rows
     _create_customer_history(con)
+    return _create_customer_cumulative(con)
 
 
 def _create_members(con: duckdb.DuckDBPyConnection) -> None:
@@ -416,10 +476,11 @@ def _build(building: Path, sources: dict[str, object], info: dict,
         _create_sales_fact(con, sources["sales"])
         crashpoints.reached("building")
         _create_orders(con)
-        _create_rollups(con)
+        mask_origin = _create_rollups(con)
         _create_members(con)
         inventory_rows = _create_inventory(con, sources.get("inventory"))
-        _write_meta(con, {**info, "inventory_rows": inventory_rows,
+        extra = {} if mask_origin is None else {"customer_cumulative_origin": mask_origin}
+        _write_meta(con, {**info, **extra, "inventory_rows": inventory_rows,
                           "stock_demand_rows": stock_demand.create(con)}, unavailable)
         rows = con.execute("SELECT count(*) FROM sales_fact").fetchall()[0][0]
         con.execute("CHECKPOINT")

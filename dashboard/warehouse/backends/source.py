@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard import config
+from dashboard.warehouse.schema import DUCKDB_ONLY
 
 
 def open_build(path: Path) -> duckdb.DuckDBPyConnection:
@@ -19,8 +20,9 @@ def open_build(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The build's base tables (views such as `sales` are not copied)."""
+    """The build's base tables to copy (views such as `sales` are not, nor the tables only
+    DuckDB's own query paths read: schema.DUCKDB_ONLY)."""
     return [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables "
         "WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY table_name"
-    ).fetchall()]
+    ).fetchall() if r[0] not in DUCKDB_ONLY]
