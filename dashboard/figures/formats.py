@@ -86,7 +86,8 @@ class Numbers:
     def axis(self, measure: str, title: bool = True) -> dict:
         """Value-axis settings: currency prefix, k/M ticks, unit in the title."""
         kind = METRICS[measure].kind
-        out: dict = {"exponentformat": "B", "rangemode": "tozero"}
+        out: dict = {"exponentformat": "B", "separatethousands": True,  # $3,000, not $3000
+                     "rangemode": "tozero"}
         if kind in ("pct", "points"):
             out = {"tickformat": ".0%"}
         elif kind.startswith("currency"):

@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import html
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -278,5 +279,8 @@ def test_north_manager_finds_the_weakest_store_and_in_what(dash_duo, app, lines,
         (change / abs(change.sum())).to_dict())
     assert min(drawn, key=drawn.get) == lost
     assert weakest in dash_duo.find_element("#ov-trail-geo").text
+    ticks = [t.text for t in dash_duo.find_elements("#ov-trend .yaxislayer-above .ytick text")]
+    assert ticks and all(re.fullmatch(r"\$\d{1,3}(,\d{3})*(\.\d+)?[kMB]?", t) for t in ticks), \
+        ticks  # the store's monthly revenue reaches $3,000: thousands separated
     _shot(dash_duo, "drill-manager-store-categories-1440.png", "#ov-drill-bar", 1300)
     assert dash_duo.get_logs() == []
