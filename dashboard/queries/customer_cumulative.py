@@ -1,14 +1,15 @@
 """The Customers page's per-customer figures from running totals (schema.CUSTOMER_CUMULATIVE).
 
-For a view with no filter on who, where or what (every region, age group, gender, channel and
-toy: an analyst's usual view) the page needs, per customer, sums over a few ranges of months.
-The running-total table holds, per customer and segment and for every month from its first to
-the last month of data, its revenue, orders and lines up to and including that month, sorted by
-month. A range of whole months is then two rows per customer (the total to its last month minus
-the total before its first), so "2025" reads five boundary months, about 200k rows, instead of
-one row per customer-month part (2.25M at 10M lines). Days of a month cut by a range come from
-CUSTOMER_DAY (or the fact table), and every figure is what customer_sums.per_customer computes
-from the customer-month rows (tests/unit/test_customers_page.py compares them range by range).
+For a view filtered on dates and regions only (an analyst's usual view, a Region filter, a
+regional manager's scope) the page needs, per customer, sums over a few ranges of months. The
+running-total table holds, per customer and segment (once over every region, once per region)
+and for every month from its first to the last month of data, its revenue, orders and lines up
+to and including that month, sorted by month. A range of whole months is then two rows per
+customer (the total to its last month minus the total before its first), so "2025" reads five
+boundary months, about 200k rows, instead of one row per customer-month part (2.25M at 10M
+lines). Days of a month cut by a range come from CUSTOMER_DAY (or the fact table), and every
+figure is what customer_sums.per_customer computes from the customer-month rows
+(tests/unit/test_customers_page.py compares them range by range and viewer by viewer).
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ def month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
-# The days of a cut month, one row per customer, segment and day (params: label, first, last).
+# The days of a cut month, one row per customer, segment and day (params: label, first, last;
+# then where()'s).
 DAY_SQL = ("SELECT CAST(? AS TINYINT) AS period, customer_key, month_ix AS month, revenue, "
            f"orders, lines, day AS last_day, segment_key AS segment FROM {CUSTOMER_DAY} "
            "WHERE date BETWEEN ? AND ?")
-# Every customer and segment's running totals at one month (param: its month index).
+# Every customer and segment's running totals at one month (param: its month index; then
+# where()'s).
 BOUNDARY_SQL = ("SELECT month_ix AS boundary, customer_key, segment_key AS segment, revenue, "
                 f"orders, lines, first_ix, last_day, mask FROM {CUSTOMER_CUMULATIVE} "
                 "WHERE month_ix = ?")
@@ -117,8 +120,24 @@ def last_complete(end: dt.date) -> int:
     return month if (end + dt.timedelta(days=1)).day == 1 else month - 1
 
 
-def boundary_query(boundaries: list[int]) -> tuple[str, list]:
-    return " UNION ALL ".join(BOUNDARY_SQL for _ in boundaries), list(boundaries)
+def where(conditions: list[str]) -> str:
+    """The rows a view reads: the every-region rows, or the per-region rows its conditions
+    (on region only: the scope's regions, a Region filter) pick."""
+    if not conditions:
+        return " AND every_region"
+    return " AND NOT every_region" + "".join(f" AND {c}" for c in conditions)
+
+
+def boundary_query(boundaries: list[int], conditions: list[str],
+                   params: list) -> tuple[str, list]:
+    sql = " UNION ALL ".join(BOUNDARY_SQL + where(conditions) for _ in boundaries)
+    return sql, [value for b in boundaries for value in (b, *params)]
+
+
+def day_query(edges: list[tuple[int, dt.date, dt.date]], conditions: list[str],
+              params: list) -> tuple[str, list]:
+    sql = " UNION ALL ".join(DAY_SQL + where(conditions) for _ in edges)
+    return sql, [value for edge in edges for value in (*edge, *params)]
 
 
 def per_customer(totals: Totals, whole: dict, end: dt.date, year: tuple[int, int],

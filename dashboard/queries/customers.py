@@ -45,6 +45,7 @@ NUMERIC = ("days_since", "cur_revenue", "cur_orders", "cur_lines", "prev_revenue
 NO_CUSTOMERS = ("This data has no customer ids, so customers cannot be told apart: the "
                 "Customers page has nothing to show.")
 COLUMNS = ("customer_key", "month", "segment")
+TOTALS_DIMS = {"customer_key", "segment", "region"}  # what the running totals can answer
 
 
 @dataclass(frozen=True)
@@ -164,9 +165,9 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
     prev_lo, prev_hi = _window(periods["previous"][1])
     origin = max(month_start(flt.start), add_months(month_start(flt.end), -(MASK_MONTHS - 1)))
     mask_origin = catalog.meta.get("customer_cumulative_origin")
-    if fast and mask_origin is not None and not flt.dimension_conditions(scope)[0]:
+    if fast and mask_origin is not None and needed_dims(flt, scope, COLUMNS) <= TOTALS_DIMS:
         customers, walk_lines, walk_revenue = _from_totals(
-            warehouse, catalog, flt, min_date, periods["previous"],
+            warehouse, catalog, flt, scope, min_date, periods["previous"],
             (month_index(cur_lo), month_index(cur_hi)),
             (month_index(prev_lo), month_index(prev_hi)), month_index(origin), int(mask_origin))
         names = np.array(["Unknown", *catalog.meta["customer_segments"]], dtype=object)
@@ -199,24 +200,27 @@ def _as_numbers(source: str) -> str:
             f"FROM ({source}) AS s")
 
 
-def _from_totals(warehouse, catalog, flt: Filter, min_date: dt.date, previous, year, prev_year,
-                 origin: int, mask_origin: int):
-    """A view with no filter on who, where or what: running totals at a few month boundaries
+def _from_totals(warehouse, catalog, flt: Filter, scope: Scope, min_date: dt.date, previous,
+                 year, prev_year, origin: int, mask_origin: int):
+    """A view filtered on dates and regions only: running totals at a few month boundaries
     plus the days of cut months (queries/customer_cumulative.py)."""
+    conditions, params = flt.dimension_conditions(scope)  # on region only (TOTALS_DIMS)
     ranges = _ranges(flt, previous, min_date, min_date)
     last_month = month_index(dt.date.fromisoformat(catalog.meta["max_date"]))
     whole, boundaries, edges = customer_cumulative.plan(ranges, flt.end, year, prev_year,
                                                         last_month)
-    boundary_sql, boundary_params = customer_cumulative.boundary_query(boundaries)
+    boundary_sql, boundary_params = customer_cumulative.boundary_query(boundaries, conditions,
+                                                                       params)
     if catalog.meta.get("order_rollup_exact"):  # an order has one date: days add up
-        edge_sql = " UNION ALL ".join(customer_cumulative.DAY_SQL for _ in edges)
+        edge_sql, edge_params = customer_cumulative.day_query(edges, conditions, params)
     else:
+        where = "".join(f" AND {c}" for c in conditions)
         edge_sql = _as_numbers(" UNION ALL ".join(
-            _part(FACT_TABLES["sales"], True, "date", "", True) for _ in edges))
+            _part(FACT_TABLES["sales"], True, "date", where, True) for _ in edges))
+        edge_params = [v for e in edges for v in (*e, *params)]
     with warehouse.cursor() as cur:
         totals = cur.execute(boundary_sql, boundary_params).fetchnumpy()
-        edge_rows = cur.execute(edge_sql, [v for e in edges for v in e]).fetchnumpy() \
-            if edges else {}
+        edge_rows = cur.execute(edge_sql, edge_params).fetchnumpy() if edges else {}
     segments = len(catalog.meta["customer_segments"]) + 1
     return customer_cumulative.per_customer(
         customer_cumulative.Totals(segments, last_month, totals, edge_rows), whole, flt.end,

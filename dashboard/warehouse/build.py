@@ -281,45 +281,64 @@ def _create_customer_cumulative(con: duckdb.DuckDBPyConnection) -> int | None:
     con.execute(
         f"""
         CREATE TABLE {CUSTOMER_CUMULATIVE} AS
-        WITH monthly AS (
+        WITH by_region AS (
             SELECT coalesce(customer_key, 0) AS customer_key,
-                   coalesce(segment_key, 0) AS segment_key,
+                   coalesce(segment_key, 0) AS segment_key, coalesce(region, '') AS region,
                    CAST(year(month) * 12 + month(month) - 1 AS INTEGER) AS month_ix,
                    sum(revenue) AS revenue, sum(orders)::BIGINT AS orders,
-                   sum(lines)::BIGINT AS lines,
-                   CAST(max(last_date) - DATE '1970-01-01' AS INTEGER) AS last_day
+                   sum(lines)::BIGINT AS lines, max(last_date) AS last_date
             FROM r_customer_month GROUP BY ALL),
+        monthly AS (
+            SELECT true AS every_region, '' AS region, customer_key, segment_key, month_ix,
+                   sum(revenue) AS revenue, sum(orders)::BIGINT AS orders,
+                   sum(lines)::BIGINT AS lines, max(last_date) AS last_date
+            FROM by_region GROUP BY customer_key, segment_key, month_ix
+            UNION ALL
+            SELECT false, region, customer_key, segment_key, month_ix, revenue, orders, lines,
+                   last_date FROM by_region),
         running AS (
-            SELECT customer_key, segment_key, month_ix, last_day,
+            SELECT every_region, region, customer_key, segment_key, month_ix,
+                   CAST(last_date - DATE '1970-01-01' AS INTEGER) AS last_day,
                    sum(revenue) OVER w AS revenue,
                    CAST(sum(orders) OVER w AS BIGINT) AS orders,
                    CAST(sum(lines) OVER w AS BIGINT) AS lines,
                    bit_or(CAST(1 AS BIGINT) << CAST(month_ix - ? AS INTEGER)) OVER w AS mask
             FROM monthly
-            WINDOW w AS (PARTITION BY customer_key, segment_key ORDER BY month_ix
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
+            WINDOW w AS (PARTITION BY every_region, region, customer_key, segment_key
+                         ORDER BY month_ix ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
         every_month AS (
-            SELECT customer_key, segment_key, first_ix,
+            SELECT every_region, region, customer_key, segment_key, first_ix,
                    CAST(unnest(range(first_ix, ? + 1)) AS INTEGER) AS month_ix
-            FROM (SELECT customer_key, segment_key, min(month_ix) AS first_ix FROM monthly
-                  GROUP BY ALL))
-        SELECT e.customer_key, e.segment_key, e.month_ix, r.revenue, r.orders, r.lines,
-               e.first_ix, r.last_day, r.mask
+            FROM (SELECT every_region, region, customer_key, segment_key,
+                         min(month_ix) AS first_ix FROM monthly GROUP BY ALL))
+        SELECT e.every_region, e.region, e.customer_key, e.segment_key, e.month_ix, r.revenue,
+               r.orders, r.lines, e.first_ix, r.last_day, r.mask
         FROM every_month e ASOF JOIN running r
-             ON e.customer_key = r.customer_key AND e.segment_key = r.segment_key
+             ON e.every_region = r.every_region AND e.region = r.region
+            AND e.customer_key = r.customer_key AND e.segment_key = r.segment_key
             AND e.month_ix >= r.month_ix
-        ORDER BY e.month_ix
+        ORDER BY e.month_ix, e.every_region, e.region
         """, [first, last])
     con.execute(
         f"""
         CREATE TABLE {CUSTOMER_DAY} AS
-        SELECT coalesce(customer_key, 0) AS customer_key,
-               coalesce(segment_key, 0) AS segment_key, date,
+        WITH by_region AS (
+            SELECT coalesce(customer_key, 0) AS customer_key,
+                   coalesce(segment_key, 0) AS segment_key, coalesce(region, '') AS region,
+                   date, sum(revenue) AS revenue, count(*)::BIGINT AS lines,
+                   count(DISTINCT order_id)::BIGINT AS orders
+            FROM {CUSTOMER_LINES} AS sold GROUP BY ALL)
+        SELECT every_region, region, customer_key, segment_key, date,
                CAST(year(date) * 12 + month(date) - 1 AS INTEGER) AS month_ix,
-               CAST(date - DATE '1970-01-01' AS INTEGER) AS day,
-               sum(revenue) AS revenue, count(*)::BIGINT AS lines,
-               count(DISTINCT order_id)::BIGINT AS orders
-        FROM {CUSTOMER_LINES} AS sold GROUP BY customer_key, segment_key, date ORDER BY date
+               CAST(date - DATE '1970-01-01' AS INTEGER) AS day, revenue, lines, orders
+        FROM (SELECT true AS every_region, '' AS region, customer_key, segment_key, date,
+                     sum(revenue) AS revenue, sum(lines)::BIGINT AS lines,
+                     sum(orders)::BIGINT AS orders
+              FROM by_region GROUP BY customer_key, segment_key, date
+              UNION ALL
+              SELECT false, region, customer_key, segment_key, date, revenue, lines, orders
+              FROM by_region)
+        ORDER BY date, every_region, region
         """)
     return int(first)
 

@@ -122,14 +122,15 @@ CUSTOMER_HISTORY = "r_customer_history"
 CUSTOMER_HISTORY_PARTITION = ("customer_key", "region", "age_group", "gender", "channel")
 
 # The Customers page's running totals (queries/customer_cumulative.py): per customer, segment
-# and month from its first month to the last month of data (`month_ix` = year*12+month-1; key 0:
-# no customer id, or no segment), its revenue, orders and lines up to and including that month,
-# its first month (`first_ix`), its last order day up to then (`last_day`, days since 1970) and
-# `mask`, bit i set if it ordered in month (meta customer_cumulative_origin) + i. Built only
+# key (0: no customer id, or no segment) and region, once over every region (`every_region`,
+# region '') and once per region, for every month from the first it ordered in to the last month
+# of data (`month_ix` = year*12+month-1): its revenue, orders and lines up to and including that
+# month, its first month (`first_ix`), its last order day so far (`last_day`, days since 1970)
+# and `mask`, bit i set if it ordered in month (meta customer_cumulative_origin) + i. Built only
 # where the months fit a BIGINT's 63 bits; the meta key is absent otherwise.
-# Beside it, the days of a month a range cuts: CUSTOMER_DAY, one row per customer, segment and
-# day with its revenue, lines and orders (exact where an order has one date: meta
-# order_rollup_exact; the fact table answers otherwise).
+# Beside it, the days of a month a range cuts: CUSTOMER_DAY, one row per customer, segment,
+# region (and every region) and day with its revenue, lines and orders (exact where an order
+# has one date: meta order_rollup_exact; the fact table answers otherwise).
 CUSTOMER_CUMULATIVE = "r_customer_cumulative"
 CUSTOMER_DAY = "r_customer_day"
 # Read only on DuckDB (the server backends keep the GROUP BY), so not copied to a server.

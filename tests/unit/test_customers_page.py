@@ -355,30 +355,37 @@ def _ranges_to_check(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.da
             (last - dt.timedelta(days=20), last + dt.timedelta(days=31))]
 
 
+VIEWERS = {"analyst": (Scope.everything(), ""),  # every region's rows
+           "analyst, two regions": (Scope.everything(), "region=North&region=West"),
+           "North manager": (Scope(("North",)), "")}
+
+
+@pytest.mark.parametrize("viewer", list(VIEWERS))
 @pytest.mark.parametrize("variant", ["usual", "per_segment", "days_from_the_lines"])
 def test_running_totals_give_every_figure_the_rows_give(warehouse, dates, monkeypatch,
-                                                         variant):
-    """With no filter on who, where or what, the page reads running totals at a few month
-    boundaries (queries/customer_cumulative.py); for every kind of range each per-customer
-    figure equals the GROUP BY over the customer-month rows (itself checked against pandas
-    above), and the running totals were really read. "per_segment": segments summed per
-    customer and segment, as for data where a customer has more than one;
-    "days_from_the_lines": cut months' days read from the fact table, as where an order may
-    have more than one date."""
+                                                         variant, viewer):
+    """Filtered on dates and regions only (an analyst's view, a Region filter, a manager's
+    scope), the page reads running totals at a few month boundaries
+    (queries/customer_cumulative.py); for every kind of range each per-customer figure equals
+    the GROUP BY over the customer-month rows (itself checked against pandas above), and the
+    running totals were really read. "per_segment": segments summed per customer and segment,
+    as for data where a customer has more than one; "days_from_the_lines": cut months' days
+    read from the fact table, as where an order may have more than one date."""
     from dashboard.queries import customer_cumulative
 
     if variant == "per_segment":
         monkeypatch.setattr(customer_cumulative, "_one_segment_each", lambda totals: None)
     if variant == "days_from_the_lines":
         monkeypatch.setitem(warehouse.catalog().meta, "order_rollup_exact", False)
-    view = View.of(warehouse, Scope.everything())
+    scope, query = VIEWERS[viewer]
+    view = View.of(warehouse, scope)
     calls = []
     real = customer_cumulative.per_customer
     monkeypatch.setattr(customer_cumulative, "per_customer",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     for lo, hi in _ranges_to_check(view.domain.min_date, view.domain.max_date):
-        flt = replace(people_view.state_for(view, "")[0].filter, start=lo, end=hi)  # as asked:
-        # a link's dates are kept within the data, other callers' need not be
+        flt = replace(people_view.state_for(view, query)[0].filter, start=lo, end=hi)  # as
+        # asked: a link's dates are kept within the data, other callers' need not be
         with monkeypatch.context() as patch:
             totals = cq.run_customers(warehouse, flt, view.scope, view.domain.min_date)
             assert len(calls) == 1, (lo, hi)
@@ -398,3 +405,19 @@ def test_running_totals_give_every_figure_the_rows_give(warehouse, dates, monkey
         assert (totals.walk_in_lines, totals.walk_in_revenue) == pytest.approx(
             (grouped.walk_in_lines, grouped.walk_in_revenue)), (lo, hi)
         assert (totals.origin, totals.previous) == (grouped.origin, grouped.previous)
+
+
+def test_a_region_filter_on_the_running_totals_equals_pandas(warehouse, raw, dates):
+    """The North manager's Customers page, read from the per-region running totals, against
+    pandas over North's raw rows: New / Returning / Loyal and RFM shares."""
+    lo, hi = dates
+    report = customers_report.page_report(warehouse, Scope(("North",)), f"start={lo}&end={hi}")
+    values = _bar_values(_chart(report, "behaviour"))
+    for name, (customers, revenue) in expected_behaviour(raw, lo, hi, ["North"]).items():
+        assert values[("Share of customers", name)] == pytest.approx(customers, abs=1e-12)
+        assert values[("Share of revenue", name)] == pytest.approx(revenue, abs=1e-9)
+    rfm = _bar_values(_chart(report, "rfm"))
+    expected = expected_rfm(raw, hi, ["North"])
+    for name in customers_report.RFM_GROUPS:
+        assert rfm[("Share of customers", name)] == pytest.approx(
+            expected.get(name, 0) / sum(expected.values()), abs=1e-12)
