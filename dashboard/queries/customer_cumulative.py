@@ -19,15 +19,11 @@ import datetime as dt
 import numpy as np
 
 from dashboard.queries.customer_sums import BEFORE, CUR, PREV, filled
-from dashboard.queries.sources import split_range
+from dashboard.queries.sources import month_index, split_range
 from dashboard.warehouse.schema import CUSTOMER_CUMULATIVE, CUSTOMER_DAY
 
 FIELDS = ("revenue", "orders", "lines")
 EPOCH = dt.date(1970, 1, 1)
-
-
-def month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
 
 
 # The days of a cut month, one row per customer, segment and day (params: label, first, last;
@@ -194,7 +190,7 @@ def per_customer(totals: Totals, whole: dict, end: dt.date, year: tuple[int, int
     np.minimum.at(first, rows["keys"], rows["first_ix"])
     np.minimum.at(first, e_keys, e_month)
     last = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last, rows["keys"], rows["last_day"].astype(np.int64))
+    np.maximum.at(last, rows["keys"], rows["last_day"])
     np.maximum.at(last, e_keys, edge["last_day"])
     out["first_month"] = first
     out["days_since"] = (end - EPOCH).days - last

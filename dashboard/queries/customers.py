@@ -29,7 +29,13 @@ from dashboard.queries import customer_cumulative, customer_sums
 from dashboard.queries.customer_sums import BEFORE, CUR, PREV
 from dashboard.queries.filters import Filter, Scope
 from dashboard.queries.overview import comparison_periods
-from dashboard.queries.sources import add_months, month_start, needed_dims, split_range
+from dashboard.queries.sources import (
+    add_months,
+    month_index,
+    month_start,
+    needed_dims,
+    split_range,
+)
 from dashboard.warehouse.schema import (
     CUSTOMER_HISTORY,
     CUSTOMER_HISTORY_PARTITION,
@@ -170,26 +176,21 @@ def run_customers(warehouse, flt: Filter, scope: Scope, min_date: dt.date) -> Cu
             warehouse, catalog, flt, scope, min_date, periods["previous"],
             (month_index(cur_lo), month_index(cur_hi)),
             (month_index(prev_lo), month_index(prev_hi)), month_index(origin), int(mask_origin))
+    elif fast:
+        source, params = _parts(catalog, flt, scope, min_date, periods["previous"], fast)
+        customers, walk_lines, walk_revenue = _summed(
+            warehouse, source, params, flt.end, (cur_lo, cur_hi), (prev_lo, prev_hi), origin)
+    else:
+        source, params = _parts(catalog, flt, scope, min_date, periods["previous"], fast)
+        customers, walk_lines, walk_revenue = _grouped(
+            warehouse, source, params, flt.end, (cur_lo, cur_hi), (prev_lo, prev_hi), origin)
+    if fast:  # segments came as keys 1..n in name order; 0: Unknown
         names = np.array(["Unknown", *catalog.meta["customer_segments"]], dtype=object)
         for name in ("segment", "prev_segment"):
             customers[name] = names[customers[name].astype(int)]
-        covered = periods["previous"][0] >= min_date
-        return CustomerScan(customers, month_index(origin), walk_lines, walk_revenue,
-                            flt.start, flt.end, periods["previous"] if covered else None)
-    source, params = _parts(catalog, flt, scope, min_date, periods["previous"], fast)
-    if fast:
-        customers, walk_lines, walk_revenue = _summed(
-            warehouse, source, params, flt.end, (cur_lo, cur_hi), (prev_lo, prev_hi), origin)
-        names = np.array(["Unknown", *catalog.meta["customer_segments"]], dtype=object)
-        for name in ("segment", "prev_segment"):  # keys 1..n in name order; 0: Unknown
-            customers[name] = names[customers[name].astype(int)]
-    else:
-        customers, walk_lines, walk_revenue = _grouped(
-            warehouse, source, params, flt.end, (cur_lo, cur_hi), (prev_lo, prev_hi), origin)
     covered = periods["previous"][0] >= min_date
     return CustomerScan(customers, month_index(origin), walk_lines, walk_revenue, flt.start,
-                        flt.end,
-                        periods["previous"] if covered else None)
+                        flt.end, periods["previous"] if covered else None)
 
 
 def _as_numbers(source: str) -> str:
@@ -271,10 +272,6 @@ def _grouped(warehouse, source, params, end, year, prev_year, origin):
                  for name, values in rows.items()}
     customers["first_month"] = _months(customers["first_month"])
     return customers, walk_lines, walk_revenue
-
-
-def month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
 
 
 def _months(values) -> np.ndarray:

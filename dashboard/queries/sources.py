@@ -37,8 +37,13 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+def month_index(day: dt.date) -> int:
+    """Months since year 0 (year*12+month-1): consecutive months differ by one."""
+    return day.year * 12 + day.month - 1
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
+    index = month_index(day) + months
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
