@@ -10,7 +10,9 @@ import os
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
+import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -141,4 +143,47 @@ def test_analyst_builds_reorders_saves_and_presents_a_story(dash_duo, app, accou
     until(lambda: dash_duo.driver.execute_script(DRAWN_JS), timeout=20)
     assert _no_sideways_scroll(dash_duo), dash_duo.driver.execute_script(WIDEST_JS)
     dash_duo.driver.save_screenshot(str(SHOTS / "story-build-present-390.png"))
+    assert dash_duo.get_logs() == []
+
+
+TRACES_JS = """const gd = document.querySelector('#story-graph .js-plotly-plot');
+return gd && gd._fullData ? gd._fullData.map(t => [t.name, t.y ? Array.from(t.y) : []]) : [];"""
+
+
+def test_a_forecast_scene_fits_in_the_background_and_then_draws(dash_duo, app, accounts,
+                                                                 warehouse, raw, monkeypatch):
+    """A saved story's Forecast scene of a view nobody has fitted: the presenter says
+    "Fitting 1 series" at once (no fit in the request) and, once the background job has kept
+    the result, draws the forecast by itself (no reload) with the toy's units as history."""
+    from dashboard.forecast import jobs
+    from dashboard.forecast.spec import from_query
+
+    started = []  # the background process is run by the test below, when it chooses
+    monkeypatch.setattr(jobs.subprocess, "Popen", lambda command, **_: started.append(command))
+    toy = raw["product_name"].value_counts().index[5]
+    query = {"measure": "units", "toy": toy}
+    story = saved.check({"title": "Toy outlook", "scenes": [
+        {"page": "forecast", "chart": "forecast", "query": urlencode(query)}]},
+        warehouse, Scope.everything())
+    name = f"fc-{uuid.uuid4().hex[:6]}"
+    database = app.server.extensions[db.EXTENSION]
+    story_id = store.save_story(database, account(app, accounts["analyst"]), name,
+                                saved.dumps(story), 1)[0]
+    browser_sign_in(dash_duo, app, accounts["analyst"])
+    dash_duo.driver.get(dash_duo.server.url + f"/story?story={story_id}")
+    dash_duo.wait_for_contains_text("#story-notes", "Fitting 1 series for this view",
+                                    timeout=20)
+    assert len(started) == 1  # the scene started one job and fitted nothing itself
+    dash_duo.driver.save_screenshot(str(SHOTS / "story-forecast-fitting-1440.png"))
+
+    job = jobs.job_file(warehouse, Scope.everything(), from_query(query))
+    assert jobs.run(warehouse, job) == 0  # what the background process does
+    until(lambda: "Fitting" not in dash_duo.find_element("#story-notes").text, timeout=20,
+          msg="the scene never picked up the kept forecast")
+    until(lambda: any(n == "Actual" for n, _ in dash_duo.driver.execute_script(TRACES_JS)),
+          timeout=20, msg="the forecast was not drawn")
+    history = next(y for n, y in dash_duo.driver.execute_script(TRACES_JS) if n == "Actual")
+    want = float(raw.loc[raw["product_name"] == toy, "units"].sum())
+    assert sum(v for v in history if v is not None) == pytest.approx(want, rel=1e-9)
+    dash_duo.driver.save_screenshot(str(SHOTS / "story-forecast-drawn-1440.png"))
     assert dash_duo.get_logs() == []
